@@ -1,0 +1,40 @@
+import type { DType, DataType, TypedArray } from './dtype.js';
+import type { PrimitiveName, PrimitiveParams } from './primitives.js';
+
+export type DeviceName = 'cpu' | 'webgpu';
+
+/** Opaque device memory. `bytes` is what `memory()` counts. */
+export interface Storage {
+  readonly bytes: number;
+}
+
+/** A contiguous row-major tensor as a kernel sees it. */
+export interface TensorRef {
+  readonly storage: Storage;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+}
+
+export interface OutSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export type Kernel<P extends PrimitiveName> = (inputs: TensorRef[], params: PrimitiveParams[P], outs: OutSpec[]) => Storage[];
+
+/** Every primitive but reshape (which never touches memory) needs a kernel: a missing one does not compile. */
+export type KernelTable = { [P in Exclude<PrimitiveName, 'reshape'>]: Kernel<P> };
+
+export interface Backend {
+  readonly name: DeviceName;
+  readonly kernels: KernelTable;
+  /** Copies host data into new device storage. f16 data is given as raw Uint16 bits; bool as Uint8. */
+  upload(data: TypedArray, dtype: DType): Storage;
+  /** Reads storage back; f16 is decoded to Float32Array, bool comes as Uint8Array. */
+  read(ref: TensorRef): Promise<DataType>;
+  /** Releases storage (possibly deferred until queued work that uses it completes). */
+  free(storage: Storage): void;
+  /** Waits until all queued work is done. */
+  sync(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+import type { Backend, KernelTable, TensorRef } from '../backend.js';
+import type { DataType, DType, TypedArray } from '../dtype.js';
+import { f16BitsToF32 } from '../dtype.js';
+import { CpuStorage, allocStorage } from './storage.js';
+import { arange, binary, cast, fill, unary, where } from './elementwise.js';
+import { argReduce, reduce } from './reduce.js';
+import { matmul } from './matmul.js';
+import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
+import { gather, putAlongAxis, takeAlongAxis } from './indexing.js';
+import { sort, topk } from './sort.js';
+import { randomBits } from './random.js';
+
+const kernels: KernelTable = {
+  unary, binary, where, cast, fill, arange,
+  reduce, argReduce, matmul,
+  transpose, slice, broadcastTo, pad, concat,
+  gather, takeAlongAxis, putAlongAxis,
+  sort, topk, randomBits,
+};
+
+/** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */
+export function createCpuBackend(): Backend {
+  return {
+    name: 'cpu',
+    kernels,
+    upload(data: TypedArray, dtype: DType) {
+      const s = allocStorage(dtype, data.length);
+      s.set(data as ArrayLike<number>);
+      return new CpuStorage(s);
+    },
+    async read(ref: TensorRef): Promise<DataType> {
+      const d = (ref.storage as CpuStorage).data;
+      if (ref.dtype === 'f16') return Float32Array.from(d, f16BitsToF32);
+      return d.slice() as DataType;
+    },
+    free() {
+      // garbage collected
+    },
+    async sync() {},
+  };
+}

@@ -1,0 +1,49 @@
+import type { Storage, TensorRef } from '../backend.js';
+import type { DType, TypedArray } from '../dtype.js';
+import { f16BitsToF32, f32ToF16Bits } from '../dtype.js';
+
+/** cpu storage: f32 Float32Array, i32 Int32Array, u32 Uint32Array, bool Uint8Array, f16 Uint16Array (raw bits). */
+export class CpuStorage implements Storage {
+  constructor(readonly data: TypedArray) {}
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+}
+
+export function allocStorage(dtype: DType, size: number): TypedArray {
+  switch (dtype) {
+    case 'f32':
+      return new Float32Array(size);
+    case 'i32':
+      return new Int32Array(size);
+    case 'u32':
+      return new Uint32Array(size);
+    case 'bool':
+      return new Uint8Array(size);
+    case 'f16':
+      return new Uint16Array(size);
+  }
+}
+
+/** The values of a tensor as numbers (f16 decoded), for kernels that compute in JS doubles. */
+export function values(ref: TensorRef): ArrayLike<number> {
+  const d = (ref.storage as CpuStorage).data;
+  if (ref.dtype !== 'f16') return d;
+  const out = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = f16BitsToF32(d[i]!);
+  return out;
+}
+
+/** Wraps computed numbers as storage of dtype (encoding f16, 0/1 for bool). */
+export function fromValues(dtype: DType, vals: ArrayLike<number>): CpuStorage {
+  const out = allocStorage(dtype, vals.length);
+  if (dtype === 'f16') for (let i = 0; i < vals.length; i++) out[i] = f32ToF16Bits(vals[i]!);
+  else if (dtype === 'bool') for (let i = 0; i < vals.length; i++) out[i] = vals[i] ? 1 : 0;
+  else out.set(vals as ArrayLike<number>);
+  return new CpuStorage(out);
+}
+
+/** A fresh writable array of dtype's storage type; wrap it with `new CpuStorage`. */
+export function output(dtype: DType, size: number): TypedArray {
+  return allocStorage(dtype, size);
+}

@@ -1,0 +1,56 @@
+import { isFloat } from '../dtype.js';
+import { run1 } from '../engine.js';
+import { TensorError, fmtShape } from '../errors.js';
+import { broadcastShapes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { castRaw, reshapeRaw, toRank } from './util.js';
+
+export interface MatmulOptions {
+  /** Use aᵀ (swap a's last two axes) without copying. */
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * Matrix product with numpy semantics: batch dims broadcast, a 1-D a is a row vector and a 1-D b
+ * a column vector (that dim is dropped from the result). Integer inputs compute in f32.
+ */
+export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  const temps: Tensor[] = [];
+  let A = a;
+  let B = b;
+  const transA = !!opts.transA;
+  const transB = !!opts.transB;
+  if (A.rank === 0 || B.rank === 0) throw new TensorError('matmul', `scalars are not matrices: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  if (!isFloat(A.dtype)) temps.push((A = castRaw(A, 'f32')));
+  if (!isFloat(B.dtype)) temps.push((B = castRaw(B, 'f32')));
+  if (A.dtype === 'f16') temps.push((A = castRaw(A, 'f32')));
+  if (B.dtype === 'f16') temps.push((B = castRaw(B, 'f32')));
+  const vecA = A.rank === 1;
+  const vecB = B.rank === 1;
+  if (vecA) temps.push((A = reshapeRaw(A, [1, A.shape[0]!])));
+  if (vecB) temps.push((B = reshapeRaw(B, [B.shape[0]!, 1])));
+  const ra = A.rank;
+  const rb = B.rank;
+  const M = transA ? A.shape[ra - 1]! : A.shape[ra - 2]!;
+  const Ka = transA ? A.shape[ra - 2]! : A.shape[ra - 1]!;
+  const Kb = transB ? B.shape[rb - 1]! : B.shape[rb - 2]!;
+  const N = transB ? B.shape[rb - 2]! : B.shape[rb - 1]!;
+  if (Ka !== Kb) {
+    throw new TensorError('matmul', `inner dims differ: ${fmtShape(a.shape)}${transA ? 'ᵀ' : ''} x ${fmtShape(b.shape)}${transB ? 'ᵀ' : ''}`);
+  }
+  const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
+  const rank = batch.length + 2;
+  const A2 = toRank(A, rank);
+  const B2 = toRank(B, rank);
+  if (A2 !== A) temps.push(A2);
+  if (B2 !== B) temps.push(B2);
+  let y = run1('matmul', [A2, B2], { transA, transB }, { shape: [...batch, M, N], dtype: 'f32' });
+  if (vecA || vecB) {
+    const shape = [...batch, ...(vecA ? [] : [M]), ...(vecB ? [] : [N])];
+    temps.push(y);
+    y = reshapeRaw(y, shape);
+  }
+  for (const t of temps) if (t !== y) t.dispose();
+  return y;
+}

@@ -1,0 +1,340 @@
+/// <reference types="@webgpu/types" />
+/**
+ * The WebGPU runtime under the kernels: one device, one pending command encoder, a size-bucketed
+ * buffer pool, a pipeline cache, and per-batch uniform metadata.
+ *
+ * Execution model (onnxruntime-web / TVM style):
+ * - Every kernel launch records a dispatch into the ONE pending command encoder (inside one open compute
+ *   pass). Nothing is submitted until a readback, `sync()`, or the batch reaching `maxDispatchesPerBatch`.
+ * - Kernel metadata (shapes, strides, scalars) is packed into a host-side arena and bound as a uniform at a
+ *   256-byte-aligned offset of ONE per-batch uniform buffer; the arena is written with a single
+ *   `queue.writeBuffer` right before the batch is submitted.
+ * - Released buffers go back to the free list only once the submit that last used them has been made
+ *   (queue order then guarantees that any later write or dispatch happens after those uses). Uploads write
+ *   into buffers taken from the free list (never used by the pending batch), so `queue.writeBuffer` — which
+ *   runs before not-yet-submitted commands — can never clobber data the pending batch still reads.
+ */
+
+const BUFFER_USAGE_STORAGE = 0x0080; // GPUBufferUsage.STORAGE
+const BUFFER_USAGE_COPY_SRC = 0x0004;
+const BUFFER_USAGE_COPY_DST = 0x0008;
+const BUFFER_USAGE_MAP_READ = 0x0001;
+const BUFFER_USAGE_UNIFORM = 0x0040;
+const MAP_MODE_READ = 0x0001;
+
+/** Device storage of one tensor. `buffer` is null for empty tensors. */
+export class GPUStorage {
+  /** Batch id of the last pending batch that used this buffer (see Runtime.batchId). */
+  lastUse = -1;
+  freed = false;
+  constructor(
+    readonly buffer: GPUBuffer | null,
+    /** Logical bytes (what memory() counts). */
+    readonly bytes: number,
+  ) {}
+}
+
+/** Round a byte size up to its pool bucket: powers of two below 64 KiB, then 4 steps per octave (<= 25% waste). */
+export function bucketSize(bytes: number): number {
+  const n = Math.max(bytes, 16);
+  if (n <= 65536) return 2 ** Math.ceil(Math.log2(n));
+  const octave = 2 ** Math.floor(Math.log2(n));
+  const step = octave / 4;
+  return Math.ceil(n / step) * step;
+}
+
+export type BindingKind = 'read' | 'write';
+
+export interface DispatchSpec {
+  /** Pipeline cache key: kernel name + dtypes + rank + any specialisation. */
+  key: string;
+  /** WGSL generator, called only on a cache miss. */
+  code: () => string;
+  /** Buffers in binding order; the uniform metadata is bound after them. */
+  bindings: { storage: GPUStorage; kind: BindingKind }[];
+  /** u32 metadata words (the uniform). */
+  meta: Uint32Array;
+  /** Workgroup counts. */
+  workgroups: [number, number, number];
+}
+
+const UNIFORM_ALIGN = 256;
+const BATCH_UNIFORM_BYTES = 64 * 1024;
+
+export interface RuntimeOptions {
+  maxDispatchesPerBatch?: number;
+  /** Bytes of free buffers the pool keeps before destroying the oldest. */
+  maxPoolBytes?: number;
+}
+
+export class Runtime {
+  readonly maxDispatchesPerBatch: number;
+  readonly maxPoolBytes: number;
+  readonly maxWorkgroupsPerDim: number;
+  readonly hasF16: boolean;
+  readonly hasSubgroups: boolean;
+
+  /** Id of the batch being recorded. Batches < batchId are submitted. */
+  batchId = 0;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private dispatches = 0;
+
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private readonly free = new Map<number, GPUBuffer[]>();
+  private freeBytes = 0;
+  /** Storage released while the pending batch still uses it. */
+  private pendingRelease: GPUStorage[] = [];
+
+  private readonly uniformFree: GPUBuffer[] = [];
+  private uniformBuffer: GPUBuffer | null = null;
+  private readonly uniformArena = new Uint8Array(BATCH_UNIFORM_BYTES);
+  private uniformUsed = 0;
+  private uniformPending: GPUBuffer[] = [];
+
+  private error: Error | null = null;
+  /** Live (allocated, not destroyed) buffer bytes including the pool, for diagnostics. */
+  allocatedBytes = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    options: RuntimeOptions = {},
+  ) {
+    this.maxDispatchesPerBatch = options.maxDispatchesPerBatch ?? 64;
+    this.maxPoolBytes = options.maxPoolBytes ?? 512 * 1024 * 1024;
+    this.maxWorkgroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    this.hasF16 = device.features.has('shader-f16');
+    this.hasSubgroups = device.features.has('subgroups');
+    device.addEventListener?.('uncapturederror', (ev: Event) => {
+      const e = (ev as GPUUncapturedErrorEvent).error;
+      const err = new Error(`WebGPU error: ${e?.message ?? String(e)}`);
+      if (!this.error) this.error = err;
+      console.error(err.message);
+    });
+    void device.lost.then((info) => {
+      if (info.reason !== 'destroyed' && !this.error) this.error = new Error(`WebGPU device lost: ${info.message}`);
+    });
+  }
+
+  private throwIfFailed(): void {
+    if (this.error) {
+      const e = this.error;
+      this.error = null;
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- buffers
+  /** A storage buffer of at least `bytes` bytes (usable as STORAGE, COPY_SRC, COPY_DST). */
+  createStorage(bytes: number): GPUStorage {
+    if (bytes <= 0) return new GPUStorage(null, 0);
+    const size = bucketSize(Math.ceil(bytes / 4) * 4);
+    const list = this.free.get(size);
+    let buffer = list?.pop();
+    if (buffer) {
+      this.freeBytes -= size;
+    } else {
+      if (size > this.device.limits.maxBufferSize) {
+        throw new Error(`webgpu: a buffer of ${size} bytes exceeds this device's maxBufferSize (${this.device.limits.maxBufferSize})`);
+      }
+      buffer = this.device.createBuffer({ size, usage: BUFFER_USAGE_STORAGE | BUFFER_USAGE_COPY_SRC | BUFFER_USAGE_COPY_DST });
+      this.allocatedBytes += size;
+    }
+    return new GPUStorage(buffer, bytes);
+  }
+
+  release(storage: GPUStorage): void {
+    if (storage.freed || !storage.buffer) {
+      storage.freed = true;
+      return;
+    }
+    storage.freed = true;
+    if (storage.lastUse >= this.batchId) this.pendingRelease.push(storage);
+    else this.returnToPool(storage.buffer);
+  }
+
+  private returnToPool(buffer: GPUBuffer): void {
+    const size = buffer.size;
+    if (this.freeBytes + size > this.maxPoolBytes) {
+      buffer.destroy();
+      this.allocatedBytes -= size;
+      return;
+    }
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buffer);
+    this.freeBytes += size;
+  }
+
+  /** Copies host bytes into a new storage. The buffer comes from the free list, so no pending command uses it. */
+  upload(bytes: Uint8Array, logicalBytes: number): GPUStorage {
+    const storage = this.createStorage(logicalBytes);
+    if (!storage.buffer || bytes.byteLength === 0) return storage;
+    let data = bytes;
+    if (data.byteLength % 4 !== 0) {
+      data = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+      data.set(bytes);
+    }
+    this.device.queue.writeBuffer(storage.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return storage;
+  }
+
+  // ---------------------------------------------------------------- pipelines
+  private getPipeline(spec: DispatchSpec): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    const kinds = spec.bindings.map((b) => (b.kind === 'read' ? 'r' : 'w')).join('');
+    const key = `${spec.key}|${kinds}|m${Math.ceil(spec.meta.length / 4)}`;
+    let entry = this.pipelines.get(key);
+    if (entry) return entry;
+    const entries: GPUBindGroupLayoutEntry[] = spec.bindings.map((b, i) => ({
+      binding: i,
+      visibility: 4 /* GPUShaderStage.COMPUTE */,
+      buffer: { type: b.kind === 'read' ? 'read-only-storage' : 'storage' },
+    }));
+    entries.push({ binding: spec.bindings.length, visibility: 4, buffer: { type: 'uniform' } });
+    const layout = this.device.createBindGroupLayout({ entries });
+    const module = this.device.createShaderModule({ code: spec.code(), label: spec.key });
+    const pipeline = this.device.createComputePipeline({
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module, entryPoint: 'main' },
+      label: spec.key,
+    });
+    entry = { pipeline, layout };
+    this.pipelines.set(key, entry);
+    return entry;
+  }
+
+  get pipelineCount(): number {
+    return this.pipelines.size;
+  }
+
+  // ---------------------------------------------------------------- recording
+  private ensureEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder();
+    return this.encoder;
+  }
+
+  private ensurePass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.ensureEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /** Records one dispatch into the pending batch. Workgroup counts of 0 record nothing. */
+  dispatch(spec: DispatchSpec): void {
+    const [x, y, z] = spec.workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    if (x > this.maxWorkgroupsPerDim || y > this.maxWorkgroupsPerDim || z > this.maxWorkgroupsPerDim) {
+      throw new Error(`webgpu: dispatch ${spec.key} of [${x}, ${y}, ${z}] workgroups exceeds ${this.maxWorkgroupsPerDim} per dimension`);
+    }
+    const metaBytes = Math.max(16, Math.ceil(spec.meta.length / 4) * 16);
+    if (this.uniformUsed + metaBytes > BATCH_UNIFORM_BYTES) this.flush();
+    const { pipeline, layout } = this.getPipeline(spec);
+    if (!this.uniformBuffer) {
+      this.uniformBuffer =
+        this.uniformFree.pop() ??
+        this.device.createBuffer({ size: BATCH_UNIFORM_BYTES, usage: BUFFER_USAGE_UNIFORM | BUFFER_USAGE_COPY_DST });
+    }
+    const offset = this.uniformUsed;
+    new Uint32Array(this.uniformArena.buffer, offset, spec.meta.length).set(spec.meta);
+    this.uniformUsed = offset + Math.ceil(metaBytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;
+
+    const entries: GPUBindGroupEntry[] = spec.bindings.map((b, i) => {
+      if (!b.storage.buffer) throw new Error(`webgpu: ${spec.key} got an empty buffer in binding ${i}`);
+      if (b.storage.freed) throw new Error(`webgpu: ${spec.key} uses a freed buffer in binding ${i}`);
+      b.storage.lastUse = this.batchId;
+      return { binding: i, resource: { buffer: b.storage.buffer } };
+    });
+    entries.push({ binding: spec.bindings.length, resource: { buffer: this.uniformBuffer, offset, size: metaBytes } });
+    const bindGroup = this.device.createBindGroup({ layout, entries });
+    const pass = this.ensurePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.dispatches++;
+    if (this.dispatches >= this.maxDispatchesPerBatch) this.flush();
+  }
+
+  /** Records a buffer-to-buffer copy into the pending batch. */
+  copy(src: GPUStorage, dst: GPUStorage, bytes: number): void {
+    if (!src.buffer || !dst.buffer || bytes === 0) return;
+    this.endPass();
+    src.lastUse = this.batchId;
+    dst.lastUse = this.batchId;
+    this.ensureEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
+  }
+
+  /** Submits the pending batch (if any) and recycles what it released. */
+  flush(): void {
+    this.endPass();
+    if (this.uniformBuffer && this.uniformUsed > 0) {
+      this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformArena.buffer, 0, this.uniformUsed);
+    }
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.encoder = null;
+    }
+    if (this.uniformBuffer) {
+      this.uniformPending.push(this.uniformBuffer);
+      this.uniformBuffer = null;
+    }
+    this.uniformUsed = 0;
+    this.dispatches = 0;
+    this.batchId++;
+    for (const s of this.pendingRelease) if (s.buffer) this.returnToPool(s.buffer);
+    this.pendingRelease = [];
+    // Uniform buffers of submitted batches may be rewritten now: queue order puts the next write after them.
+    for (const u of this.uniformPending) this.uniformFree.push(u);
+    this.uniformPending = [];
+  }
+
+  /** Copies `bytes` bytes of a storage to the host: one copy into a staging buffer, one submit, one await. */
+  async readBytes(storage: GPUStorage, bytes: number): Promise<ArrayBuffer> {
+    this.throwIfFailed();
+    if (!storage.buffer || bytes === 0) return new ArrayBuffer(0);
+    if (storage.freed) throw new Error('webgpu: reading a freed buffer');
+    const size = Math.ceil(bytes / 4) * 4;
+    const staging = this.device.createBuffer({ size, usage: BUFFER_USAGE_MAP_READ | BUFFER_USAGE_COPY_DST });
+    this.endPass();
+    storage.lastUse = this.batchId;
+    this.ensureEncoder().copyBufferToBuffer(storage.buffer, 0, staging, 0, size);
+    this.flush();
+    try {
+      // dawn.node busy-polls while this promise is pending, so exactly one await per readback.
+      await staging.mapAsync(MAP_MODE_READ, 0, size);
+      const out = staging.getMappedRange(0, size).slice(0, bytes);
+      staging.unmap();
+      return out;
+    } finally {
+      staging.destroy();
+      this.throwIfFailed();
+    }
+  }
+
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.throwIfFailed();
+  }
+
+  /** Workgroup grid for `groups` workgroups: 2-D when they exceed the per-dimension limit (kernels linearise). */
+  grid(groups: number): [number, number, number] {
+    if (groups <= this.maxWorkgroupsPerDim) return [groups, 1, 1];
+    const y = Math.ceil(groups / this.maxWorkgroupsPerDim);
+    const x = Math.ceil(groups / y);
+    return [x, y, 1];
+  }
+
+  destroy(): void {
+    this.flush();
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    for (const u of this.uniformFree) u.destroy();
+    this.device.destroy();
+  }
+}

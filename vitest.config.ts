@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// One config for the whole monorepo: packages resolve to their sources so tests need no build.
+// Dawn is a native addon, so test files run in forked processes, one at a time on this 2-core kind.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@mmada/tensor': pkg('tensor'),
+      '@mmada/autograd': pkg('autograd'),
+      '@mmada/diffusion': pkg('diffusion'),
+      '@mmada/mmada': pkg('mmada'),
+      '@mmada/eval': pkg('eval'),
+      '@mmada/rl': pkg('rl'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
