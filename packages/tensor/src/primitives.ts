@@ -35,7 +35,11 @@ export interface PrimitiveParams {
   reduce: { op: ReduceOp; axes: number[] };
   /** x -> i32 index along axis, kept as size 1. Ties: the lowest index. */
   argReduce: { op: ArgReduceOp; axis: number };
-  /** a [..., M, K] (or [..., K, M] if transA), b [..., K, N] (or [..., N, K] if transB), same rank, batch dims broadcast. */
+  /**
+   * a [..., M, K] (or [..., K, M] if transA), b [..., K, N] (or [..., N, K] if transB), same rank, batch dims
+   * broadcast -> f32 [..., M, N]. a is f32; b is f32 or f16 (a half-precision weight is decoded as it is read,
+   * never copied to f32). Accumulation is in f32 or better.
+   */
   matmul: { transA: boolean; transB: boolean };
   /** No kernel: the output shares the input's storage. */
   reshape: { shape: number[] };
@@ -64,6 +68,57 @@ export interface PrimitiveParams {
   fill: { value: number };
   /** () -> start + i * step. */
   arange: { start: number; step: number };
+
+  // ---- neural-network primitives (fused kernels); all compute and return f32 ----
+
+  /** x f32 [..., N] -> y f32: exp(x - max) / Σ exp(x - max) over the last axis. A row whose max is -Infinity gives NaN. */
+  softmax: Record<string, never>;
+  /** x f32 [..., N] -> y f32: x - max - log Σ exp(x - max) over the last axis. A row whose max is -Infinity gives NaN. */
+  logSoftmax: Record<string, never>;
+  /**
+   * x f32 [..., D] (+ weight f32 [D] when hasWeight) -> y f32 [..., D]:
+   * y = x / sqrt(mean(x²) + eps), times weight when hasWeight. Statistics over the last axis.
+   */
+  rmsNorm: { eps: number; hasWeight: boolean };
+  /**
+   * x f32 [..., D] (+ weight f32 [D] when hasWeight) (+ bias f32 [D] when hasBias; inputs in that order) -> y:
+   * y = (x - mean) / sqrt(var + eps) · weight + bias, biased variance over the last axis.
+   */
+  layerNorm: { eps: number; hasWeight: boolean; hasBias: boolean };
+  /**
+   * x f32 [N, C, ...spatial] (+ weight f32 [C]) (+ bias f32 [C]) -> y like x. C is split into `groups` groups of
+   * C / groups consecutive channels; mean and biased variance over each (n, group)'s channels and spatial positions;
+   * y = (x - mean) / sqrt(var + eps) · weight[c] + bias[c].
+   */
+  groupNorm: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean };
+  /**
+   * Rotary position embedding, NeoX rotate-half layout. x f32 [B, H, T, D] (D even), positions i32 [T] or [B, T]
+   * -> y like x. With h = D/2, p = positions[(b,) t], in f32 arithmetic:
+   * invFreq[j] = 1 / theta^((2j) / D) (j < h), a = p · invFreq[j mod h],
+   * y[j] = x[j]·cos a - x[j+h]·sin a for j < h;  y[j] = x[j]·cos a + x[j-h]·sin a for j ≥ h.
+   */
+  rope: { theta: number };
+  /**
+   * Bidirectional scaled dot-product attention. Inputs q f32 [B, H, Tq, D], k f32 [B, H, Tk, D], v f32 [B, H, Tk, Dv],
+   * then mask bool [B, T] when hasMask (T = Tq = Tk; true = real token), then bias f32 rank 4 broadcastable to
+   * [B, H, Tq, Tk] when hasBias -> out f32 [B, H, Tq, Dv].
+   * s[i, j] = scale · q_i·k_j + bias[i, j] + (mask[b, i] ∧ mask[b, j] ? 0 : -3.4028235e38), out_i = Σ_j softmax_j(s)·v_j.
+   * A pad query row therefore attends uniformly over all keys (never NaN). A row whose scores are all -Infinity
+   * (only possible through bias) gives 0.
+   */
+  attention: { scale: number; hasMask: boolean; hasBias: boolean };
+  /**
+   * logits f32 [R, V], targets i32 [R] -> loss f32 [R]: logSumExp(logits[r]) - logits[r, targets[r]].
+   * targets[r] == ignoreIndex gives 0; any other target outside [0, V) gives NaN.
+   */
+  crossEntropy: { ignoreIndex: number };
+  /**
+   * 2-D convolution (cross-correlation), NCHW. x f32 [N, C, H, W], w f32 [O, C, kh, kw] (+ bias f32 [O] when hasBias)
+   * -> y f32 [N, O, Ho, Wo] with zero padding [top, bottom, left, right]:
+   * y[n,o,i,j] = bias[o] + Σ_{c,u,v} w[o,c,u,v] · x[n, c, i·sh + u·dh - top, j·sw + v·dw - left] (0 outside x),
+   * Ho = floor((H + top + bottom - dh·(kh-1) - 1) / sh) + 1, Wo likewise.
+   */
+  conv2d: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number]; hasBias: boolean };
 }
 
 export type PrimitiveName = keyof PrimitiveParams;

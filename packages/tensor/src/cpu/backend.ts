@@ -9,6 +9,11 @@ import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './indexing.js';
 import { sort, topk } from './sort.js';
 import { randomBits } from './random.js';
+import { crossEntropy, logSoftmax, softmax } from './nn-softmax.js';
+import { groupNorm, layerNorm, rmsNorm } from './nn-norm.js';
+import { rope } from './nn-rope.js';
+import { attention } from './nn-attention.js';
+import { conv2d } from './nn-conv.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -16,6 +21,7 @@ const kernels: KernelTable = {
   transpose, slice, broadcastTo, pad, concat,
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
+  softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */

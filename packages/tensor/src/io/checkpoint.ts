@@ -7,7 +7,7 @@ import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import * as E from 'fp-ts/Either';
 import * as TE from 'fp-ts/TaskEither';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
-import { byteLengthOf, MAX_HEADER_BYTES, type SafetensorsStreamEntry, type TensorInfo } from './safetensors-format.js';
+import { byteLengthOf, layoutSafetensors, MAX_HEADER_BYTES, type SafetensorsStreamEntry, type TensorInfo } from './safetensors-format.js';
 import { openSafetensors, temporaryPath, writeSafetensorsTemporary, type SafetensorsFile } from './safetensors-file.js';
 
 export const SINGLE_FILE_NAME = 'model.safetensors';
@@ -256,6 +256,12 @@ export function writeCheckpoint(
   return async () => {
     const maxShardBytes = options.maxShardBytes ?? Infinity;
     if (!(maxShardBytes > 0)) return E.left(safetensorsError(dir, `maxShardBytes must be positive, got ${maxShardBytes}`));
+    try {
+      // Validate every entry together (names unique across shards, shapes, sizes) before touching the disk.
+      layoutSafetensors(entries, options.metadata, dir);
+    } catch (e) {
+      return E.left(toSafetensorsError(dir, e, 'cannot write checkpoint'));
+    }
     const shards = planShards(entries, maxShardBytes);
     const files = shards.length === 1 ? [SINGLE_FILE_NAME] : shards.map((_, i) => shardName(i, shards.length));
     const indexText =

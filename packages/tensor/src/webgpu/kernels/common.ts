@@ -24,8 +24,8 @@ export function deviceBytes(dtype: DType, size: number): number {
 export function metaDecl(binding: number, words: number): string {
   const n = Math.max(1, Math.ceil(words / 4));
   return `struct Meta { v: array<vec4<u32>, ${n}> }
-@group(0) @binding(${binding}) var<uniform> meta: Meta;
-fn m(i: u32) -> u32 { return meta.v[i >> 2u][i & 3u]; }
+@group(0) @binding(${binding}) var<uniform> u_meta: Meta;
+fn m(i: u32) -> u32 { return u_meta.v[i >> 2u][i & 3u]; }
 fn mf(i: u32) -> f32 { return bitcast<f32>(m(i)); }
 fn mi(i: u32) -> i32 { return bitcast<i32>(m(i)); }
 `;

@@ -1,0 +1,19 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import * as E from 'fp-ts/lib/Either.js';
+import { decodePng } from './pngDecode.js';
+import { encodePng } from './pngEncode.js';
+import type { RgbImage } from './rgbImage.js';
+
+/** Writes an image as a PNG file. */
+export const writePng = (path: string, img: RgbImage): Promise<void> => writeFile(path, encodePng(img));
+
+/** Reads a PNG file; a missing or undecodable file is a Left naming the path. */
+export async function readPng(path: string): Promise<E.Either<string, RgbImage>> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    return E.left(`${path}: cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return E.mapLeft((m: string) => `${path}: ${m}`)(decodePng(bytes));
+}

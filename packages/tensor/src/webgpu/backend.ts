@@ -1,0 +1,208 @@
+/// <reference types="@webgpu/types" />
+import type { Backend, KernelTable, OutSpec, Storage, TensorRef } from '../backend.js';
+import type { DType, DataType, TypedArray } from '../dtype.js';
+import { f16BitsToF32 } from '../dtype.js';
+import { Runtime, GPUStorage, type RuntimeOptions } from './runtime.js';
+import { deviceBytes } from './kernels/common.js';
+import { binary, cast, unary, where } from './kernels/elementwise.js';
+import { argReduce, reduce } from './kernels/reduce.js';
+import { matmul } from './kernels/matmul.js';
+import { broadcastTo, concat, pad, slice, transpose } from './kernels/layout.js';
+import { gather, putAlongAxis, takeAlongAxis } from './kernels/indexing.js';
+import { sortRows } from './kernels/sort.js';
+import { randomBits } from './kernels/random.js';
+import { arange, fill } from './kernels/creation.js';
+import { makeNNKernels } from './kernels/nn.js';
+
+export interface WebGPUBackendOptions extends RuntimeOptions {
+  /** A GPU object (e.g. `navigator.gpu`, or `create([...])` from the `webgpu` package). */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  adapterOptions?: GPURequestAdapterOptions;
+  /** Dawn options for `create()` in Node (e.g. ['backend=vulkan']); MMADA_WEBGPU_BACKEND adds 'backend=…'. */
+  dawnOptions?: string[];
+}
+
+export interface WebGPUBackend extends Backend {
+  readonly runtime: Runtime;
+  readonly device: GPUDevice;
+  readonly adapterInfo: string;
+  /** Destroys the device; the backend must not be used afterwards. */
+  destroy(): void;
+}
+
+const NO_ADAPTER_HELP =
+  'No WebGPU adapter was found. Install a GPU driver with Vulkan/Metal/D3D12 support, or on Debian/Ubuntu run ' +
+  '`bash scripts/setup-webgpu.sh` (installs Mesa lavapipe, a software Vulkan driver), or use the cpu device ' +
+  '(MMADA_DEVICE=cpu / init({ device: "cpu" })).';
+
+function env(name: string): string | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return p?.env?.[name];
+}
+
+async function nodeGPU(extra: string[]): Promise<GPU> {
+  let mod: { create: (options: string[]) => GPU; globals: object };
+  try {
+    mod = (await import(/* @vite-ignore */ 'webgpu' as string)) as typeof mod;
+  } catch (e) {
+    throw new Error(`webgpu: the 'webgpu' npm package is not installed (npm i webgpu@0.6.2): ${(e as Error).message}. ${NO_ADAPTER_HELP}`);
+  }
+  const g = globalThis as Record<string, unknown>;
+  for (const [k, v] of Object.entries(mod.globals)) if (!(k in g)) g[k] = v;
+  const options = [...extra];
+  const backend = env('MMADA_WEBGPU_BACKEND');
+  if (backend) options.push(`backend=${backend}`);
+  return mod.create(options);
+}
+
+export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  let gpu = options.gpu;
+  if (!gpu) {
+    const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+    gpu = nav?.gpu ?? (await nodeGPU(options.dawnOptions ?? []));
+  }
+  const adapter = await gpu.requestAdapter({
+    ...options.adapterOptions,
+    ...(options.powerPreference ? { powerPreference: options.powerPreference } : {}),
+  });
+  if (!adapter) throw new Error(`webgpu: ${NO_ADAPTER_HELP}`);
+  const requiredFeatures: GPUFeatureName[] = [];
+  for (const f of ['shader-f16', 'subgroups'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
+  const requiredLimits: Record<string, number> = {};
+  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxStorageBuffersPerShaderStage'] as const) {
+    requiredLimits[k] = adapter.limits[k];
+  }
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
+  const info = adapter.info;
+  const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' / ');
+  return new WebGPUBackendImpl(new Runtime(device, options), adapterInfo);
+}
+
+type Gpu = GPUStorage;
+
+class WebGPUBackendImpl implements WebGPUBackend {
+  readonly name = 'webgpu' as const;
+  readonly kernels: KernelTable;
+  readonly device: GPUDevice;
+
+  constructor(
+    readonly runtime: Runtime,
+    readonly adapterInfo: string,
+  ) {
+    this.device = runtime.device;
+    this.kernels = makeKernels(runtime);
+  }
+
+  upload(data: TypedArray, dtype: DType): Storage {
+    const n = data.length;
+    let bytes: Uint8Array;
+    if (dtype === 'bool') {
+      const words = new Uint32Array(n);
+      for (let i = 0; i < n; i++) words[i] = data[i] ? 1 : 0;
+      bytes = new Uint8Array(words.buffer);
+    } else {
+      bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    }
+    return this.runtime.upload(bytes, deviceBytes(dtype, n));
+  }
+
+  async read(ref: TensorRef): Promise<DataType> {
+    const n = ref.size;
+    const buf = await this.runtime.readBytes(ref.storage as Gpu, dtypeReadBytes(ref.dtype, n));
+    switch (ref.dtype) {
+      case 'f32':
+        return new Float32Array(buf, 0, n);
+      case 'i32':
+        return new Int32Array(buf, 0, n);
+      case 'u32':
+        return new Uint32Array(buf, 0, n);
+      case 'bool': {
+        const w = new Uint32Array(buf, 0, n);
+        const out = new Uint8Array(n);
+        for (let i = 0; i < n; i++) out[i] = w[i] ? 1 : 0;
+        return out;
+      }
+      case 'f16': {
+        const h = new Uint16Array(buf, 0, n);
+        const out = new Float32Array(n);
+        for (let i = 0; i < n; i++) out[i] = f16BitsToF32(h[i]!);
+        return out;
+      }
+    }
+  }
+
+  free(storage: Storage): void {
+    this.runtime.release(storage as Gpu);
+  }
+
+  sync(): Promise<void> {
+    return this.runtime.sync();
+  }
+
+  destroy(): void {
+    this.runtime.destroy();
+  }
+}
+
+function dtypeReadBytes(dtype: DType, n: number): number {
+  return dtype === 'f16' ? n * 2 : n * 4;
+}
+
+/**
+ * Runs `f` with every f16 input cast to f32 and casts the listed f16 outputs back: the kernels that compute
+ * in f32 only see 32-bit dtypes. Temporaries are released (deferred until their batch is submitted).
+ */
+function viaF32(rt: Runtime, inputs: TensorRef[], outs: OutSpec[], f: (inputs: TensorRef[], outs: OutSpec[]) => Gpu[]): Gpu[] {
+  if (!inputs.some((x) => x.dtype === 'f16') && !outs.some((o) => o.dtype === 'f16')) return f(inputs, outs);
+  const temps: Gpu[] = [];
+  const ins = inputs.map((x) => {
+    if (x.dtype !== 'f16') return x;
+    const s = cast(rt, x, 'f32');
+    temps.push(s);
+    return { ...x, storage: s, dtype: 'f32' as DType };
+  });
+  const o32 = outs.map((o) => (o.dtype === 'f16' ? { ...o, dtype: 'f32' as DType } : o));
+  const res = f(ins, o32);
+  const final = res.map((s, i) => {
+    if (outs[i]!.dtype !== 'f16') return s;
+    const size = outs[i]!.shape.reduce((p, d) => p * d, 1);
+    const h = cast(rt, { storage: s, shape: outs[i]!.shape, dtype: 'f32', size }, 'f16');
+    temps.push(s);
+    return h;
+  });
+  for (const t of temps) rt.release(t);
+  return final;
+}
+
+function sizeOfShape(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+function makeKernels(rt: Runtime): KernelTable {
+  return {
+    unary: (inputs, { op }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [unary(rt, x!, op, o!)]),
+    binary: (inputs, { op }, outs) => viaF32(rt, inputs, outs, ([a, b], [o]) => [binary(rt, a!, b!, op, o!)]),
+    where: (inputs, _p, outs) => viaF32(rt, inputs, outs, ([c, a, b], [o]) => [where(rt, c!, a!, b!, o!)]),
+    cast: ([x], { dtype }) => [cast(rt, x!, dtype)],
+    reduce: (inputs, { op, axes }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [reduce(rt, x!, op, axes, o!)]),
+    argReduce: (inputs, { op, axis }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [argReduce(rt, x!, op, axis, o!)]),
+    matmul: (inputs, { transA, transB }, outs) => viaF32(rt, inputs, outs, ([a, b], [o]) => [matmul(rt, a!, b!, transA, transB, o!)]),
+    transpose: ([x], { perm }, [o]) => [transpose(rt, x!, perm, o!)],
+    slice: ([x], { begin }, [o]) => [slice(rt, x!, begin, o!)],
+    broadcastTo: ([x], _p, [o]) => [broadcastTo(rt, x!, o!)],
+    pad: ([x], { before, value }, [o]) => [pad(rt, x!, before, value, o!)],
+    concat: (inputs, { axis }, outs) => viaF32(rt, inputs, outs, (xs, [o]) => [concat(rt, xs, axis, o!)]),
+    gather: ([x, idx], { axis }, [o]) => [gather(rt, x!, idx!, axis, o!)],
+    takeAlongAxis: ([x, idx], { axis }, [o]) => [takeAlongAxis(rt, x!, idx!, axis, o!)],
+    putAlongAxis: (inputs, { axis, mode }, outs) =>
+      viaF32(rt, inputs, outs, ([x, idx, v], [o]) => [putAlongAxis(rt, x!, idx!, v!, axis, mode, o!)]),
+    sort: (inputs, { descending }, outs) =>
+      viaF32(rt, inputs, outs, ([x]) => sortRows(rt, x!, descending, x!.shape[x!.shape.length - 1] ?? 1)),
+    topk: (inputs, { k }, outs) => viaF32(rt, inputs, outs, ([x]) => sortRows(rt, x!, true, k)),
+    randomBits: (_i, { key }, [o]) => [randomBits(rt, key, sizeOfShape(o!.shape))],
+    fill: (_i, { value }, [o]) => [fill(rt, value, o!.dtype, sizeOfShape(o!.shape))],
+    arange: (_i, { start, step }, [o]) => [arange(rt, start, step, o!.dtype, sizeOfShape(o!.shape))],
+    ...makeNNKernels(rt),
+  };
+}

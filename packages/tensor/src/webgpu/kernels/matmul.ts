@@ -1,0 +1,113 @@
+import type { OutSpec, TensorRef } from '../../backend.js';
+import { broadcastStrides, sizeOf } from '../../shape.js';
+import { GPUStorage, type Runtime } from '../runtime.js';
+import { Meta, deviceBytes, metaDecl, storageType, stridedOffsets } from './common.js';
+
+/** Output tile per workgroup (TM x TN), K step staged in workgroup memory, 16x16 invocations of 4x4 outputs. */
+const TM = 64;
+const TN = 64;
+const TK = 16;
+
+/**
+ * Batched matmul with broadcast batch dims (read through strides, never materialised) and transposed
+ * operands read in place. Tiles of A and B are staged through workgroup memory as vec4s; each invocation
+ * accumulates a 4x4 register block (f32 accumulation for f32). This is the correct baseline; faster
+ * variants (small-M, split-K, subgroup sharing, f16 weights) slot in beside it, chosen by shape.
+ */
+export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, out: OutSpec): GPUStorage {
+  if (a.dtype === 'f16' || b.dtype === 'f16' || a.dtype === 'bool') throw new Error('webgpu matmul: f16/bool must be cast first');
+  const n = sizeOf(out.shape);
+  const y = rt.createStorage(deviceBytes(out.dtype, n));
+  if (n === 0) return y;
+  const rank = out.shape.length;
+  const M = out.shape[rank - 2]!;
+  const N = out.shape[rank - 1]!;
+  const K = transA ? a.shape[rank - 2]! : a.shape[rank - 1]!;
+  const batchShape = out.shape.slice(0, rank - 2);
+  const batch = sizeOf(batchShape);
+  const br = batchShape.length;
+  // Batch strides in elements of each operand's matrix (M*K / K*N), 0 on broadcast dims.
+  const aBatch = broadcastStrides(a.shape.slice(0, rank - 2), batchShape).map((s) => s * M * K);
+  const bBatch = broadcastStrides(b.shape.slice(0, rank - 2), batchShape).map((s) => s * K * N);
+  const meta = new Meta().u32(M, N, K, ...batchShape, ...aBatch, ...bBatch);
+  const T = storageType(a.dtype);
+  const aIdx = transA ? '(k * M + m)' : '(m * K + k)';
+  const bIdx = transB ? '(nn * K + k)' : '(k * N + nn)';
+  const tiles = Math.ceil(batch);
+  if (tiles > rt.maxWorkgroupsPerDim) throw new Error(`webgpu matmul: batch ${batch} exceeds ${rt.maxWorkgroupsPerDim}`);
+  rt.dispatch({
+    key: `matmul:${a.dtype}:${out.dtype}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
+    code: () => `
+@group(0) @binding(0) var<storage, read> A: array<${T}>;
+@group(0) @binding(1) var<storage, read> B: array<${T}>;
+@group(0) @binding(2) var<storage, read_write> C: array<${storageType(out.dtype)}>;
+${metaDecl(3, meta.length)}
+var<workgroup> As: array<vec4<${T}>, ${TK * (TM / 4)}>;
+var<workgroup> Bs: array<vec4<${T}>, ${TK * (TN / 4)}>;
+
+fn loadA(aOff: u32, m: u32, k: u32, M: u32, K: u32) -> ${T} {
+  if (m < M && k < K) { return A[aOff + ${aIdx}]; }
+  return ${T}(0);
+}
+fn loadB(bOff: u32, k: u32, nn: u32, K: u32, N: u32) -> ${T} {
+  if (k < K && nn < N) { return B[bOff + ${bIdx}]; }
+  return ${T}(0);
+}
+
+@compute @workgroup_size(16, 16, 1)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let M = m(0u); let N = m(1u); let K = m(2u);
+  let z = wid.z;
+${stridedOffsets('z', br, 3, [
+  { name: 'aOff', stridesAt: 3 + br },
+  { name: 'bOff', stridesAt: 3 + 2 * br },
+])}
+  let row0 = wid.y * ${TM}u;
+  let col0 = wid.x * ${TN}u;
+  let tx = lid.x; let ty = lid.y;
+  var acc: array<vec4<${T}>, 4>;
+  for (var q = 0u; q < 4u; q = q + 1u) { acc[q] = vec4<${T}>(${T}(0)); }
+  // Loader roles: A as (k = t % 16, 4 rows at group t / 16); B as (4 cols at group t % 16, k = t / 16).
+  let ak = t % ${TK}u; let ag = t / ${TK}u;
+  let bg = t % ${TN / 4}u; let bk = t / ${TN / 4}u;
+  for (var k0 = 0u; k0 < K; k0 = k0 + ${TK}u) {
+    let am = row0 + ag * 4u;
+    As[ak * ${TM / 4}u + ag] = vec4<${T}>(
+      loadA(aOff, am, k0 + ak, M, K), loadA(aOff, am + 1u, k0 + ak, M, K),
+      loadA(aOff, am + 2u, k0 + ak, M, K), loadA(aOff, am + 3u, k0 + ak, M, K));
+    let bn = col0 + bg * 4u;
+    Bs[bk * ${TN / 4}u + bg] = vec4<${T}>(
+      loadB(bOff, k0 + bk, bn, K, N), loadB(bOff, k0 + bk, bn + 1u, K, N),
+      loadB(bOff, k0 + bk, bn + 2u, K, N), loadB(bOff, k0 + bk, bn + 3u, K, N));
+    workgroupBarrier();
+    for (var k = 0u; k < ${TK}u; k = k + 1u) {
+      let av = As[k * ${TM / 4}u + ty];
+      let bv = Bs[k * ${TN / 4}u + tx];
+      acc[0] = acc[0] + av.x * bv;
+      acc[1] = acc[1] + av.y * bv;
+      acc[2] = acc[2] + av.z * bv;
+      acc[3] = acc[3] + av.w * bv;
+    }
+    workgroupBarrier();
+  }
+  let cOff = z * M * N;
+  for (var q = 0u; q < 4u; q = q + 1u) {
+    let r = row0 + ty * 4u + q;
+    if (r < M) {
+      for (var c = 0u; c < 4u; c = c + 1u) {
+        let cc = col0 + tx * 4u + c;
+        if (cc < N) { C[cOff + r * N + cc] = ${out.dtype === a.dtype ? 'acc[q][c]' : `${storageType(out.dtype)}(acc[q][c])`}; }
+      }
+    }
+  }
+}`,
+    bindings: [
+      { storage: a.storage as GPUStorage, kind: 'read' },
+      { storage: b.storage as GPUStorage, kind: 'read' },
+      { storage: y, kind: 'write' },
+    ],
+    meta: meta.array(),
+    workgroups: [Math.ceil(N / TN), Math.ceil(M / TM), batch],
+  });
+  return y;
+}
