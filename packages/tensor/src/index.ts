@@ -31,9 +31,22 @@ export { gather, takeAlongAxis, putAlongAxis, scatter, scatterAdd, oneHot } from
 export { matmul } from './ops/matmul.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export { sort, argsort, topk } from './ops/sort.js';
+export { softmax, logSoftmax } from './ops/nn-softmax.js';
+export { rmsNorm, layerNorm, groupNorm } from './ops/nn-norm.js';
+export { rope } from './ops/nn-rope.js';
+export { ropeInvFreq } from './ops/nn-rope-frequencies.js';
+export { attention } from './ops/nn-attention.js';
+export type { AttentionOptions } from './ops/nn-attention.js';
+export { crossEntropy } from './ops/nn-loss.js';
+export type { CrossEntropyOptions } from './ops/nn-loss.js';
+export { conv2d, upsampleNearest2d } from './ops/nn-conv.js';
+export type { Conv2dOptions } from './ops/nn-conv.js';
+export { embedding } from './ops/nn-embedding.js';
 
 export { key, keyFromWords, foldIn, isKey } from './random/key.js';
 export { split } from './split.js';
 export type { PRNGKey } from './random/key.js';
 export { randomBits, uniform, normal, gumbel, bernoulli, randint, categorical, permutation } from './random/sample.js';
 export { threefry2x32 } from './random/threefry.js';
+
+export * from './io/index.js';

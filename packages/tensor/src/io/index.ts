@@ -4,6 +4,7 @@ export {
   MAX_HEADER_BYTES,
   SAFETENSORS_DTYPES,
   SAFETENSORS_DTYPE_SIZE,
+  byteLengthOf,
   isSafetensorsDType,
   layoutSafetensors,
   parseHeaderJson,

@@ -118,7 +118,10 @@ export function tensorEntries(tensors: Readonly<Record<string, Tensor>>, file: s
   });
 }
 
-/** Writes tensors to one safetensors file, atomically (temporary file, then rename). */
+/**
+ * Writes tensors to one safetensors file, atomically (temporary file, then rename). Values are read from the
+ * device one tensor at a time while the file is written, so the tensors must stay alive until the task ends.
+ */
 export function saveSafetensors(path: string, tensors: Readonly<Record<string, Tensor>>, options: SaveOptions = {}): TE.TaskEither<SafetensorsError, void> {
   return async () => {
     let entries: SafetensorsStreamEntry[];

@@ -1,5 +1,6 @@
 import { run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
+import type { PrimitiveParams } from '../primitives.js';
 import type { Tensor } from '../tensor.js';
 import { mul } from './elementwise.js';
 import { floatInput, releaseTemps, resultLike } from './nn-util.js';
@@ -46,7 +47,7 @@ function normWithAffine<P extends 'layerNorm' | 'groupNorm'>(
   x: Tensor,
   weight: Tensor | null | undefined,
   bias: Tensor | null | undefined,
-  params: (hasWeight: boolean, hasBias: boolean) => Parameters<typeof run1<P>>[2],
+  params: (hasWeight: boolean, hasBias: boolean) => PrimitiveParams[P],
 ): Tensor {
   const xf = floatInput(op, 'x', x);
   const wf = weight ? floatInput(op, 'weight', weight) : null;

@@ -1,0 +1,25 @@
+import { run1 } from '../engine.js';
+import { TensorError, fmtShape } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { floatInput, releaseTemps, resultLike } from './nn-util.js';
+import { castRaw } from './util.js';
+
+/**
+ * Rotary position embedding in the NeoX / LLaMA rotate-half layout on x [B, H, T, D] (D even):
+ * x' = x·cos θ + rotate_half(x)·sin θ with θ[p, j] = p · theta^(-2(j mod D/2)/D), all in f32 as upstream's
+ * `rope_full_precision`. `positions` (integers) is [T] or [B, T]: absolute positions, pads included.
+ */
+export function rope(x: Tensor, positions: Tensor, theta = 10000): Tensor {
+  if (x.rank !== 4) throw new TensorError('rope', `x must be [B, H, T, D], got ${fmtShape(x.shape)}`);
+  const [B, , T, D] = x.shape as [number, number, number, number];
+  if (D % 2 !== 0) throw new TensorError('rope', `the head dim D of ${fmtShape(x.shape)} must be even`);
+  if (positions.dtype !== 'i32' && positions.dtype !== 'u32') throw new TensorError('rope', `positions must be i32, got ${positions.dtype}`);
+  const okShape = (positions.rank === 1 && positions.shape[0] === T) || (positions.rank === 2 && positions.shape[0] === B && positions.shape[1] === T);
+  if (!okShape) throw new TensorError('rope', `positions must be [${T}] or [${B}, ${T}] for x ${fmtShape(x.shape)}, got ${fmtShape(positions.shape)}`);
+  if (!(theta > 0)) throw new TensorError('rope', `theta must be positive, got ${theta}`);
+  const xf = floatInput('rope', 'x', x);
+  const pos = castRaw(positions, 'i32');
+  const y = run1('rope', [xf, pos], { theta }, { shape: x.shape, dtype: 'f32' });
+  releaseTemps([xf, pos], [x, positions]);
+  return resultLike(y, x.dtype);
+}

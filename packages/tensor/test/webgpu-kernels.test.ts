@@ -1,0 +1,429 @@
+/**
+ * Every WebGPU kernel against the cpu oracle, directly through the Backend interface, on seeded random
+ * inputs (size-1 dims, odd sizes, broadcasting, empty tensors).
+ *
+ * Tolerances: integer/bool results and data movement (layout, indexing, sort, random bits, casts) must be
+ * exact. Float arithmetic: atol 1e-5, rtol 1e-5 for + - * min max and exact-ish ops; transcendental unary ops
+ * atol 2e-6 + rtol 2e-6 (WGSL exp/log/sin/... are not correctly rounded); erf/gelu atol 2e-6 (erf is a
+ * 1.5e-7 approximation); pow rtol 1e-5; reductions and matmul rtol 1e-4 (summation order differs).
+ */
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import type { Backend, OutSpec, TensorRef } from '../src/backend.js';
+import type { DType, TypedArray } from '../src/dtype.js';
+import { f32ToF16Bits } from '../src/dtype.js';
+import type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp } from '../src/primitives.js';
+import { broadcastShapes, sizeOf } from '../src/shape.js';
+import { createCpuBackend } from '../src/cpu/backend.js';
+import { createWebGPUBackend, type WebGPUBackend } from '../src/webgpu/backend.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface HostTensor {
+  data: TypedArray;
+  shape: number[];
+  dtype: DType;
+}
+
+function randomShape(r: () => number, rank: number, maxDim = 7): number[] {
+  return Array.from({ length: rank }, () => (r() < 0.2 ? 1 : 1 + Math.floor(r() * maxDim)));
+}
+
+function make(r: () => number, shape: number[], dtype: DType, lo = -3, hi = 3): HostTensor {
+  const n = sizeOf(shape);
+  let data: TypedArray;
+  switch (dtype) {
+    case 'f32':
+      data = Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
+      break;
+    case 'f16':
+      data = Uint16Array.from({ length: n }, () => f32ToF16Bits(lo + (hi - lo) * r()));
+      break;
+    case 'i32':
+      data = Int32Array.from({ length: n }, () => Math.floor(r() * 11) - 5);
+      break;
+    case 'u32':
+      data = Uint32Array.from({ length: n }, () => Math.floor(r() * 10));
+      break;
+    case 'bool':
+      data = Uint8Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0));
+      break;
+  }
+  return { data, shape, dtype };
+}
+
+function ref(b: Backend, t: HostTensor): TensorRef {
+  return { storage: b.upload(t.data, t.dtype), shape: t.shape, dtype: t.dtype, size: sizeOf(t.shape) };
+}
+
+let gpu: WebGPUBackend | null = null;
+const cpu = createCpuBackend();
+let skipReason = '';
+
+beforeAll(async () => {
+  if (process.env.MMADA_DEVICE === 'cpu') {
+    skipReason = 'MMADA_DEVICE=cpu';
+    return;
+  }
+  try {
+    gpu = await createWebGPUBackend();
+  } catch (e) {
+    if (process.env.MMADA_DEVICE === 'webgpu') throw e;
+    skipReason = (e as Error).message;
+  }
+});
+afterAll(() => gpu?.destroy());
+
+interface Tol {
+  atol?: number;
+  rtol?: number;
+}
+
+/** Runs a primitive on both backends and compares every output. */
+async function check<P extends PrimitiveName>(
+  prim: P,
+  inputs: HostTensor[],
+  params: PrimitiveParams[P],
+  outs: OutSpec[],
+  tol: Tol = {},
+  what = '',
+): Promise<void> {
+  if (!gpu) return;
+  const run = async (b: Backend) => {
+    const refs = inputs.map((t) => ref(b, t));
+    const kernel = (b.kernels as unknown as Record<string, (i: TensorRef[], p: unknown, o: OutSpec[]) => { bytes: number }[]>)[prim]!;
+    const res = kernel(refs, params, outs);
+    const data = await Promise.all(res.map((s, i) => b.read({ storage: s, shape: outs[i]!.shape, dtype: outs[i]!.dtype, size: sizeOf(outs[i]!.shape) })));
+    for (const r of refs) b.free(r.storage);
+    for (const s of res) b.free(s);
+    return data;
+  };
+  const expected = await run(cpu);
+  const actual = await run(gpu);
+  const label = `${prim} ${JSON.stringify(params)} ${inputs.map((t) => `${t.dtype}[${t.shape}]`).join(' ')} ${what}`;
+  for (let o = 0; o < outs.length; o++) {
+    const e = expected[o]!;
+    const a = actual[o]!;
+    expect(a.length, label).toBe(e.length);
+    expect(a.constructor.name, label).toBe(e.constructor.name);
+    const exact = outs[o]!.dtype !== 'f32' && outs[o]!.dtype !== 'f16';
+    const atol = tol.atol ?? 1e-5;
+    const rtol = tol.rtol ?? 1e-5;
+    for (let i = 0; i < e.length; i++) {
+      const ev = e[i]!;
+      const av = a[i]!;
+      if (exact || tol.atol === 0) {
+        if (!Object.is(av, ev) && !(av === ev)) expect(av, `${label} out ${o} [${i}]`).toBe(ev);
+        continue;
+      }
+      if (Number.isNaN(ev)) {
+        expect(Number.isNaN(av), `${label} out ${o} [${i}] want NaN got ${av}`).toBe(true);
+        continue;
+      }
+      if (!Number.isFinite(ev)) {
+        expect(av, `${label} out ${o} [${i}]`).toBe(ev);
+        continue;
+      }
+      if (Math.abs(av - ev) > atol + rtol * Math.abs(ev)) expect(av, `${label} out ${o} [${i}]`).toBeCloseTo(ev, 12);
+    }
+  }
+}
+
+const FLOAT_UNARY: UnaryOp[] = ['neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'round', 'erf', 'silu', 'geluTanh', 'geluErf'];
+const INT_UNARY: UnaryOp[] = ['neg', 'abs', 'relu', 'square', 'sign', 'floor', 'round'];
+
+describe('webgpu kernels vs cpu oracle', () => {
+  it('has an adapter (or says why not)', () => {
+    if (!gpu) console.warn(`webgpu kernel tests skipped: ${skipReason}`);
+    else console.log(`webgpu adapter: ${gpu.adapterInfo}`);
+  });
+
+  it('unary', async () => {
+    const r = rng(1);
+    for (const op of FLOAT_UNARY) {
+      const shape = randomShape(r, Math.floor(r() * 4));
+      const positive = op === 'log' || op === 'sqrt' || op === 'rsqrt';
+      const x = make(r, shape, 'f32', positive ? 0.01 : -6, 6);
+      if (op === 'round' && x.data.length > 0) (x.data as Float32Array).set([0.5, 1.5, -2.5, 2.5].slice(0, x.data.length));
+      const tol = ['exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'erf', 'silu', 'geluTanh', 'geluErf'].includes(op) ? { atol: 2e-6, rtol: 2e-6 } : {};
+      await check('unary', [x], { op }, [{ shape, dtype: 'f32' }], tol);
+    }
+    // tanh / sigmoid / silu far out: no NaN, no overflow.
+    const big: HostTensor = { data: Float32Array.from([-1000, -100, -89, -20, 20, 89, 100, 1000]), shape: [8], dtype: 'f32' };
+    for (const op of ['tanh', 'sigmoid', 'silu', 'geluTanh', 'geluErf', 'erf'] as UnaryOp[]) {
+      await check('unary', [big], { op }, [{ shape: [8], dtype: 'f32' }], { atol: 1e-6, rtol: 1e-6 });
+    }
+    for (const dtype of ['i32', 'u32'] as DType[]) {
+      for (const op of INT_UNARY) {
+        const shape = randomShape(r, 3);
+        await check('unary', [make(r, shape, dtype)], { op }, [{ shape, dtype }]);
+      }
+    }
+    for (const dtype of ['bool', 'f32', 'i32'] as DType[]) {
+      const shape = randomShape(r, 2);
+      await check('unary', [make(r, shape, dtype)], { op: 'logicalNot' }, [{ shape, dtype: 'bool' }]);
+    }
+    const bits: HostTensor = { data: Uint32Array.from({ length: 1000 }, () => Math.floor(r() * 4294967296)), shape: [10, 100], dtype: 'u32' };
+    await check('unary', [bits], { op: 'bitsToUnit' }, [{ shape: [10, 100], dtype: 'f32' }], { atol: 0 });
+  });
+
+  it('binary with broadcasting', async () => {
+    const r = rng(2);
+    const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'];
+    for (const dtype of ['f32', 'i32', 'u32', 'bool'] as DType[]) {
+      for (const op of ops) {
+        if (dtype !== 'f32' && (op === 'div' || op === 'pow')) continue;
+        if (dtype === 'bool' && !['eq', 'ne', 'logicalAnd', 'logicalOr', 'maximum', 'minimum'].includes(op)) continue;
+        for (let trial = 0; trial < 2; trial++) {
+          const rank = Math.floor(r() * 5);
+          const out = randomShape(r, rank);
+          const sa = out.map((d) => (r() < 0.3 ? 1 : d));
+          const sb = out.map((d) => (r() < 0.3 ? 1 : d));
+          const a = make(r, sa, dtype);
+          const b = make(r, sb, dtype);
+          if (op === 'pow') {
+            // negative bases with integer exponents, and positive bases with any exponent
+            (b.data as Float32Array).forEach((v, i, arr) => (arr[i] = r() < 0.5 ? Math.round(v) : v));
+            (a.data as Float32Array).forEach((v, i, arr) => (arr[i] = Number.isInteger((b.data as Float32Array)[i % b.data.length]!) ? v : Math.abs(v)));
+          }
+          const cmp = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'].includes(op);
+          const shape = broadcastShapes('t', sa, sb);
+          await check('binary', [a, b], { op }, [{ shape, dtype: cmp ? 'bool' : dtype }], op === 'pow' ? { atol: 1e-5, rtol: 2e-5 } : {});
+        }
+      }
+    }
+    // large contiguous (2-D dispatch grid)
+    const n = 65536 * 256 + 17;
+    const a = make(r, [n], 'f32');
+    const b = make(r, [1], 'f32');
+    await check('binary', [a, b], { op: 'add' }, [{ shape: [n], dtype: 'f32' }]);
+  });
+
+  it('where', async () => {
+    const r = rng(3);
+    for (const dtype of ['f32', 'i32', 'bool'] as DType[]) {
+      for (let t = 0; t < 3; t++) {
+        const out = randomShape(r, 1 + Math.floor(r() * 3));
+        const shp = () => out.map((d) => (r() < 0.3 ? 1 : d));
+        await check('where', [make(r, shp(), 'bool'), make(r, shp(), dtype), make(r, shp(), dtype)], {}, [{ shape: out, dtype }]);
+      }
+    }
+  });
+
+  it('cast, every pair including f16', async () => {
+    const r = rng(4);
+    const dtypes: DType[] = ['f32', 'i32', 'u32', 'f16', 'bool'];
+    for (const from of dtypes) {
+      for (const to of dtypes) {
+        const shape = randomShape(r, 2, 9);
+        const x = make(r, shape, from, -300, 300);
+        await check('cast', [x], { dtype: to }, [{ shape, dtype: to }], { atol: 0 });
+      }
+    }
+    const special: HostTensor = {
+      data: Float32Array.from([0, -0, 1e-8, -1e-8, 6e-5, 65504, 65520, 1e6, -1e6, Infinity, -Infinity, 1 / 3, 2049, 3.14159, 5.960464477539063e-8]),
+      shape: [15],
+      dtype: 'f32',
+    };
+    await check('cast', [special], { dtype: 'f16' }, [{ shape: [15], dtype: 'f16' }], { atol: 0 });
+  });
+
+  it('reduce over arbitrary axes', async () => {
+    const r = rng(5);
+    const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+    const cases: { shape: number[]; axes: number[] }[] = [
+      { shape: [], axes: [] },
+      { shape: [7], axes: [0] },
+      { shape: [3, 5], axes: [1] },
+      { shape: [3, 5], axes: [0] },
+      { shape: [4, 1, 6], axes: [0, 2] },
+      { shape: [2, 3, 4, 5], axes: [1, 3] },
+      { shape: [5000], axes: [0] },
+      { shape: [3, 3000], axes: [1] },
+      { shape: [700, 3], axes: [0] },
+      { shape: [2, 70, 3, 11], axes: [1, 3] },
+      { shape: [4000, 5], axes: [1] },
+      { shape: [3, 0, 2], axes: [1] },
+    ];
+    for (const dtype of ['f32', 'i32', 'u32'] as DType[]) {
+      for (const op of ops) {
+        for (const c of cases) {
+          if (op === 'prod' && sizeOf(c.shape) > 64) continue;
+          const x = make(r, c.shape, dtype, op === 'prod' ? 0.5 : -3, op === 'prod' ? 1.5 : 3);
+          const shape = c.shape.map((d, i) => (c.axes.includes(i) ? 1 : d));
+          await check('reduce', [x], { op, axes: c.axes }, [{ shape, dtype }], { atol: 1e-4, rtol: 1e-4 });
+        }
+      }
+    }
+    // bool sum -> i32 (as the frontend counts), max/min of bool (any/all)
+    const b = make(r, [6, 9], 'bool');
+    await check('reduce', [b], { op: 'max', axes: [1] }, [{ shape: [6, 1], dtype: 'bool' }]);
+    await check('reduce', [b], { op: 'min', axes: [0] }, [{ shape: [1, 9], dtype: 'bool' }]);
+  });
+
+  it('argReduce', async () => {
+    const r = rng(6);
+    for (const dtype of ['f32', 'i32'] as DType[]) {
+      for (const op of ['argmax', 'argmin'] as const) {
+        for (const [shape, axis] of [
+          [[9], 0],
+          [[4, 7], 1],
+          [[4, 7], 0],
+          [[2, 3, 5], 1],
+          [[3, 2000], 1],
+          [[1500, 3], 0],
+          [[3000, 2], 1],
+        ] as [number[], number][]) {
+          const x = make(r, shape, dtype); // i32 in [-5, 5]: many ties
+          await check('argReduce', [x], { op, axis }, [{ shape: shape.map((d, i) => (i === axis ? 1 : d)), dtype: 'i32' }]);
+        }
+      }
+    }
+  });
+
+  it('matmul (batched, broadcast, transposed, f16 weight)', async () => {
+    const r = rng(7);
+    const cases: { a: number[]; b: number[]; tA?: boolean; tB?: boolean }[] = [
+      { a: [1, 1], b: [1, 1] },
+      { a: [3, 5], b: [5, 7] },
+      { a: [65, 33], b: [33, 70] },
+      { a: [2, 17, 9], b: [2, 9, 13] },
+      { a: [2, 1, 5, 6], b: [1, 3, 6, 4] },
+      { a: [5, 3], b: [5, 4], tA: true },
+      { a: [3, 5], b: [4, 5], tB: true },
+      { a: [2, 7, 6], b: [1, 9, 7], tA: true, tB: true },
+      { a: [4, 0], b: [0, 3] },
+      { a: [128, 100], b: [100, 96] },
+    ];
+    for (const c of cases) {
+      const tA = c.tA ?? false;
+      const tB = c.tB ?? false;
+      const rank = c.a.length;
+      const M = tA ? c.a[rank - 1]! : c.a[rank - 2]!;
+      const N = tB ? c.b[rank - 2]! : c.b[rank - 1]!;
+      const batch = broadcastShapes('t', c.a.slice(0, -2), c.b.slice(0, -2));
+      for (const bd of ['f32', 'f16'] as DType[]) {
+        await check('matmul', [make(r, c.a, 'f32'), make(r, c.b, bd)], { transA: tA, transB: tB }, [{ shape: [...batch, M, N], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
+      }
+    }
+  });
+
+  it('layout: transpose, slice, broadcastTo, pad, concat', async () => {
+    const r = rng(8);
+    for (const dtype of ['f32', 'i32', 'bool', 'f16'] as DType[]) {
+      for (let t = 0; t < 3; t++) {
+        const rank = 1 + Math.floor(r() * 4);
+        const shape = randomShape(r, rank);
+        const x = make(r, shape, dtype);
+        const perm = Array.from({ length: rank }, (_, i) => i).sort(() => r() - 0.5);
+        await check('transpose', [x], { perm }, [{ shape: perm.map((p) => shape[p]!), dtype }]);
+        const begin = shape.map((d) => Math.floor(r() * d));
+        const size = shape.map((d, i) => Math.floor(r() * (d - begin[i]!)) + 1);
+        await check('slice', [x], { begin, size }, [{ shape: size, dtype }]);
+        const bshape = shape.map(() => 1 + Math.floor(r() * 3));
+        const xb = make(r, bshape.map((d) => (r() < 0.5 ? 1 : d)), dtype);
+        await check('broadcastTo', [xb], { shape: bshape }, [{ shape: bshape, dtype }]);
+        const before = shape.map(() => Math.floor(r() * 3));
+        const after = shape.map(() => Math.floor(r() * 3));
+        await check('pad', [x], { before, after, value: dtype === 'bool' ? 1 : 1.5 }, [{ shape: shape.map((d, i) => d + before[i]! + after[i]!), dtype }]);
+        const axis = Math.floor(r() * rank);
+        const parts = [0, 1, 2].map(() => make(r, shape.map((d, i) => (i === axis ? Math.floor(r() * 4) : d)), dtype));
+        const outShape = shape.map((d, i) => (i === axis ? parts.reduce((s, p) => s + p.shape[axis]!, 0) : d));
+        await check('concat', parts, { axis }, [{ shape: outShape, dtype }]);
+      }
+    }
+  });
+
+  it('indexing: gather, takeAlongAxis, putAlongAxis', async () => {
+    const r = rng(9);
+    for (const dtype of ['f32', 'i32', 'f16'] as DType[]) {
+      for (let t = 0; t < 4; t++) {
+        const rank = 1 + Math.floor(r() * 3);
+        const shape = randomShape(r, rank);
+        const axis = Math.floor(r() * rank);
+        const x = make(r, shape, dtype);
+        const A = shape[axis]!;
+        const idxShape = randomShape(r, Math.floor(r() * 3));
+        const idx: HostTensor = { data: Int32Array.from({ length: sizeOf(idxShape) }, () => Math.floor(r() * (A + 2)) - 1), shape: idxShape, dtype: 'i32' };
+        const gshape = [...shape.slice(0, axis), ...idxShape, ...shape.slice(axis + 1)];
+        await check('gather', [x, idx], { axis }, [{ shape: gshape, dtype }]);
+        const tshape = shape.map((d, i) => (i === axis ? 1 + Math.floor(r() * 4) : d));
+        const tidx: HostTensor = { data: Int32Array.from({ length: sizeOf(tshape) }, () => Math.floor(r() * (A + 1))), shape: tshape, dtype: 'i32' };
+        await check('takeAlongAxis', [x, tidx], { axis }, [{ shape: tshape, dtype }]);
+        // 'set' with distinct indices along the axis (a permutation prefix), 'add' with duplicates
+        const n = Math.min(A, tshape[axis]!);
+        const pshape = shape.map((d, i) => (i === axis ? n : d));
+        const outer = sizeOf(shape.slice(0, axis));
+        const inner = sizeOf(shape.slice(axis + 1));
+        const pidx = new Int32Array(sizeOf(pshape));
+        for (let o = 0; o < outer; o++)
+          for (let q = 0; q < inner; q++) {
+            const perm = Array.from({ length: A }, (_, i) => i).sort(() => r() - 0.5);
+            for (let j = 0; j < n; j++) pidx[(o * n + j) * inner + q] = perm[j]!;
+          }
+        const vals = make(r, pshape, dtype);
+        await check('putAlongAxis', [x, { data: pidx, shape: pshape, dtype: 'i32' }, vals], { axis, mode: 'set' }, [{ shape, dtype }]);
+        if (dtype !== 'f16') {
+          await check('putAlongAxis', [x, tidx, make(r, tshape, dtype)], { axis, mode: 'add' }, [{ shape, dtype }], { atol: 1e-5, rtol: 1e-5 });
+        }
+      }
+    }
+  });
+
+  it('sort and topk (stable, ties by index, long rows)', async () => {
+    const r = rng(10);
+    for (const dtype of ['f32', 'i32'] as DType[]) {
+      for (const shape of [[1], [7], [3, 5], [2, 3, 33], [2, 1000], [2, 3000]]) {
+        const x = make(r, shape, dtype);
+        for (const descending of [false, true]) {
+          await check('sort', [x], { descending }, [{ shape, dtype }, { shape, dtype: 'i32' }]);
+        }
+        const L = shape[shape.length - 1]!;
+        for (const k of [1, Math.min(L, 3), L]) {
+          const oshape = [...shape.slice(0, -1), k];
+          await check('topk', [x], { k }, [{ shape: oshape, dtype }, { shape: oshape, dtype: 'i32' }]);
+        }
+      }
+    }
+  });
+
+  it('randomBits, fill, arange', async () => {
+    for (const key of [[0, 0], [42, 7], [0xffffffff, 0x12345678]] as [number, number][]) {
+      await check('randomBits', [], { key }, [{ shape: [3, 1001], dtype: 'u32' }]);
+    }
+    for (const dtype of ['f32', 'i32', 'u32', 'f16', 'bool'] as DType[]) {
+      await check('fill', [], { value: 3 }, [{ shape: [5, 3], dtype }], { atol: 0 });
+      await check('fill', [], { value: 0 }, [{ shape: [7], dtype }], { atol: 0 });
+      await check('arange', [], { start: 2, step: 3 }, [{ shape: [13], dtype }], { atol: 0 });
+    }
+    await check('arange', [], { start: 0.5, step: 0.25 }, [{ shape: [1001], dtype: 'f32' }]);
+    await check('fill', [], { value: -2.5 }, [{ shape: [4, 5], dtype: 'f32' }], { atol: 0 });
+  });
+
+  it('upload/read round-trips and empty tensors', async () => {
+    if (!gpu) return;
+    const r = rng(11);
+    for (const dtype of ['f32', 'i32', 'u32', 'f16', 'bool'] as DType[]) {
+      for (const n of [0, 1, 3, 1025]) {
+        const t = make(r, [n], dtype);
+        const s = gpu.upload(t.data, dtype);
+        const got = await gpu.read({ storage: s, shape: [n], dtype, size: n });
+        const want = await cpu.read({ storage: cpu.upload(t.data, dtype), shape: [n], dtype, size: n });
+        expect(Array.from(got)).toEqual(Array.from(want));
+        gpu.free(s);
+      }
+    }
+    await check('unary', [make(r, [0, 3], 'f32')], { op: 'exp' }, [{ shape: [0, 3], dtype: 'f32' }]);
+    await check('binary', [make(r, [0, 3], 'f32'), make(r, [1, 3], 'f32')], { op: 'add' }, [{ shape: [0, 3], dtype: 'f32' }]);
+    await check('transpose', [make(r, [0, 3], 'f32')], { perm: [1, 0] }, [{ shape: [3, 0], dtype: 'f32' }]);
+    await gpu.sync();
+  });
+});
