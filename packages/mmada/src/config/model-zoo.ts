@@ -49,7 +49,7 @@ export const MODEL_ZOO = {
   'mmada-8b-base': MMADA_8B,
   /** Gen-Verse/MMaDA-8B-MixCoT: the same architecture. */
   'mmada-8b-mixcot': MMADA_8B,
-  /** ≈ 31 K parameters: d 32, 2 blocks, 4 heads, the tiny tokenizer's vocabulary. For tests. */
+  /** ≈ 41 K parameters: d 32, 2 blocks, 4 heads, the tiny tokenizer's vocabulary. For tests. */
   'mmada-tiny': { ...LLADA_8B, ...TINY_VOCAB, modelType: 'mmada', dModel: 32, nHeads: 4, nKvHeads: 4, nLayers: 2, mlpHiddenSize: 64, maxSequenceLength: 512, ropeTheta: 10000 },
   /** ≈ 0.87 M parameters: d 128, 4 blocks, 4 heads (head 32), MLP 344, the tiny tokenizer's vocabulary. For training here. */
   'mmada-small': { ...LLADA_8B, ...TINY_VOCAB, modelType: 'mmada', dModel: 128, nHeads: 4, nKvHeads: 4, nLayers: 4, mlpHiddenSize: 344, maxSequenceLength: 1024, ropeTheta: 10000 },

@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: the same cases for @mmada/tensor, tfjs-backend-webgpu and jax-js on one
+ * WebGPU adapter, in one run. Writes JSON lines to bench/out/results.jsonl and a markdown table
+ * to bench/out/RESULTS.md, and prints the table. Flags: --quick (smaller matmuls), --only NAME,...
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { benchCases, workOf, type BenchCase } from './cases.js';
+import { oursPeer } from './ours.js';
+import { jaxPeer, tfjsPeer, type Peer } from './peers.js';
+import { openblasGflops } from './openblas.js';
+import { extraBenches } from './extra.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const onlyArg = args[args.indexOf('--only') + 1];
+const only = args.includes('--only') && onlyArg ? onlyArg.split(',') : null;
+
+interface Row {
+  case: string;
+  library: string;
+  version: string;
+  msPerRun: number;
+  throughput: number;
+  unit: string;
+  adapter: string;
+  time: string;
+}
+
+async function timeCase(run: (reps: number) => Promise<void>): Promise<number> {
+  await run(1); // warm-up: pipeline compilation, buffer pool
+  const t0 = performance.now();
+  await run(1);
+  const single = performance.now() - t0;
+  const reps = Math.max(1, Math.min(20, Math.ceil(600 / Math.max(single, 1))));
+  const trials: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const s = performance.now();
+    await run(reps);
+    trials.push((performance.now() - s) / reps);
+  }
+  trials.sort((a, b) => a - b);
+  return trials[1]!;
+}
+
+async function adapterName(): Promise<string> {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+  const a = await gpu?.requestAdapter();
+  const i = a?.info;
+  return i ? `${i.vendor} ${i.architecture} ${i.description}`.trim() : 'unknown';
+}
+
+async function main(): Promise<void> {
+  const cases = benchCases(quick).filter((c) => !only || only.some((o) => c.name.includes(o)));
+  const peers: Peer[] = [await oursPeer()];
+  for (const make of [tfjsPeer, jaxPeer]) {
+    try {
+      peers.push(await make());
+    } catch (e) {
+      console.error(`bench: peer unavailable: ${(e as Error).message}`);
+    }
+  }
+  const adapter = await adapterName();
+  const rows: Row[] = [];
+  mkdirSync('bench/out', { recursive: true });
+  const time = new Date().toISOString();
+  for (const c of cases) {
+    for (const p of peers) {
+      process.stderr.write(`bench: ${c.name} on ${p.name} ... `);
+      try {
+        const run = await p.prepare(c);
+        if (!run) continue;
+        const ms = await timeCase(run);
+        const w = workOf(c);
+        const throughput = w.unit === 'runs/s' ? 1000 / ms : w.amount / (ms * 1e6);
+        const row: Row = { case: c.name, library: p.name, version: p.version, msPerRun: ms, throughput, unit: w.unit, adapter, time };
+        rows.push(row);
+        appendFileSync('bench/out/results.jsonl', JSON.stringify(row) + '\n');
+        process.stderr.write(`${ms.toFixed(2)} ms\n`);
+      } catch (e) {
+        process.stderr.write(`failed: ${(e as Error).message}\n`);
+      }
+    }
+  }
+  for (const p of peers) p.dispose();
+  const blas = cases.filter((c): c is Extract<BenchCase, { kind: 'matmul' }> => c.kind === 'matmul').map((c) => [c.name, openblasGflops(c.n)] as const);
+  const extra = await extraBenches(quick);
+  for (const r of extra) appendFileSync('bench/out/results.jsonl', JSON.stringify({ ...r, adapter, time }) + '\n');
+  const table = renderTable(cases, rows, blas, adapter);
+  const extraTable = extra.length
+    ? ['', '| benchmark | result |', '|---|---|', ...extra.map((r) => `| ${r.name} | ${r.summary} |`)].join('\n')
+    : '';
+  writeFileSync('bench/out/RESULTS.md', table + extraTable + '\n');
+  console.log(table + extraTable);
+}
+
+function renderTable(cases: BenchCase[], rows: Row[], blas: (readonly [string, number | null])[], adapter: string): string {
+  const libs = [...new Set(rows.map((r) => r.library))];
+  const peers = libs.filter((l) => l !== '@mmada/tensor');
+  const lines = [
+    `Adapter: ${adapter}. Throughput (higher is better); ratio = ours / peer (>1 means we are faster).`,
+    '',
+    `| case | unit | ${libs.join(' | ')} | ${peers.map((p) => `ours/${p}`).join(' | ')} | OpenBLAS (numpy) |`,
+    `|---|---|${libs.map(() => '---|').join('')}${peers.map(() => '---|').join('')}---|`,
+  ];
+  for (const c of cases) {
+    const get = (l: string) => rows.find((r) => r.case === c.name && r.library === l);
+    const ours = get('@mmada/tensor');
+    const cells = libs.map((l) => {
+      const r = get(l);
+      return r ? `${r.throughput.toFixed(2)} (${r.msPerRun.toFixed(1)} ms)` : '—';
+    });
+    const ratios = peers.map((p) => {
+      const r = get(p);
+      return ours && r ? `${(ours.throughput / r.throughput).toFixed(2)}×` : '—';
+    });
+    const b = blas.find(([n]) => n === c.name)?.[1];
+    lines.push(`| ${c.name} | ${workOf(c).unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${b ? b.toFixed(1) : '—'} |`);
+  }
+  return lines.join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

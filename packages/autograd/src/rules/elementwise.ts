@@ -1,0 +1,135 @@
+import {
+  add, cast, cos, div, eq, erf, exp, gt, log, mul, neg, pow, sigmoid, sign, sin, square, sub, tanh, where, zerosLike,
+  type BinaryOp, type Tensor, type UnaryOp,
+} from '@mmada/tensor';
+import { nonDifferentiable, rule, type DifferentiableRule, type NonDifferentiable } from '../vjp-rule.js';
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** d/dx of each unary op, given the input x, the output y and the cotangent; null = zero gradient. */
+type UnaryDerivative = { readonly uses: 'x' | 'y'; readonly vjp: (x: Tensor, y: Tensor, ct: Tensor) => Tensor } | null;
+
+const UNARY: { readonly [op in UnaryOp]: UnaryDerivative } = {
+  neg: { uses: 'x', vjp: (_x, _y, ct) => neg(ct) },
+  abs: { uses: 'x', vjp: (x, _y, ct) => mul(ct, sign(x)) },
+  exp: { uses: 'y', vjp: (_x, y, ct) => mul(ct, y) },
+  log: { uses: 'x', vjp: (x, _y, ct) => div(ct, x) },
+  sqrt: { uses: 'y', vjp: (_x, y, ct) => div(mul(ct, 0.5), y) },
+  // y = x^-1/2 -> dy/dx = -y³/2
+  rsqrt: { uses: 'y', vjp: (_x, y, ct) => mul(ct, mul(mul(y, square(y)), -0.5)) },
+  sin: { uses: 'x', vjp: (x, _y, ct) => mul(ct, cos(x)) },
+  cos: { uses: 'x', vjp: (x, _y, ct) => neg(mul(ct, sin(x))) },
+  tanh: { uses: 'y', vjp: (_x, y, ct) => mul(ct, sub(1, square(y))) },
+  sigmoid: { uses: 'y', vjp: (_x, y, ct) => mul(ct, mul(y, sub(1, y))) },
+  // relu'(0) = 0, as PyTorch and JAX
+  relu: { uses: 'x', vjp: (x, _y, ct) => where(gt(x, 0), ct, 0) },
+  square: { uses: 'x', vjp: (x, _y, ct) => mul(ct, mul(x, 2)) },
+  reciprocal: { uses: 'y', vjp: (_x, y, ct) => neg(mul(ct, square(y))) },
+  erf: { uses: 'x', vjp: (x, _y, ct) => mul(ct, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI)) },
+  // silu'(x) = s·(1 + x·(1 − s)), s = sigmoid(x)
+  silu: {
+    uses: 'x',
+    vjp: (x, _y, ct) => {
+      const s = sigmoid(x);
+      return mul(ct, mul(s, add(1, mul(x, sub(1, s)))));
+    },
+  },
+  // gelu'(x) = Φ(x) + x·φ(x)
+  geluErf: {
+    uses: 'x',
+    vjp: (x, _y, ct) => {
+      const cdf = mul(add(1, erf(mul(x, Math.SQRT1_2))), 0.5);
+      const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
+      return mul(ct, add(cdf, mul(x, pdf)));
+    },
+  },
+  // y = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³): y' = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)
+  geluTanh: {
+    uses: 'x',
+    vjp: (x, _y, ct) => {
+      const x2 = square(x);
+      const u = mul(mul(x, add(1, mul(x2, 0.044715))), SQRT_2_OVER_PI);
+      const t = tanh(u);
+      const du = mul(add(1, mul(x2, 3 * 0.044715)), SQRT_2_OVER_PI);
+      const d = add(mul(add(1, t), 0.5), mul(mul(mul(x, sub(1, square(t))), du), 0.5));
+      return mul(ct, d);
+    },
+  },
+  // piecewise constant: zero gradient almost everywhere
+  sign: null,
+  floor: null,
+  round: null,
+  logicalNot: null,
+  bitsToUnit: null,
+};
+
+
+export const unaryRule: DifferentiableRule<'unary'> = rule<'unary'>({
+  saves: ({ op }) => (UNARY[op]?.uses === 'y' ? { outputs: [0] } : UNARY[op] ? { inputs: [0] } : {}),
+  vjp: ({ params, inputs, outputs }, [ct]) => {
+    const d = UNARY[params.op];
+    if (!d || !ct) return [null];
+    return [d.vjp(inputs[0]!, outputs[0]!, ct)];
+  },
+});
+
+const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr']);
+
+export const binaryRule: DifferentiableRule<'binary'> = rule<'binary'>({
+  saves: ({ op }) => (op === 'add' || op === 'sub' || COMPARISONS.has(op) ? {} : op === 'pow' ? { inputs: [0, 1], outputs: [0] } : { inputs: [0, 1] }),
+  vjp: ({ params, inputs, outputs }, [ct]) => {
+    if (!ct) return [null, null];
+    const a = inputs[0]!;
+    const b = inputs[1]!;
+    switch (params.op) {
+      case 'add':
+        return [ct, ct];
+      case 'sub':
+        return [ct, neg(ct)];
+      case 'mul':
+        return [mul(ct, b), mul(ct, a)];
+      case 'div': {
+        const da = div(ct, b);
+        return [da, neg(div(mul(da, a), b))];
+      }
+      case 'pow': {
+        // d/da = b·a^(b−1); d/db = ln(a)·a^b, taken as 0 where a ≤ 0 (as JAX)
+        const y = outputs[0]!;
+        const da = mul(ct, mul(b, pow(a, sub(b, 1))));
+        const positive = gt(a, 0);
+        const db = where(positive, mul(ct, mul(y, log(where(positive, a, 1)))), 0);
+        return [da, db];
+      }
+      case 'maximum':
+      case 'minimum': {
+        // ties split the gradient evenly, as JAX does
+        const wins = params.op === 'maximum' ? gt(a, b) : gt(b, a);
+        const share = add(cast(wins, 'f32'), mul(cast(eq(a, b), 'f32'), 0.5));
+        return [mul(ct, share), mul(ct, sub(1, share))];
+      }
+      default:
+        return [null, null];
+    }
+  },
+});
+
+/** cond ? a : b — the condition gets no gradient. */
+export const whereRule: DifferentiableRule<'where'> = rule<'where'>({
+  differentiableInputs: [1, 2],
+  saves: () => ({ inputs: [0] }),
+  vjp: ({ inputs }, [ct]) => {
+    if (!ct) return [null, null, null];
+    const zero = zerosLike(ct);
+    return [null, where(inputs[0]!, ct, zero), where(inputs[0]!, zero, ct)];
+  },
+});
+
+/** float -> float casts pass the gradient back in the input's dtype; casts to integers stop it. */
+export const castRule: DifferentiableRule<'cast'> = rule<'cast'>({
+  saves: () => ({}),
+  vjp: ({ inputDtypes }, [ct]) => (ct ? [cast(ct, inputDtypes[0]!)] : [null]),
+});
+
+export const randomBitsRule: NonDifferentiable = nonDifferentiable('random bits are integers');

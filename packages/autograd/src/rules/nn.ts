@@ -1,0 +1,153 @@
+import {
+  add, broadcastTo, cast, expandDims, logicalAnd, matmul, mean, mul, ne, neg, oneHot, reshape, rsqrt, runPrimitive,
+  square, sub, sum, where, exp, type Tensor,
+} from '@mmada/tensor';
+import { rule, type DifferentiableRule } from '../vjp-rule.js';
+
+/** Runs a single-output f32 primitive of the given shape (the NN primitives have no frontend here). */
+function prim<P extends 'softmax' | 'rope'>(name: P, inputs: Tensor[], params: Parameters<typeof runPrimitive<P>>[2], shape: readonly number[]): Tensor {
+  return runPrimitive(name, inputs, params, [{ shape: [...shape], dtype: 'f32' }])[0]!;
+}
+
+const softmaxOf = (x: Tensor) => prim('softmax', [x], {}, x.shape);
+
+/** dx = y·(ct − Σ ct·y). */
+export const softmaxRule: DifferentiableRule<'softmax'> = rule<'softmax'>({
+  saves: () => ({ outputs: [0] }),
+  vjp: ({ outputs }, [ct]) => {
+    if (!ct) return [null];
+    const y = outputs[0]!;
+    return [mul(y, sub(ct, sum(mul(ct, y), -1, { keepDims: true })))];
+  },
+});
+
+/** dx = ct − softmax(x)·Σ ct, with softmax = exp(y). */
+export const logSoftmaxRule: DifferentiableRule<'logSoftmax'> = rule<'logSoftmax'>({
+  saves: () => ({ outputs: [0] }),
+  vjp: ({ outputs }, [ct]) => {
+    if (!ct) return [null];
+    return [sub(ct, mul(exp(outputs[0]!), sum(ct, -1, { keepDims: true })))];
+  },
+});
+
+/**
+ * Normalisation backward over `axes` (the statistics axes): with xhat the normalised input, r = 1/σ and
+ * g = ct·weight, dx = r·(g − mean(g) − xhat·mean(g·xhat)) (layer/group norm) or r·(g − xhat·mean(g·xhat)) (rms).
+ */
+function normBackward(g: Tensor, xhat: Tensor, r: Tensor, axes: number[], centred: boolean): Tensor {
+  const proj = mul(xhat, mean(mul(g, xhat), axes, { keepDims: true }));
+  const inner = centred ? sub(sub(g, mean(g, axes, { keepDims: true })), proj) : sub(g, proj);
+  return mul(r, inner);
+}
+
+export const rmsNormRule: DifferentiableRule<'rmsNorm'> = rule<'rmsNorm'>({
+  saves: () => ({ inputs: [0, 1] }),
+  vjp: ({ params, inputs }, [ct]) => {
+    if (!ct) return [null, null];
+    const x = inputs[0]!;
+    const r = rsqrt(add(mean(square(x), -1, { keepDims: true }), params.eps));
+    const xhat = mul(x, r);
+    const w = params.hasWeight ? inputs[1]! : undefined;
+    const g = w ? mul(ct, w) : ct;
+    const dx = normBackward(g, xhat, r, [-1], false);
+    return w ? [dx, mul(ct, xhat)] : [dx];
+  },
+});
+
+export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>({
+  saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
+  vjp: ({ params, inputs }, [ct]) => {
+    const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
+    if (!ct) return new Array(n).fill(null);
+    const x = inputs[0]!;
+    const xc = sub(x, mean(x, -1, { keepDims: true }));
+    const r = rsqrt(add(mean(square(xc), -1, { keepDims: true }), params.eps));
+    const xhat = mul(xc, r);
+    const g = params.hasWeight ? mul(ct, inputs[1]!) : ct;
+    const out: (Tensor | null)[] = [normBackward(g, xhat, r, [-1], true)];
+    if (params.hasWeight) out.push(mul(ct, xhat));
+    if (params.hasBias) out.push(ct);
+    return out;
+  },
+});
+
+/** x [N, C, ...spatial] viewed as [N, G, C/G, S]; statistics over the last two axes. */
+export const groupNormRule: DifferentiableRule<'groupNorm'> = rule<'groupNorm'>({
+  saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
+  vjp: ({ params, inputs, inputShapes }, [ct]) => {
+    const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
+    if (!ct) return new Array(n).fill(null);
+    const shape = inputShapes[0]!;
+    const [N, C] = [shape[0]!, shape[1]!];
+    const G = params.groups;
+    const S = shape.slice(2).reduce((a, b) => a * b, 1);
+    const grouped = [N, G, C / G, S];
+    const x = reshape(inputs[0]!, grouped);
+    const c = reshape(ct, grouped);
+    const xc = sub(x, mean(x, [2, 3], { keepDims: true }));
+    const r = rsqrt(add(mean(square(xc), [2, 3], { keepDims: true }), params.eps));
+    const xhat = mul(xc, r);
+    const g = params.hasWeight ? mul(c, reshape(inputs[1]!, [1, G, C / G, 1])) : c;
+    const out: (Tensor | null)[] = [reshape(normBackward(g, xhat, r, [2, 3], true), shape)];
+    if (params.hasWeight) out.push(reshape(sum(mul(c, xhat), [0, 3]), [C]));
+    if (params.hasBias) out.push(reshape(sum(c, [0, 3]), [C]));
+    return out;
+  },
+});
+
+/** Rotation is orthogonal: the transpose rotates by the opposite angle, i.e. rope at negated positions. */
+export const ropeRule: DifferentiableRule<'rope'> = rule<'rope'>({
+  differentiableInputs: [0],
+  saves: () => ({ inputs: [1] }),
+  vjp: ({ params, inputs }, [ct]) => {
+    if (!ct) return [null, null];
+    return [prim('rope', [ct, neg(inputs[1]!)], params, ct.shape), null];
+  },
+});
+
+/**
+ * Attention backward by recomputation: s = scale·q·kᵀ + bias + maskTerm, p = softmax(s), out = p·v.
+ *   dv = pᵀ·ct,  dp = ct·vᵀ,  ds = p·(dp − Σ dp·p),  dq = scale·ds·k,  dk = scale·dsᵀ·q,  dbias = ds.
+ */
+export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>({
+  differentiableInputs: [0, 1, 2, 4],
+  vjp: ({ params, inputs }, [ct]) => {
+    const n = 3 + (params.hasMask ? 1 : 0) + (params.hasBias ? 1 : 0);
+    if (!ct) return new Array(n).fill(null);
+    const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
+    let s = mul(matmul(q, k, { transB: true }), params.scale);
+    let at = 3;
+    if (params.hasMask) {
+      const m = inputs[at++]!;
+      const b = m.shape[0]!;
+      const t = m.shape[1]!;
+      const pair = logicalAnd(reshape(m, [b, 1, t, 1]), reshape(m, [b, 1, 1, t]));
+      s = add(s, where(pair, 0, -3.4028235e38));
+    }
+    if (params.hasBias) s = add(s, inputs[at]!);
+    const p = softmaxOf(s);
+    const dv = matmul(p, ct, { transA: true });
+    const dp = matmul(ct, v, { transB: true });
+    const ds = mul(p, sub(dp, sum(mul(dp, p), -1, { keepDims: true })));
+    const dq = mul(matmul(ds, k), params.scale);
+    const dk = mul(matmul(ds, q, { transA: true }), params.scale);
+    const out: (Tensor | null)[] = [dq, dk, dv];
+    if (params.hasMask) out.push(null);
+    if (params.hasBias) out.push(ds);
+    return out;
+  },
+});
+
+/** d logits = ct·(softmax(logits) − onehot(target)), zero for rows whose target is ignoreIndex. */
+export const crossEntropyRule: DifferentiableRule<'crossEntropy'> = rule<'crossEntropy'>({
+  differentiableInputs: [0],
+  saves: () => ({ inputs: [0, 1] }),
+  vjp: ({ params, inputs }, [ct]) => {
+    if (!ct) return [null, null];
+    const [logits, targets] = [inputs[0]!, inputs[1]!];
+    const p = softmaxOf(logits);
+    const hot = oneHot(targets, logits.shape[1]!);
+    const weight = expandDims(mul(ct, cast(ne(targets, params.ignoreIndex), 'f32')), -1);
+    return [mul(sub(p, hot), broadcastTo(weight, logits.shape)), null];
+  },
+});

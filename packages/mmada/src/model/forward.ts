@@ -1,0 +1,115 @@
+/**
+ * The forward pass of the LLaDA / MMaDA mask predictor (spec/model.md §3): token ids → logits at every
+ * position, no shift, no causal mask.
+ *
+ *   h = wte[ids]
+ *   per block:  h += attn_out( attention( rope(q), rope(k), v ) )   on RMSNorm(h; attn_norm)
+ *               h += ff_out( silu(ff_proj(m)) ⊙ up_proj(m) )        on m = RMSNorm(h; ff_norm)
+ *   logits = ff_out_head( RMSNorm(h; ln_f) )
+ *
+ * Every step is a differentiable @mmada/tensor op, so the same function trains under @mmada/autograd.
+ */
+import {
+  add,
+  arange,
+  attention,
+  embedding,
+  matmul,
+  mul,
+  reshape,
+  rmsNorm,
+  rope,
+  scopeSync,
+  silu,
+  TensorError,
+  transpose,
+  type Tensor,
+} from '@mmada/tensor';
+import { headDim, type ModelConfig } from '../config/model-config.js';
+import type { BlockParameters, MaskPredictorParameters } from './parameters.js';
+
+export interface ForwardOptions {
+  /**
+   * [B, T] pad mask, nonzero = real token. Position pairs (i, j) where either is a pad are masked out of
+   * attention (spec §3): real rows are exactly key-masked, pad rows attend uniformly and are meaningless.
+   * Omitted: full attention.
+   */
+  readonly padMask?: Tensor;
+  /**
+   * Ignore `padMask` and attend everywhere, as upstream code did before the pad-mask fix (MMaDA-8B-Base and
+   * -MixCoT were trained that way; spec Quirk 9.1). Default false.
+   */
+  readonly ignorePadMask?: boolean;
+}
+
+/** x [..., in] · Wᵀ with W [out, in]. */
+const linear = (x: Tensor, w: Tensor): Tensor => matmul(x, w, { transB: true });
+
+/** [B, T, d] → [B, H, T, d/H]. */
+function splitHeads(x: Tensor, nHeads: number): Tensor {
+  const [B, T, d] = x.shape as [number, number, number];
+  const r = reshape(x, [B, T, nHeads, d / nHeads]);
+  return transpose(r, [0, 2, 1, 3]);
+}
+
+/** [B, H, T, hd] → [B, T, H·hd]. */
+function mergeHeads(x: Tensor): Tensor {
+  const [B, H, T, hd] = x.shape as [number, number, number, number];
+  return reshape(transpose(x, [0, 2, 1, 3]), [B, T, H * hd]);
+}
+
+function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, positions: Tensor, padMask: Tensor | undefined): Tensor {
+  const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
+  const q = rope(splitHeads(linear(n, p.q_proj.weight), c.nHeads), positions, c.ropeTheta);
+  const k = rope(splitHeads(linear(n, p.k_proj.weight), c.nHeads), positions, c.ropeTheta);
+  const v = splitHeads(linear(n, p.v_proj.weight), c.nHeads);
+  const a = attention(q, k, v, { keyPadMask: padMask, scale: 1 / Math.sqrt(headDim(c)) });
+  return linear(mergeHeads(a), p.attn_out.weight);
+}
+
+function mlpBranch(h: Tensor, p: BlockParameters, c: ModelConfig): Tensor {
+  const m = rmsNorm(h, p.ff_norm.weight, c.rmsNormEps);
+  const gated = mul(silu(linear(m, p.ff_proj.weight)), linear(m, p.up_proj.weight));
+  return linear(gated, p.ff_out.weight);
+}
+
+/** One pre-norm block; intermediates are freed as soon as the block's output exists. */
+function block(h: Tensor, p: BlockParameters, c: ModelConfig, positions: Tensor, padMask: Tensor | undefined): Tensor {
+  return scopeSync(() => {
+    const h1 = add(h, attentionBranch(h, p, c, positions, padMask));
+    return add(h1, mlpBranch(h1, p, c));
+  });
+}
+
+function checkInputs(c: ModelConfig, ids: Tensor, padMask: Tensor | undefined): void {
+  if (ids.rank !== 2) throw new TensorError('maskPredictorForward', `ids must be [B, T], got [${ids.shape.join(', ')}]`);
+  if (ids.dtype !== 'i32' && ids.dtype !== 'u32') throw new TensorError('maskPredictorForward', `ids must be i32, got ${ids.dtype}`);
+  if (padMask && (padMask.rank !== 2 || padMask.shape[0] !== ids.shape[0] || padMask.shape[1] !== ids.shape[1])) {
+    throw new TensorError('maskPredictorForward', `padMask must match ids [${ids.shape.join(', ')}], got [${padMask.shape.join(', ')}]`);
+  }
+  if (c.nLayers === 0) throw new TensorError('maskPredictorForward', 'the config has no layers');
+}
+
+/**
+ * Logits [B, T, embeddingSize] (f32) for token ids [B, T]. The logits at position i predict the token at
+ * position i. Positions are absolute (0..T-1, left padding included). Intermediates are freed; the result
+ * belongs to the caller.
+ */
+export function maskPredictorForward(params: MaskPredictorParameters, config: ModelConfig, ids: Tensor, options: ForwardOptions = {}): Tensor {
+  const padMask = options.ignorePadMask ? undefined : options.padMask;
+  checkInputs(config, ids, padMask);
+  const t = params.model.transformer;
+  if (t.blocks.length !== config.nLayers) {
+    throw new TensorError('maskPredictorForward', `the parameters have ${t.blocks.length} blocks but the config says n_layers = ${config.nLayers}`);
+  }
+  return scopeSync(() => {
+    const positions = arange(ids.shape[1]!, undefined, 1, 'i32', { device: ids.device });
+    let h = embedding(t.wte.weight, ids);
+    for (const p of t.blocks) {
+      const next = block(h, p, config, positions, padMask);
+      h.dispose();
+      h = next;
+    }
+    return linear(rmsNorm(h, t.ln_f.weight, config.rmsNormEps), t.ff_out.weight);
+  });
+}
