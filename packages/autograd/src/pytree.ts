@@ -75,7 +75,7 @@ export function flatten(tree: unknown): { leaves: unknown[]; paths: string[]; tr
     if (Array.isArray(node)) return { kind: 'array', children: node.map((v, i) => walk(v, joinPath(path, i))) };
     if (isContainer(node)) {
       const keys = Object.keys(node);
-      return { kind: 'object', keys, children: keys.map((k) => walk(node[k], joinPath(path, k))) };
+      return { kind: 'object', keys, children: keys.map((k) => walk((node as Record<string, unknown>)[k], joinPath(path, k))) };
     }
     leaves.push(node);
     paths.push(path);

@@ -1,10 +1,8 @@
 import { createWebGPUBackend } from '../src/webgpu/backend.js';
 const b = await createWebGPUBackend();
-const s = b.upload(Float32Array.from([1, 2, 3]), 'f32');
 const rt = b.runtime as any;
-const [y] = b.kernels.unary([{ storage: s, shape: [3], dtype: 'f32', size: 3 }], { op: 'neg' } as any, [{ shape: [3], dtype: 'f32' }]);
-console.log('dispatched');
-if (process.argv[2] === 'a') { rt.flush(); console.log('flushed'); await new Promise((r) => setTimeout(r, 500)); console.log('waited'); }
-await b.device.queue.onSubmittedWorkDone();
-console.log('synced');
-console.log(await b.read({ storage: y!, shape: [3], dtype: 'f32', size: 3 }));
+const orig = rt.getPipeline.bind(rt);
+rt.getPipeline = (spec: any) => { spec.code().split('\n').forEach((l: string, i: number) => console.log(i + 1, l)); return orig(spec); };
+const s = b.upload(Float32Array.from([1, 2, 3]), 'f32');
+b.kernels.sort([{ storage: s, shape: [3], dtype: 'f32', size: 3 }], { descending: false }, [{ shape: [3], dtype: 'f32' }, { shape: [3], dtype: 'i32' }]);
+await b.sync().catch(e => console.log(e.message));

@@ -2,7 +2,7 @@ import {
   add, cast, cos, div, eq, erf, exp, gt, log, mul, neg, pow, sigmoid, sign, sin, square, sub, tanh, where, zerosLike,
   type BinaryOp, type Tensor, type UnaryOp,
 } from '@mmada/tensor';
-import { nonDifferentiable, rule, type DifferentiableRule, type NonDifferentiable } from '../vjp-rule.js';
+import { rule, type DifferentiableRule } from '../vjp-rule.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -132,4 +132,3 @@ export const castRule: DifferentiableRule<'cast'> = rule<'cast'>({
   vjp: ({ inputDtypes }, [ct]) => (ct ? [cast(ct, inputDtypes[0]!)] : [null]),
 });
 
-export const randomBitsRule: NonDifferentiable = nonDifferentiable('random bits are integers');

@@ -107,28 +107,31 @@ export const ropeRule: DifferentiableRule<'rope'> = rule<'rope'>({
 
 /**
  * Attention backward by recomputation: s = scale·q·kᵀ + bias + maskTerm, p = softmax(s), out = p·v.
- *   dv = pᵀ·ct,  dp = ct·vᵀ,  ds = p·(dp − Σ dp·p),  dq = scale·ds·k,  dk = scale·dsᵀ·q,  dbias = ds.
+ *   dv = pᵀ·ct,  dp = ct·vᵀ,  ds = p·(dp − Σ dp·p) (0 at masked pairs),  dq = scale·ds·k,  dk = scale·dsᵀ·q,
+ *   dbias = ds. A pad query row (uniform attention) thus gets no gradient into q, k or bias.
  */
 export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>({
-  differentiableInputs: [0, 1, 2, 4],
   vjp: ({ params, inputs }, [ct]) => {
     const n = 3 + (params.hasMask ? 1 : 0) + (params.hasBias ? 1 : 0);
     if (!ct) return new Array(n).fill(null);
     const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
     let s = mul(matmul(q, k, { transB: true }), params.scale);
     let at = 3;
+    let pair: Tensor | undefined;
     if (params.hasMask) {
       const m = inputs[at++]!;
       const b = m.shape[0]!;
       const t = m.shape[1]!;
-      const pair = logicalAnd(reshape(m, [b, 1, t, 1]), reshape(m, [b, 1, 1, t]));
+      pair = logicalAnd(reshape(m, [b, 1, t, 1]), reshape(m, [b, 1, 1, t]));
       s = add(s, where(pair, 0, -3.4028235e38));
     }
     if (params.hasBias) s = add(s, inputs[at]!);
     const p = softmaxOf(s);
     const dv = matmul(p, ct, { transA: true });
     const dp = matmul(ct, v, { transB: true });
-    const ds = mul(p, sub(dp, sum(mul(dp, p), -1, { keepDims: true })));
+    let ds = mul(p, sub(dp, sum(mul(dp, p), -1, { keepDims: true })));
+    // a masked pair's score is the constant −3.4e38 (the finite part is absorbed in f32): no gradient
+    if (pair) ds = where(pair, ds, 0);
     const dq = mul(matmul(ds, k), params.scale);
     const dk = mul(matmul(ds, q, { transA: true }), params.scale);
     const out: (Tensor | null)[] = [dq, dk, dv];

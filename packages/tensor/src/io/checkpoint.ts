@@ -4,8 +4,8 @@
  */
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
 import { byteLengthOf, layoutSafetensors, MAX_HEADER_BYTES, type SafetensorsStreamEntry, type TensorInfo } from './safetensors-format.js';
 import { openSafetensors, temporaryPath, writeSafetensorsTemporary, type SafetensorsFile } from './safetensors-file.js';

@@ -10,7 +10,7 @@
  * Writing (asked for): f32/f16 → F32, F16 or BF16 (round to nearest even) · i32 → I64 (sign-extended) ·
  *           u32 → I64 (zero-extended) or U8 (an error if a value exceeds 255) · bool → U8.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { f32ToBf16Bits, f32ToF16Bits, type DType, type TypedArray } from '../dtype.js';
 import { SafetensorsError, safetensorsError } from './safetensors-error.js';
 import { SAFETENSORS_DTYPE_SIZE, type SafetensorsDType } from './safetensors-format.js';

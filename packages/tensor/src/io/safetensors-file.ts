@@ -4,8 +4,8 @@
  */
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
 import {
   layoutSafetensors,

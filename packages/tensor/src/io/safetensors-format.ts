@@ -7,7 +7,7 @@
  * data region) plus an optional `__metadata__` string → string map. Every length read from the file is
  * checked before anything is allocated from it.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { SafetensorsError, safetensorsError } from './safetensors-error.js';
 
 /** The safetensors dtypes this library reads and writes. */

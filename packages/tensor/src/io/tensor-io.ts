@@ -3,8 +3,8 @@
  * upload, drop the bytes), so a checkpoint larger than comfortable memory loads; writing reads one tensor
  * back from the device at a time while the file streams to disk.
  */
-import * as E from 'fp-ts/Either';
-import * as TE from 'fp-ts/TaskEither';
+import * as E from 'fp-ts/lib/Either.js';
+import * as TE from 'fp-ts/lib/TaskEither.js';
 import type { DeviceName } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import { fromRaw } from '../ops/creation.js';

@@ -7,6 +7,7 @@ import { deviceBytes } from './kernels/common.js';
 import { binary, cast, unary, where } from './kernels/elementwise.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { matmul } from './kernels/matmul.js';
+import { matmulF16Weight } from './kernels/nn-matmul-f16.js';
 import { broadcastTo, concat, pad, slice, transpose } from './kernels/layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './kernels/indexing.js';
 import { sortRows } from './kernels/sort.js';
@@ -76,7 +77,9 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
   const info = adapter.info;
   const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' / ');
-  return new WebGPUBackendImpl(new Runtime(device, options), adapterInfo);
+  // Keep the GPU and adapter reachable for the device's lifetime: in dawn.node a collected GPU object tears
+  // down the native instance under a live device (crashes at random GC points).
+  return new WebGPUBackendImpl(new Runtime(device, options), adapterInfo, [gpu, adapter]);
 }
 
 type Gpu = GPUStorage;
@@ -89,6 +92,7 @@ class WebGPUBackendImpl implements WebGPUBackend {
   constructor(
     readonly runtime: Runtime,
     readonly adapterInfo: string,
+    private readonly keepAlive: unknown[],
   ) {
     this.device = runtime.device;
     this.kernels = makeKernels(runtime);
@@ -187,7 +191,11 @@ function makeKernels(rt: Runtime): KernelTable {
     cast: ([x], { dtype }) => [cast(rt, x!, dtype)],
     reduce: (inputs, { op, axes }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [reduce(rt, x!, op, axes, o!)]),
     argReduce: (inputs, { op, axis }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [argReduce(rt, x!, op, axis, o!)]),
-    matmul: (inputs, { transA, transB }, outs) => viaF32(rt, inputs, outs, ([a, b], [o]) => [matmul(rt, a!, b!, transA, transB, o!)]),
+    matmul: (inputs, { transA, transB }, outs) =>
+      // an f16 weight is read in place (never copied to f32)
+      inputs[0]!.dtype === 'f32' && inputs[1]!.dtype === 'f16' && outs[0]!.dtype === 'f32'
+        ? [matmulF16Weight(rt, inputs[0]!, inputs[1]!, transA, transB, outs[0]!)]
+        : viaF32(rt, inputs, outs, ([a, b], [o]) => [matmul(rt, a!, b!, transA, transB, o!)]),
     transpose: ([x], { perm }, [o]) => [transpose(rt, x!, perm, o!)],
     slice: ([x], { begin }, [o]) => [slice(rt, x!, begin, o!)],
     broadcastTo: ([x], _p, [o]) => [broadcastTo(rt, x!, o!)],

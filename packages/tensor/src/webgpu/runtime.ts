@@ -179,6 +179,12 @@ export class Runtime {
     return storage;
   }
 
+  private dummyBuffer: GPUBuffer | null = null;
+  private dummy(): GPUBuffer {
+    if (!this.dummyBuffer) this.dummyBuffer = this.device.createBuffer({ size: 16, usage: BUFFER_USAGE_STORAGE });
+    return this.dummyBuffer;
+  }
+
   // ---------------------------------------------------------------- pipelines
   private getPipeline(spec: DispatchSpec): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
     const kinds = spec.bindings.map((b) => (b.kind === 'read' ? 'r' : 'w')).join('');
@@ -192,11 +198,10 @@ export class Runtime {
     }));
     entries.push({ binding: spec.bindings.length, visibility: 4, buffer: { type: 'uniform' } });
     const layout = this.device.createBindGroupLayout({ entries });
-    const module = this.device.createShaderModule({ code: spec.code(), label: spec.key });
+    const module = this.device.createShaderModule({ code: spec.code() });
     const pipeline = this.device.createComputePipeline({
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },
-      label: spec.key,
     });
     entry = { pipeline, layout };
     this.pipelines.set(key, entry);
@@ -245,6 +250,8 @@ export class Runtime {
     this.uniformUsed = offset + Math.ceil(metaBytes / UNIFORM_ALIGN) * UNIFORM_ALIGN;
 
     const entries: GPUBindGroupEntry[] = spec.bindings.map((b, i) => {
+      // An empty input (e.g. a reduction or matmul over a zero-length axis) is never read: bind a dummy.
+      if (!b.storage.buffer && b.kind === 'read') return { binding: i, resource: { buffer: this.dummy() } };
       if (!b.storage.buffer) throw new Error(`webgpu: ${spec.key} got an empty buffer in binding ${i}`);
       if (b.storage.freed) throw new Error(`webgpu: ${spec.key} uses a freed buffer in binding ${i}`);
       b.storage.lastUse = this.batchId;

@@ -43,7 +43,7 @@ export function sortRows(rt: Runtime, x: TensorRef, descending: boolean, keep: n
   const indices = rt.createStorage(deviceBytes('i32', rows * keep));
   if (rows === 0 || keep === 0) return [values, indices];
   const T = storageType(x.dtype);
-  const P = nextPow2(L);
+  const P = Math.max(2, nextPow2(L));
   const bindings = [
     { storage: x.storage as GPUStorage, kind: 'read' as const },
     { storage: values, kind: 'write' as const },

@@ -1,0 +1,45 @@
+import { nonDifferentiable, type VjpRuleTable } from '../vjp-rule.js';
+import { binaryRule, castRule, unaryRule, whereRule } from './elementwise.js';
+import { reduceRule } from './reduce.js';
+import { broadcastToRule, concatRule, padRule, reshapeRule, sliceRule, transposeRule } from './layout.js';
+import { matmulRule } from './matmul.js';
+import { gatherRule, putAlongAxisRule, sortRule, takeAlongAxisRule, topkRule } from './indexing.js';
+import { attentionRule, crossEntropyRule, groupNormRule, layerNormRule, logSoftmaxRule, ropeRule, rmsNormRule, softmaxRule } from './nn.js';
+import { conv2dRule } from './conv.js';
+
+/**
+ * The reverse-mode rule of every primitive of @mmada/tensor. Its type has one entry per primitive, so a
+ * primitive added to the tensor library without a rule here is a compile error.
+ */
+export const VJP_RULES: VjpRuleTable = {
+  unary: unaryRule,
+  binary: binaryRule,
+  where: whereRule,
+  cast: castRule,
+  reduce: reduceRule,
+  argReduce: nonDifferentiable('returns integer indices'),
+  matmul: matmulRule,
+  reshape: reshapeRule,
+  transpose: transposeRule,
+  slice: sliceRule,
+  broadcastTo: broadcastToRule,
+  pad: padRule,
+  concat: concatRule,
+  gather: gatherRule,
+  takeAlongAxis: takeAlongAxisRule,
+  putAlongAxis: putAlongAxisRule,
+  sort: sortRule,
+  topk: topkRule,
+  randomBits: nonDifferentiable('random bits are integers'),
+  fill: nonDifferentiable('a constant has no inputs'),
+  arange: nonDifferentiable('a constant has no inputs'),
+  softmax: softmaxRule,
+  logSoftmax: logSoftmaxRule,
+  rmsNorm: rmsNormRule,
+  layerNorm: layerNormRule,
+  groupNorm: groupNormRule,
+  rope: ropeRule,
+  attention: attentionRule,
+  crossEntropy: crossEntropyRule,
+  conv2d: conv2dRule,
+};

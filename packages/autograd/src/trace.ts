@@ -1,0 +1,207 @@
+import {
+  add, cast, isFloat, keep, onPrimitive, runPrimitive, scopeSync, zerosLike,
+  type DType, type PrimitiveEvent, type PrimitiveName, type Shape, type Tensor,
+} from '@mmada/tensor';
+import { VJP_RULES } from './rules/table.js';
+import type { DifferentiableRule, VjpContext } from './vjp-rule.js';
+import { sumToShape } from './sum-to-shape.js';
+
+/** One recorded primitive call whose inputs depend on the differentiated values. */
+interface TapeEntry {
+  readonly prim: PrimitiveName;
+  readonly params: unknown;
+  readonly inputIds: readonly number[];
+  /** Which inputs carry a gradient back (they depend on the differentiated values). */
+  readonly tracedInputs: readonly boolean[];
+  readonly outputIds: readonly number[];
+  readonly ctx: VjpContext<PrimitiveName>;
+}
+
+let paused = 0;
+const activeTraces: Trace[] = [];
+let removeListener: (() => void) | null = null;
+
+function onEvent(event: PrimitiveEvent): void {
+  if (paused > 0) return;
+  for (const t of activeTraces) t.record(event);
+}
+
+/** Runs fn with tape recording off (for tensors that must not carry gradients). */
+export function withoutRecording<T>(fn: () => T): T {
+  paused++;
+  try {
+    return fn();
+  } finally {
+    paused--;
+  }
+}
+
+/** A new tensor sharing x's storage (no copy), never recorded on any tape. */
+export function alias(x: Tensor): Tensor {
+  return withoutRecording(() => runPrimitive('reshape', [x], { shape: [...x.shape] }, [{ shape: [...x.shape], dtype: x.dtype }])[0]!);
+}
+
+/**
+ * A tape: records every primitive that consumes a traced tensor (one derived from the watched inputs),
+ * saving, as storage-sharing aliases, the tensors its rule needs. Aliases are kept out of every memory
+ * scope and freed by `dispose()`.
+ */
+export class Trace {
+  readonly #traced = new Set<number>();
+  readonly #tape: TapeEntry[] = [];
+  readonly #saved = new Map<number, Tensor>();
+  #active = false;
+
+  /** Marks x as an input to differentiate with respect to (float tensors only). */
+  watch(x: Tensor): void {
+    if (isFloat(x.dtype)) this.#traced.add(x.id);
+  }
+
+  isTraced(x: Tensor): boolean {
+    return this.#traced.has(x.id);
+  }
+
+  start(): void {
+    if (this.#active) return;
+    this.#active = true;
+    activeTraces.push(this);
+    removeListener ??= onPrimitive(onEvent);
+  }
+
+  stop(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    activeTraces.splice(activeTraces.indexOf(this), 1);
+    if (activeTraces.length === 0 && removeListener) {
+      removeListener();
+      removeListener = null;
+    }
+  }
+
+  /** @internal called for every primitive while the trace is active. */
+  record(event: PrimitiveEvent): void {
+    const r = VJP_RULES[event.prim];
+    if (r.kind === 'nonDifferentiable') return;
+    const rule = r as DifferentiableRule<PrimitiveName>;
+    let any = false;
+    const tracedInputs = event.inputs.map((t, i) => {
+      const traced = this.#traced.has(t.id) && (!rule.differentiableInputs || rule.differentiableInputs.includes(i));
+      any ||= traced;
+      return traced;
+    });
+    if (!any) return;
+    for (const o of event.outputs) if (isFloat(o.dtype)) this.#traced.add(o.id);
+    const saves = rule.saves?.(event.params as never);
+    const keepInput = (i: number) => !saves || (saves.inputs?.includes(i) ?? false);
+    const keepOutput = (i: number) => !saves || (saves.outputs?.includes(i) ?? false);
+    this.#tape.push({
+      prim: event.prim,
+      params: event.params,
+      inputIds: event.inputs.map((t) => t.id),
+      tracedInputs,
+      outputIds: event.outputs.map((t) => t.id),
+      ctx: {
+        params: event.params,
+        inputs: event.inputs.map((t, i) => (keepInput(i) ? this.#save(t) : undefined)),
+        outputs: event.outputs.map((t, i) => (keepOutput(i) ? this.#save(t) : undefined)),
+        inputShapes: event.inputs.map((t) => t.shape),
+        inputDtypes: event.inputs.map((t) => t.dtype),
+        outputShapes: event.outputs.map((t) => t.shape),
+      },
+    });
+  }
+
+  #save(t: Tensor): Tensor {
+    let a = this.#saved.get(t.id);
+    if (!a) {
+      a = keep(alias(t));
+      this.#saved.set(t.id, a);
+    }
+    return a;
+  }
+
+  /** Number of recorded primitive calls. */
+  get length(): number {
+    return this.#tape.length;
+  }
+
+  /**
+   * Pulls `cotangents` (one per output; null for none) back through the tape and returns the gradient
+   * of each tensor in `wrt` (zeros where nothing flows). Only the returned tensors outlive the call.
+   */
+  backward(outputs: readonly Tensor[], cotangents: readonly (Tensor | null | undefined)[], wrt: readonly Tensor[]): Tensor[] {
+    const saved = new Set(this.#saved.values());
+    const meta = new Map<number, { shape: Shape; dtype: DType }>();
+    for (const e of this.#tape) e.inputIds.forEach((id, i) => meta.set(id, { shape: e.ctx.inputShapes[i]!, dtype: e.ctx.inputDtypes[i]! }));
+    for (const t of [...outputs, ...wrt]) meta.set(t.id, { shape: t.shape, dtype: t.dtype });
+
+    return scopeSync(() => {
+      const cts = new Map<number, Tensor>();
+      /** Adds an exclusively owned cotangent into the accumulator of tensor `id`. */
+      const accumulate = (id: number, g0: Tensor): void => {
+        const m = meta.get(id);
+        let g = g0;
+        if (m) {
+          const summed = sumToShape(g, m.shape);
+          if (summed !== g) g.dispose();
+          g = summed;
+          if (g.dtype !== m.dtype && isFloat(m.dtype)) {
+            const c = cast(g, m.dtype);
+            g.dispose();
+            g = c;
+          }
+        }
+        const prev = cts.get(id);
+        if (!prev) {
+          cts.set(id, g);
+          return;
+        }
+        cts.set(id, add(prev, g));
+        prev.dispose();
+        g.dispose();
+      };
+
+      outputs.forEach((o, i) => {
+        const ct = cotangents[i];
+        if (ct && this.#traced.has(o.id)) accumulate(o.id, alias(ct));
+      });
+
+      for (let n = this.#tape.length - 1; n >= 0; n--) {
+        const entry = this.#tape[n]!;
+        const outCts = entry.outputIds.map((id) => cts.get(id) ?? null);
+        if (outCts.every((c) => c === null)) continue;
+        for (const id of entry.outputIds) cts.delete(id);
+        const rule = VJP_RULES[entry.prim] as DifferentiableRule<PrimitiveName>;
+        const inCts = scopeSync(() => [...rule.vjp(entry.ctx, outCts)]);
+        const foreign = new Set<Tensor>([...saved, ...outCts.filter((c): c is Tensor => c !== null)]);
+        entry.inputIds.forEach((id, i) => {
+          const g = inCts[i];
+          if (g && entry.tracedInputs[i]) accumulate(id, alias(g));
+        });
+        for (const g of inCts) if (g && !foreign.has(g)) g.dispose();
+        for (const c of outCts) c?.dispose();
+      }
+
+      const given = new Map<number, Tensor>();
+      const grads = wrt.map((w) => {
+        const earlier = given.get(w.id);
+        if (earlier) return alias(earlier);
+        const g = cts.get(w.id) ?? zerosLike(w);
+        cts.delete(w.id);
+        given.set(w.id, g);
+        return g;
+      });
+      for (const g of cts.values()) g.dispose();
+      return grads;
+    });
+  }
+
+  /** Frees every tensor saved for the backward pass and forgets the tape. */
+  dispose(): void {
+    this.stop();
+    for (const a of this.#saved.values()) a.dispose();
+    this.#saved.clear();
+    this.#tape.length = 0;
+    this.#traced.clear();
+  }
+}

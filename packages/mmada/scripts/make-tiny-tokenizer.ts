@@ -1,0 +1,127 @@
+/**
+ * Writes the small tokenizer the tests and the tiny models use: test/fixtures/tiny-tokenizer/{tokenizer.json,
+ * tokenizer_config.json}. A byte-level BPE (as LLaDA's) with 256 byte tokens, 24 merges learned from the
+ * sentences below, and the 17 special tokens of the LLaDA/MMaDA table at ids 280..296 (TINY_SPECIAL_TOKENS).
+ * Deterministic: running it again writes the same files.
+ *
+ *   node --import tsx packages/mmada/scripts/make-tiny-tokenizer.ts [OUTPUT_DIR]
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CORPUS = [
+  'the cat sat on the mat and the dog sat on the log',
+  'what is the answer? the answer is 42',
+  'there are three red squares and two blue circles in the image',
+  'think about the question and then answer the user',
+  'a photo of a cat sitting on the mat',
+];
+const MERGES = 24;
+const SPECIALS = [
+  '<|startoftext|>',
+  '<|endoftext|>',
+  '<|soi|>',
+  '<|eoi|>',
+  '<|sov|>',
+  '<|eov|>',
+  '<|t2i|>',
+  '<|mmu|>',
+  '<|t2v|>',
+  '<|v2v|>',
+  '<|lvg|>',
+  '[iPAD]',
+  '<|r2i|>',
+  '<|mdm_mask|>',
+  '<|start_header_id|>',
+  '<|end_header_id|>',
+  '<|eot_id|>',
+];
+
+/** GPT-2's reversible byte → printable character map (what the ByteLevel pre-tokenizer emits). */
+function bytesToUnicode(): string[] {
+  const bs: number[] = [];
+  for (let b = 33; b <= 126; b++) bs.push(b);
+  for (let b = 161; b <= 172; b++) bs.push(b);
+  for (let b = 174; b <= 255; b++) bs.push(b);
+  const cs = [...bs];
+  let n = 0;
+  for (let b = 0; b < 256; b++) {
+    if (!bs.includes(b)) {
+      bs.push(b);
+      cs.push(256 + n++);
+    }
+  }
+  const out = new Array<string>(256);
+  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i]!)));
+  return out;
+}
+
+function train(): { vocab: Record<string, number>; merges: string[] } {
+  const byteChar = bytesToUnicode();
+  const vocab: Record<string, number> = {};
+  byteChar.forEach((c, b) => (vocab[c] = b));
+  // Words as ByteLevel sees them: a leading space belongs to the word that follows it.
+  const words = CORPUS.flatMap((s) => s.split(' ').map((w, i) => (i === 0 ? w : ` ${w}`)));
+  let seqs = words.map((w) => [...new TextEncoder().encode(w)].map((b) => byteChar[b]!));
+  const merges: string[] = [];
+  for (let m = 0; m < MERGES; m++) {
+    const counts = new Map<string, number>();
+    for (const s of seqs) for (let i = 0; i + 1 < s.length; i++) counts.set(`${s[i]} ${s[i + 1]}`, (counts.get(`${s[i]} ${s[i + 1]}`) ?? 0) + 1);
+    // Most frequent pair; ties broken by the pair's text so the result never depends on map order.
+    const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!;
+    const [a, b] = best.split(' ') as [string, string];
+    merges.push(best);
+    vocab[a + b] = 256 + m;
+    seqs = seqs.map((s) => {
+      const out: string[] = [];
+      for (let i = 0; i < s.length; i++) {
+        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
+          out.push(a + b);
+          i++;
+        } else out.push(s[i]!);
+      }
+      return out;
+    });
+  }
+  return { vocab, merges };
+}
+
+const INFERENCE_CHAT_TEMPLATE =
+  "{{ bos_token }}{% for message in messages %}{{ '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n' + message['content'] | trim + '<|eot_id|>' }}{% endfor %}{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n' }}{% endif %}";
+
+function main(): void {
+  const out = process.argv[2] ?? fileURLToPath(new URL('../test/fixtures/tiny-tokenizer/', import.meta.url));
+  mkdirSync(out, { recursive: true });
+  const { vocab, merges } = train();
+  const firstSpecial = 256 + MERGES;
+  const added = SPECIALS.map((content, i) => ({ id: firstSpecial + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: added,
+    normalizer: null,
+    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+    post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
+    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges },
+  };
+  const config = {
+    add_bos_token: false,
+    add_eos_token: false,
+    bos_token: '<|startoftext|>',
+    eos_token: '<|endoftext|>',
+    pad_token: '<|endoftext|>',
+    mask_token: '<|mdm_mask|>',
+    model_max_length: 4096,
+    clean_up_tokenization_spaces: false,
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    chat_template: INFERENCE_CHAT_TEMPLATE,
+  };
+  writeFileSync(join(out, 'tokenizer.json'), `${JSON.stringify(tokenizer, null, 1)}\n`);
+  writeFileSync(join(out, 'tokenizer_config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  console.log(`wrote ${out} (${firstSpecial + SPECIALS.length} tokens)`);
+}
+
+main();

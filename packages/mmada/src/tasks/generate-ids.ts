@@ -1,0 +1,43 @@
+/**
+ * Text generation over token ids: prompts of any lengths are left-padded into one batch and completed by the
+ * semi-autoregressive sampler of @mmada/diffusion (spec/diffusion.md §2). The tokenizer-level tasks
+ * (generateText, chat, understandImage) are built on this.
+ */
+import { semiAutoregressiveSample, type SemiAutoregressiveOptions } from '@mmada/diffusion';
+import { scope, tensor, type PRNGKey } from '@mmada/tensor';
+import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
+import { asMaskPredictor } from '../model/as-mask-predictor.js';
+import { leftPadBatch } from '../prompting/left-pad.js';
+
+/** Sampler options (genLength, steps, blockLength, temperature, remasking, cfgScale, ...); ids come from the model's config. */
+export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskId' | 'eosId' | 'promptPadMask' | 'returnTrajectory'> & {
+  /** Attend everywhere, ignoring the left padding of batched prompts (legacy upstream; spec Quirk 9.1). */
+  readonly ignorePadMask?: boolean;
+  /** `<|eot_id|>` for the confidence options (default: the LLaDA id 126348). */
+  readonly eotId?: number;
+};
+
+export interface GeneratedIds {
+  /** Per prompt: the generated tokens only (genLength of them). */
+  readonly generated: number[][];
+  /** Per prompt: prompt (with its left padding) followed by the generated tokens. */
+  readonly sequences: number[][];
+  /** Denoising steps that ran. */
+  readonly steps: number;
+}
+
+/** Completes each prompt with `genLength` tokens. */
+export async function generateIds(model: MaskPredictorModel, prompts: readonly (readonly number[])[], k: PRNGKey, options: TextSamplingOptions = {}): Promise<GeneratedIds> {
+  const c = model.config;
+  const batch = leftPadBatch(prompts, c.padTokenId);
+  const device = modelDevice(model);
+  const { ignorePadMask, ...sampler } = options;
+  return scope(async () => {
+    const ids = tensor(batch.ids as number[][], undefined, 'i32', { device });
+    const promptPadMask = batch.padded && !ignorePadMask ? tensor(batch.padMask as number[][], undefined, 'i32', { device }) : undefined;
+    const result = await semiAutoregressiveSample(asMaskPredictor(model), ids, { ...sampler, key: k, maskId: c.maskTokenId, eosId: c.eosTokenId, promptPadMask });
+    const out = (await result.array()) as number[][];
+    const p = batch.ids[0]?.length ?? 0;
+    return { generated: out.map((row) => row.slice(p)), sequences: out, steps: result.steps };
+  });
+}

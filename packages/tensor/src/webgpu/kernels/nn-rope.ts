@@ -1,0 +1,53 @@
+import type { TensorRef } from '../../backend.js';
+import { ropeInvFreq } from '../../ops/nn-rope-frequencies.js';
+import { GPUStorage, type Runtime } from '../runtime.js';
+import { Meta, WG, main1d, metaDecl } from './common.js';
+
+/**
+ * Rotate-half RoPE, one invocation per (b, h, t, j < D/2) pair. The f32 inverse frequencies come from the host
+ * (the same table the cpu device uses). The f32 angle p·invFreq is reduced to [-π, π] with a two-constant
+ * Cody–Waite step before cos/sin, because GPU sin/cos lose accuracy on large arguments (p reaches 4095).
+ */
+export function rope(rt: Runtime, x: TensorRef, positions: TensorRef, theta: number): GPUStorage {
+  const [B, H, T, D] = x.shape as [number, number, number, number];
+  const y = rt.createStorage(x.size * 4);
+  const half = D / 2;
+  const pairs = B * H * T * half;
+  if (pairs === 0) return y;
+  const perBatch = positions.shape.length === 2;
+  const meta = new Meta().u32(pairs, H, T, half, perBatch ? T : 0).f32(...ropeInvFreq(theta, D));
+  rt.dispatch({
+    key: `nn:rope`,
+    code: () => `
+@group(0) @binding(0) var<storage, read> xs: array<f32>;
+@group(0) @binding(1) var<storage, read> pos: array<i32>;
+@group(0) @binding(2) var<storage, read_write> ys: array<f32>;
+${metaDecl(3, meta.length)}
+${main1d(`  if (i >= m(0u)) { return; }
+  let half = m(3u);
+  let j = i % half;
+  let row = i / half;          // (b, h, t) flattened
+  let t = row % m(2u);
+  let b = row / (m(2u) * m(1u));
+  let p = f32(pos[b * m(4u) + t]);
+  let a = p * mf(5u + j);
+  // a - k·2π with 2π = 6.28125 + 1.9353071795864769e-3 (the first part is exact in 8 bits, so k·6.28125 is exact)
+  let k = round(a * 0.15915494309189535);
+  let r = (a - k * 6.28125) - k * 1.9353071795864769e-3;
+  let c = cos(r);
+  let s = sin(r);
+  let o = row * 2u * half + j;
+  let lo = xs[o];
+  let hi = xs[o + half];
+  ys[o] = lo * c - hi * s;
+  ys[o + half] = hi * c + lo * s;`)}`,
+    bindings: [
+      { storage: x.storage as GPUStorage, kind: 'read' },
+      { storage: positions.storage as GPUStorage, kind: 'read' },
+      { storage: y, kind: 'write' },
+    ],
+    meta: meta.array(),
+    workgroups: rt.grid(Math.ceil(pairs / WG)),
+  });
+  return y;
+}
