@@ -7,4 +7,5 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  external: ['@mmada/tensor', 'webgpu'],
 });

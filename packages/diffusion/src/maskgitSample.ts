@@ -7,6 +7,7 @@ import { imageGuidance } from './guidance.js';
 import { logProbsAt } from './logProbs.js';
 import type { MaskPredictor } from './maskPredictor.js';
 import { maskRatio, scheduledMaskCount, type MaskScheduleName, type SchedulePrecision } from './maskSchedule.js';
+import { maskgitTemperatures } from './maskgitTemperatures.js';
 import { predictLogits } from './predict.js';
 import { LLADA_MASK_ID, MAGVIT_CODEBOOK_SIZE, MMADA_CODEBOOK_OFFSET } from './tokenIds.js';
 
@@ -92,6 +93,7 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
     throw new TensorError(op, `image tokens [${start}, ${start + n}) do not fit in a sequence of ${l}`);
   }
   if (!(Number.isInteger(steps) && steps >= 1)) throw new TensorError(op, `steps must be a positive integer, got ${steps}`);
+  if (maskId >= 0 && maskId < size) throw new TensorError(op, `maskId ${maskId} is a code (codes are 0 … ${size - 1})`);
   if (w > 0 && !opts.uncondIds && !opts.uncondPrefix) throw new TensorError(op, 'guidanceScale > 0 needs uncondIds or uncondPrefix');
   const root = opts.key ?? key(0);
 
@@ -104,13 +106,12 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
   const initialUnknown = opts.maskLenFrom === 'unknown' ? await scope(() => cast(sum(eq(codes, maskId), -1), 'f32')) : undefined;
   const trajectory: Tensor[] | undefined = opts.returnTrajectory ? [] : undefined;
   let sample: Tensor | undefined;
-  let tau = tau0;
+  const taus = maskgitTemperatures(tau0, steps, opts.temperatureAnnealing);
   try {
     for (let s = 0; s < steps; s++) {
       const r = (s + 1) / steps;
-      tau = opts.temperatureAnnealing === 'maskgit' ? tau0 * (1 - r) : tau * (1 - r);
       const [kSample, kConf] = split(foldIn(root, s), 2) as [PRNGKey, PRNGKey];
-      const stepTau = tau;
+      const stepTau = taus[s]!;
       const next = await scope(async () => {
         let logits: Tensor;
         const imageLogits = (all: Tensor, row0: number) => slice(all, [row0, start, offset], [b, n, size]);

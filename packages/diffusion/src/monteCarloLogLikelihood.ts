@@ -1,5 +1,5 @@
 import {
-  cast, concat, div, dispose, foldIn, key, mul, neg, reshape, scope, sliceAxis, split, sum, tensor, tile, where,
+  cast, concat, div, dispose, foldIn, key, logicalNot, mul, neg, reshape, scope, sliceAxis, split, sum, tensor, tile, where,
   zeros, ones, TensorError, type PRNGKey, type Tensor,
 } from '@mmada/tensor';
 import { textGuidance } from './guidance.js';
@@ -72,7 +72,7 @@ export async function monteCarloLogLikelihood(
           const noisy = where(masked, maskId, rows);
           let logits: Tensor;
           if (cfg > 0) {
-            const un = where(logicalPrompt(maskable), maskId, noisy);
+            const un = where(logicalNot(maskable), maskId, noisy);
             const all = await predictLogits(predictor, concat([noisy, un], 0), undefined, op);
             logits = textGuidance(sliceAxis(all, 0, 0, bsz), sliceAxis(all, 0, bsz, 2 * bsz), cfg);
           } else logits = await predictLogits(predictor, noisy, undefined, op);
@@ -84,16 +84,14 @@ export async function monteCarloLogLikelihood(
         }),
       );
     }
-    const iterationLosses = concat(losses.map((t) => reshape(t, [1])), 0);
-    const elbo = await scope(() => neg(div(sum(iterationLosses), iterations)));
+    const { elbo, iterationLosses } = await scope(() => {
+      const all = concat(losses.map((t) => reshape(t, [1])), 0);
+      return { elbo: neg(div(sum(all), iterations)), iterationLosses: all };
+    });
     return { elbo, iterationLosses, maskCounts };
   } finally {
     dispose(losses);
   }
-}
-
-function logicalPrompt(maskable: Tensor): Tensor {
-  return where(maskable, false, true);
 }
 
 

@@ -49,11 +49,8 @@ export {
 export { readDataset, loadDataset, readDatasetOrThrow } from './datasets/readDataset.js';
 
 // Images
-export { createImage, getPixel, setPixel, type RgbImage, type Rgb } from './image/rgbImage.js';
-export { crc32 } from './image/crc32.js';
-export { encodePng } from './image/pngEncode.js';
-export { decodePng } from './image/pngDecode.js';
-export { writePng, readPng } from './image/pngFile.js';
+// (the PNG codec lives in @mmada/tensor; re-exported here so existing imports keep working)
+export { createImage, getPixel, setPixel, crc32, encodePng, decodePng, writePng, readPng, type RgbImage, type Rgb } from '@mmada/tensor';
 
 // ShapesWorld
 export { createRng, hashSeed, type Rng } from './shapesworld/prng.js';

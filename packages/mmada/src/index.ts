@@ -32,3 +32,31 @@ export { loadModel } from './checkpoint/load-model.js';
 export type { LoadModelOptions, LoadedModel, WeightDType } from './checkpoint/load-model.js';
 export { saveModel, DEFAULT_MAX_SHARD_BYTES } from './checkpoint/save-model.js';
 export type { SaveModelOptions } from './checkpoint/save-model.js';
+
+export type { TextTokenizer, DecodeOptions } from './tokenizer/text-tokenizer.js';
+export { TokenizerError, TOKENIZER_FILE_NAME, TOKENIZER_CONFIG_FILE_NAME, loadTextTokenizer, textTokenizerFromJson } from './tokenizer/text-tokenizer.js';
+export type { ChatMessage, ChatTemplateOptions } from './tokenizer/chat-template.js';
+export { THINKING_PREFIX, formatChat } from './tokenizer/chat-template.js';
+
+export type { PromptSequence, PromptedSequence } from './prompting/prompt-sequence.js';
+export { withBos, endAfterLast } from './prompting/prompt-sequence.js';
+export type { T2iOptions } from './prompting/t2i-prompt.js';
+export { t2iTextPart, t2iSequence, t2iPrompt, t2iUnconditionalPrompt } from './prompting/t2i-prompt.js';
+export type { MmuOptions } from './prompting/mmu-prompt.js';
+export { mmuSequence } from './prompting/mmu-prompt.js';
+export type { LmOptions } from './prompting/lm-prompt.js';
+export { lmSequence, lmChatSequence } from './prompting/lm-prompt.js';
+export type { PaddedBatch } from './prompting/left-pad.js';
+export { leftPadBatch } from './prompting/left-pad.js';
+
+export type { MaskPredictorOptions } from './model/as-mask-predictor.js';
+export { asMaskPredictor } from './model/as-mask-predictor.js';
+export type { TextSamplingOptions, GeneratedIds } from './tasks/generate-ids.js';
+export { generateIds } from './tasks/generate-ids.js';
+export type { GeneratedText, ChatOptions } from './tasks/generate-text.js';
+export { generateText, chat, untilEndOfText, decodeAnswers } from './tasks/generate-text.js';
+export type { InpaintTextOptions, TextPiece } from './tasks/inpaint-text.js';
+export { inpaintText, inpaintTextIds } from './tasks/inpaint-text.js';
+export { understandImage, codesToTokenIds } from './tasks/understand-image.js';
+export type { ImageSamplingOptions, GeneratedImage } from './tasks/generate-image.js';
+export { generateImage, inpaintImage, sampleImageCodes } from './tasks/generate-image.js';

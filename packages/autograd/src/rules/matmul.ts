@@ -10,6 +10,7 @@ import { rule, type DifferentiableRule } from '../vjp-rule.js';
  *   both:    da = bᵀ·ctᵀ     db = ctᵀ·aᵀ
  */
 export const matmulRule: DifferentiableRule<'matmul'> = rule<'matmul'>({
+  saves: () => ({ inputs: [0, 1] }),
   vjp: ({ params, inputs }, [ct]) => {
     if (!ct) return [null, null];
     const a = inputs[0]!;

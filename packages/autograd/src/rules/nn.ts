@@ -1,5 +1,5 @@
 import {
-  add, broadcastTo, cast, expandDims, logicalAnd, matmul, mean, mul, ne, neg, oneHot, reshape, rsqrt, runPrimitive,
+  add, broadcastTo, cast, expandDims, fullLike, logicalAnd, matmul, mean, mul, ne, neg, oneHot, reshape, rsqrt, runPrimitive,
   square, sub, sum, where, exp, type Tensor,
 } from '@mmada/tensor';
 import { rule, type DifferentiableRule } from '../vjp-rule.js';
@@ -111,6 +111,7 @@ export const ropeRule: DifferentiableRule<'rope'> = rule<'rope'>({
  *   dbias = ds. A pad query row (uniform attention) thus gets no gradient into q, k or bias.
  */
 export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>({
+  saves: ({ hasMask, hasBias }) => ({ inputs: [0, 1, 2, 3, 4].slice(0, 3 + (hasMask ? 1 : 0) + (hasBias ? 1 : 0)) }),
   vjp: ({ params, inputs }, [ct]) => {
     const n = 3 + (params.hasMask ? 1 : 0) + (params.hasBias ? 1 : 0);
     if (!ct) return new Array(n).fill(null);
@@ -123,7 +124,7 @@ export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>(
       const b = m.shape[0]!;
       const t = m.shape[1]!;
       pair = logicalAnd(reshape(m, [b, 1, t, 1]), reshape(m, [b, 1, 1, t]));
-      s = add(s, where(pair, 0, -3.4028235e38));
+      s = where(pair, s, fullLike(s, -3.4028235e38));
     }
     if (params.hasBias) s = add(s, inputs[at]!);
     const p = softmaxOf(s);

@@ -1,5 +1,5 @@
 import type { ImageRef } from '../datasets/rowReader.js';
-import type { RgbImage } from '../image/rgbImage.js';
+import type { RgbImage } from '@mmada/tensor';
 
 /** Options every model call receives from the harness. */
 export interface GenerationOptions {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePng } from '../image/pngFile.js';
+import { writePng } from '@mmada/tensor';
 import { finalAnswerCorrect, extractFinalAnswer } from '../rewards/unigrpoReward.js';
 import { hasThinkFormat } from '../rewards/thinkFormat.js';
 import { renderScene } from '../shapesworld/scene.js';

@@ -1,4 +1,4 @@
-import type { Rgb } from '../image/rgbImage.js';
+import type { Rgb } from '@mmada/tensor';
 
 /** The fixed ShapesWorld palette; colours are far apart so that segmentation by nearest colour is safe. */
 export const COLORS = {

@@ -1,4 +1,4 @@
-import { createImage, type RgbImage } from '../image/rgbImage.js';
+import { createImage, type RgbImage } from '@mmada/tensor';
 import { BACKGROUND, COLORS, type ColorName } from './palette.js';
 import { type ShapeKind, shapeMask } from './shapes.js';
 

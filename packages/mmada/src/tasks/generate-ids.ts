@@ -8,6 +8,7 @@ import { scope, tensor, type PRNGKey } from '@mmada/tensor';
 import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
 import { asMaskPredictor } from '../model/as-mask-predictor.js';
 import { leftPadBatch } from '../prompting/left-pad.js';
+import { withCallCounter } from '../model/with-call-counter.js';
 
 /** Sampler options (genLength, steps, blockLength, temperature, remasking, cfgScale, ...); ids come from the model's config. */
 export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskId' | 'eosId' | 'promptPadMask' | 'returnTrajectory'> & {
@@ -15,6 +16,8 @@ export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskI
   readonly ignorePadMask?: boolean;
   /** `<|eot_id|>` for the confidence options (default: the LLaDA id 126348). */
   readonly eotId?: number;
+  /** Called after every forward pass of the model (one per denoising step; two rows per prompt with CFG), for progress. */
+  readonly onForward?: (calls: number) => void;
 };
 
 export interface GeneratedIds {
@@ -31,12 +34,13 @@ export async function generateIds(model: MaskPredictorModel, prompts: readonly (
   const c = model.config;
   const batch = leftPadBatch(prompts, c.padTokenId);
   const device = modelDevice(model);
-  const { ignorePadMask, ...sampler } = options;
+  const { ignorePadMask, onForward, ...sampler } = options;
+  const predictor = withCallCounter(asMaskPredictor(model), onForward);
   return scope(async () => {
     const ids = tensor(batch.ids as number[][], undefined, 'i32', { device });
     const promptPadMask = batch.padded && !ignorePadMask ? tensor(batch.padMask as number[][], undefined, 'i32', { device }) : undefined;
-    const result = await semiAutoregressiveSample(asMaskPredictor(model), ids, { ...sampler, key: k, maskId: c.maskTokenId, eosId: c.eosTokenId, promptPadMask });
-    const out = (await result.array()) as number[][];
+    const result = await semiAutoregressiveSample(predictor, ids, { ...sampler, key: k, maskId: c.maskTokenId, eosId: c.eosTokenId, promptPadMask });
+    const out = (await result.ids.array()) as number[][];
     const p = batch.ids[0]?.length ?? 0;
     return { generated: out.map((row) => row.slice(p)), sequences: out, steps: result.steps };
   });

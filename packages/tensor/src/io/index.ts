@@ -62,3 +62,8 @@ export {
   type SaveCheckpointOptions,
   type SaveOptions,
 } from './tensor-io.js';
+export { createImage, getPixel, setPixel, type Rgb, type RgbImage } from './image/rgb-image.js';
+export { crc32 } from './image/crc32.js';
+export { encodePng } from './image/png-encode.js';
+export { decodePng } from './image/png-decode.js';
+export { readPng, writePng } from './image/png-file.js';

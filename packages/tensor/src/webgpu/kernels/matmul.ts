@@ -33,8 +33,11 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
   const T = storageType(a.dtype);
   const aIdx = transA ? '(k * M + m)' : '(m * K + k)';
   const bIdx = transB ? '(nn * K + k)' : '(k * N + nn)';
-  const tiles = Math.ceil(batch);
-  if (tiles > rt.maxWorkgroupsPerDim) throw new Error(`webgpu matmul: batch ${batch} exceeds ${rt.maxWorkgroupsPerDim}`);
+  if (batch > rt.maxWorkgroupsPerDim) throw new Error(`webgpu matmul: batch ${batch} exceeds ${rt.maxWorkgroupsPerDim}`);
+  if (!transB && N % 4 === 0 && T === 'f32' && out.dtype === 'f32') {
+    registerTiled(rt, a, b, y, transA, meta, br, M, N, batch);
+    return y;
+  }
   rt.dispatch({
     key: `matmul:${a.dtype}:${out.dtype}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`,
     code: () => `
@@ -110,4 +113,62 @@ ${stridedOffsets('z', br, 3, [
     workgroups: [Math.ceil(N / TN), Math.ceil(M / TM), batch],
   });
   return y;
+}
+
+/**
+ * Register-tiled variant (no workgroup memory): each invocation computes a 4 x 8 block, reading B as vec4
+ * (needs N % 4 == 0, B not transposed) and A as scalars. On lavapipe the cost tracks loads per FMA, and
+ * this shape beats the staged kernel (see DESIGN platform facts).
+ */
+function registerTiled(rt: Runtime, a: TensorRef, b: TensorRef, y: GPUStorage, transA: boolean, meta: Meta, br: number, M: number, N: number, batch: number): void {
+  const aIdx = (r: string): string => (transA ? `aOff + k * M + ${r}` : `aOff + ${r} * K + k`);
+  rt.dispatch({
+    key: `matmulRT:${transA ? 'T' : 'N'}:b${br}`,
+    code: () => `
+@group(0) @binding(0) var<storage, read> A: array<f32>;
+@group(0) @binding(1) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> C: array<vec4<f32>>;
+${metaDecl(3, meta.length)}
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = m(0u); let N = m(1u); let K = m(2u); let N4 = N / 4u;
+  let z = gid.z;
+${stridedOffsets('z', br, 3, [
+  { name: 'aOff', stridesAt: 3 + br },
+  { name: 'bOff', stridesAt: 3 + 2 * br },
+])}
+  let c0 = gid.x * 2u;
+  let row0 = gid.y * 4u;
+  if (c0 >= N4 || row0 >= M) { return; }
+  let c1 = min(c0 + 1u, N4 - 1u);
+  let r1 = min(row0 + 1u, M - 1u); let r2 = min(row0 + 2u, M - 1u); let r3 = min(row0 + 3u, M - 1u);
+  let b4 = bOff / 4u;
+  var acc0 = array<vec4<f32>, 4>();
+  var acc1 = array<vec4<f32>, 4>();
+  for (var k = 0u; k < K; k = k + 1u) {
+    let bv0 = B[b4 + k * N4 + c0];
+    let bv1 = B[b4 + k * N4 + c1];
+    let a0 = A[${aIdx('row0')}]; let a1 = A[${aIdx('r1')}]; let a2 = A[${aIdx('r2')}]; let a3 = A[${aIdx('r3')}];
+    acc0[0] = fma(vec4<f32>(a0), bv0, acc0[0]); acc1[0] = fma(vec4<f32>(a0), bv1, acc1[0]);
+    acc0[1] = fma(vec4<f32>(a1), bv0, acc0[1]); acc1[1] = fma(vec4<f32>(a1), bv1, acc1[1]);
+    acc0[2] = fma(vec4<f32>(a2), bv0, acc0[2]); acc1[2] = fma(vec4<f32>(a2), bv1, acc1[2]);
+    acc0[3] = fma(vec4<f32>(a3), bv0, acc0[3]); acc1[3] = fma(vec4<f32>(a3), bv1, acc1[3]);
+  }
+  let cOff = z * M * N4;
+  for (var q = 0u; q < 4u; q = q + 1u) {
+    let r = row0 + q;
+    if (r < M) {
+      C[cOff + r * N4 + c0] = acc0[q];
+      if (c0 + 1u < N4) { C[cOff + r * N4 + c0 + 1u] = acc1[q]; }
+    }
+  }
+}`,
+    bindings: [
+      { storage: a.storage as GPUStorage, kind: 'read' },
+      { storage: b.storage as GPUStorage, kind: 'read' },
+      { storage: y, kind: 'write' },
+    ],
+    meta: meta.array(),
+    workgroups: [Math.ceil(N / 4 / 2 / 8), Math.ceil(M / 4 / 8), batch],
+  });
 }

@@ -310,10 +310,10 @@ ${ROW_MAIN(`  let V = m(1u); let base = row * V;
   for (var j = t; j < V; j = j + ${RW}u) { s = s + exp(xs[base + j] - mx); }
   s = tree_sum(t, s);
   if (t == 0u) {
-    let target = tg[row];
-    if (target == mi(2u)) { ys[row] = 0.0; }
-    else if (target < 0 || u32(target) >= V) { ys[row] = bitcast<f32>(pinf_bits | 0x400000u); }
-    else { ys[row] = log(s) + mx - xs[base + u32(target)]; }
+    let tgt = tg[row];
+    if (tgt == mi(2u)) { ys[row] = 0.0; }
+    else if (tgt < 0 || u32(tgt) >= V) { ys[row] = bitcast<f32>(pinf_bits | 0x400000u); }
+    else { ys[row] = log(s) + mx - xs[base + u32(tgt)]; }
   }`)}`,
     bindings: [
       { storage: st(logits), kind: 'read' },

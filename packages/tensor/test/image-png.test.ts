@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { crc32, createImage, decodePng, encodePng, getPixel, readPng, setPixel, writePng } from '@mmada/eval';
+import { crc32, createImage, decodePng, encodePng, getPixel, readPng, setPixel, writePng } from '@mmada/tensor';
 
 /** Builds a PNG by hand, with any colour type and per-row filter bytes already applied. */
 function handPng(width: number, height: number, colorType: number, rows: number[][], extra: Array<[string, number[]]> = []): Uint8Array {

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import { crc32 } from './crc32.js';
-import type { RgbImage } from './rgbImage.js';
+import type { RgbImage } from './rgb-image.js';
 
 const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodePng } from './pngDecode.js';
-import { encodePng } from './pngEncode.js';
-import type { RgbImage } from './rgbImage.js';
+import { decodePng } from './png-decode.js';
+import { encodePng } from './png-encode.js';
+import type { RgbImage } from './rgb-image.js';
 
 /** Writes an image as a PNG file. */
 export const writePng = (path: string, img: RgbImage): Promise<void> => writeFile(path, encodePng(img));

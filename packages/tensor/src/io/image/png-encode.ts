@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
 import { crc32 } from './crc32.js';
-import type { RgbImage } from './rgbImage.js';
+import type { RgbImage } from './rgb-image.js';
 
 const SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
 
