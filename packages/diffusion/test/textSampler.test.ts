@@ -120,9 +120,11 @@ describe('semiAutoregressiveSample', () => {
     const ids = (await rows(r.ids))[0]!;
     expect(ids).not.toContain(EOS);
     expect(ids).toEqual([1, 3, EOT, 3, 3]);
-    // Without the option EoT (conf ≈ 0.5 of the EOS-less softmax… here the most confident) would go first.
-    const first = (await rows(r.trajectory![0]!))[0]!;
-    expect(first.filter((t) => t !== MASK).length).toBe(2);
+    // Confidence grows with the position, so positions 4, 3, 2, 1 are committed in that order: EoT third.
+    const plain = await Promise.all(r.trajectory!.map(async (t) => (await rows(t))[0]!));
+    expect(plain[0]).toEqual([1, MASK, MASK, MASK, 3]);
+    expect(plain[1]![2]).toBe(MASK);
+    expect(plain[2]![2]).toBe(EOT);
     const rInf = await semiAutoregressiveSample(predictor, prompt, { ...base, logitsEosInf: true, confidenceEosEotInf: true });
     const steps = await Promise.all(rInf.trajectory!.map(async (t) => (await rows(t))[0]!));
     expect(steps[2]![2]).toBe(MASK); // EoT's confidence is 0: committed in the last step

@@ -1,0 +1,21 @@
+/**
+ * `--device cpu|webgpu`. Without the flag: MMADA_DEVICE, else webgpu when an adapter exists and cpu
+ * otherwise (with a note on stderr). Naming webgpu where there is none is an error that says how to get one.
+ */
+import * as E from 'fp-ts/Either';
+import { init, type DeviceName } from '@mmada/tensor';
+import type { CliIO } from './cli-io.js';
+import { UsageError } from './usage-error.js';
+
+export async function initDevice(flag: string | boolean | undefined, io: CliIO): Promise<E.Either<Error, DeviceName>> {
+  if (flag !== undefined && flag !== 'cpu' && flag !== 'webgpu') return E.left(new UsageError(`--device expects cpu or webgpu, got ${JSON.stringify(flag)}`));
+  const env = process.env.MMADA_DEVICE;
+  const asked = (flag as DeviceName | undefined) ?? (env === 'cpu' || env === 'webgpu' ? env : undefined);
+  try {
+    return E.right(await init({ device: asked ?? 'webgpu' }));
+  } catch (e) {
+    if (asked !== undefined) return E.left(e as Error);
+    io.stderr(`note: no WebGPU adapter (${(e as Error).message.split('\n')[0]}); running on cpu\n`);
+    return E.right(await init({ device: 'cpu' }));
+  }
+}

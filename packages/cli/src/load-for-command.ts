@@ -1,0 +1,27 @@
+/** Loading a model (with a progress line) and, when the directory has one, its tokenizer. */
+import * as E from 'fp-ts/Either';
+import { loadModel, loadTextTokenizer, type LoadedModel, type TextTokenizer } from '@mmada/mmada';
+import type { DeviceName } from '@mmada/tensor';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliIO } from './cli-io.js';
+import { progress } from './progress.js';
+
+export async function loadModelWithProgress(dir: string, device: DeviceName, io: CliIO): Promise<E.Either<Error, LoadedModel>> {
+  let bar: ReturnType<typeof progress> | undefined;
+  const r = await loadModel(dir, {
+    device,
+    onProgress: ({ loaded, total }) => {
+      bar ??= progress(io, 'loading', total, 'tensors');
+      bar.update(loaded);
+    },
+  })();
+  bar?.finish();
+  return r;
+}
+
+/** The tokenizer of a model directory, undefined when it has no tokenizer.json. */
+export async function loadTokenizerIfPresent(dir: string): Promise<E.Either<Error, TextTokenizer | undefined>> {
+  if (!existsSync(join(dir, 'tokenizer.json'))) return E.right(undefined);
+  return loadTextTokenizer(dir)();
+}
