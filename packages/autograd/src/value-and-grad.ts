@@ -1,4 +1,4 @@
-import { isFloat, onesLike, type Tensor } from '@mmada/tensor';
+import { forEachTensor, isFloat, onesLike, type Tensor } from '@mmada/tensor';
 import { flatten, isTensor, unflatten } from './pytree.js';
 import { traceForward } from './forward-trace.js';
 
@@ -63,6 +63,12 @@ export function valueAndGrad<P, A extends unknown[]>(
       let k = 0;
       const grads = unflatten<P>(treedef, leaves.map((l) => (isTensor(l) ? tensorGrads[k++] : l)));
       return { value, grads, aux };
+    } catch (e) {
+      const inputs = new Set(wrt);
+      forEachTensor(result, (t) => {
+        if (!inputs.has(t)) t.dispose();
+      });
+      throw e;
     } finally {
       trace.dispose();
     }

@@ -76,10 +76,27 @@ describe('grad / valueAndGrad / vjp / stopGradient over pytrees', () => {
     T.dispose([w, value, grads]);
   });
 
+  it('an f16 parameter gets an f16 gradient (through a half-precision matmul weight)', async () => {
+    const w = T.cast(T.tensor([[1, 2], [3, 4]]), 'f16');
+    const x = T.tensor([[1, 1]]);
+    const { value, grads } = await valueAndGrad((p: T.Tensor) => T.sum(T.matmul(x, p)))(w);
+    expect(grads.dtype).toBe('f16');
+    expect(await vals(grads)).toEqual([1, 1, 1, 1]);
+    T.dispose([w, x, value, grads]);
+  });
+
   it('rejects a loss that is not a one-element float tensor', async () => {
     const w = T.tensor([1, 2]);
+    const before = T.memory();
     await expect(valueAndGrad((p: T.Tensor) => T.mul(p, 2))(w)).rejects.toThrow(/one element/);
-    expect(T.memory().tensors).toBeGreaterThan(0);
+    await expect(valueAndGrad((p: T.Tensor) => T.sum(T.mul(p, 2)), { hasAux: true } as never)(w)).rejects.toThrow(/\[loss, aux\]/);
+    await expect(
+      valueAndGrad((p: T.Tensor) => {
+        T.exp(p);
+        throw new Error('inside f');
+      })(w),
+    ).rejects.toThrow('inside f');
+    expect(T.memory()).toEqual(before);
     w.dispose();
   });
 

@@ -85,7 +85,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const ids = promptIds ?? tokenizer!.encode(f.chat ? formatChat([{ role: 'user', content: text! }], { thinking: !!f.thinking }) : text!);
     const bad = ids.find((i) => i >= vocab);
     if (bad !== undefined) throw new UsageError(`prompt id ${bad} is outside the model's vocabulary (${vocab})`);
-    const bar = progress(io, 'generating', steps * (cfgScale > 0 ? 1 : 1), 'steps');
+    const bar = progress(io, 'generating', steps, 'steps');
     const r = await generateIds(model, [ids], key(seed), {
       genLength,
       steps,

@@ -1,0 +1,10 @@
+/**
+ * Every `mmada` subcommand, by name. A new subcommand (understand, t2i, eval, train, bench, ...) is one file
+ * under commands/ exporting a Command, plus one entry here.
+ */
+import type { Command } from './command.js';
+import { forwardCommand } from './commands/forward.js';
+import { generateCommand } from './commands/generate.js';
+import { infoCommand } from './commands/info.js';
+
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand].map((c) => [c.name, c]));
