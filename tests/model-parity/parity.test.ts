@@ -81,7 +81,6 @@ describe('forward logits match the PyTorch reference', () => {
       await y.data();
     });
     expect(memory().tensors).toBe(before);
-    void key;
   });
 });
 

@@ -153,3 +153,22 @@ describe('matmul and sorting', () => {
     expect(await T.sort(T.tensor([2, 1, 3]), { descending: true }).array()).toEqual([3, 2, 1]);
   });
 });
+
+describe('devices', () => {
+  it('where with two numbers puts them on the condition’s device', async () => {
+    const c = T.tensor([true, false]);
+    const y = T.where(c, 1, 0);
+    expect(y.device).toBe('cpu');
+    expect(y.dtype).toBe('f32');
+    expect(await y.array()).toEqual([1, 0]);
+  });
+  it('mixing devices is a TensorError that says how to fix it', async () => {
+    const { webgpuAvailable } = await import('./helpers.js');
+    if (!(await webgpuAvailable())) return;
+    const a = T.zeros([2], 'f32', { device: 'cpu' });
+    const b = T.zeros([2], 'f32', { device: 'webgpu' });
+    expect(() => T.add(a, b)).toThrow(/different devices.*toDevice/);
+    const moved = await T.toDevice(b, 'cpu');
+    expect(moved.device).toBe('cpu');
+  });
+});

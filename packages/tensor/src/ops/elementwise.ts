@@ -155,8 +155,9 @@ export function clamp(x: Tensor, lo: TensorLike, hi: TensorLike): Tensor {
 export function where(cond: Tensor, a0: TensorLike, b0: TensorLike): Tensor {
   const like = a0 instanceof Tensor ? a0 : b0 instanceof Tensor ? b0 : cond;
   const temps: Tensor[] = [];
-  const a1 = asTensor(a0, like === cond ? undefined : like, 'where');
-  const b1 = asTensor(b0, like === cond ? a1 : like, 'where');
+  // Numbers take the dtype of the other branch (f32 when both are numbers) and cond's device.
+  const a1 = asTensor(a0, like === cond ? undefined : like, 'where', cond.device);
+  const b1 = asTensor(b0, like === cond ? a1 : like, 'where', cond.device);
   if (a1 !== a0) temps.push(a1);
   if (b1 !== b0) temps.push(b1);
   const outShape = broadcastShapes('where', cond.shape, a1.shape, b1.shape);

@@ -7,15 +7,15 @@ import { scalar } from './creation.js';
 /** A tensor or a JS number / boolean (numbers take the dtype of the tensor they meet, as in JAX). */
 export type TensorLike = Tensor | number | boolean;
 
-export function asTensor(x: TensorLike, like?: Tensor, op = 'op'): Tensor {
+export function asTensor(x: TensorLike, like?: Tensor, op = 'op', device = like?.device): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'boolean') return scalar(x, 'bool', { device: like?.device });
+  if (typeof x === 'boolean') return scalar(x, 'bool', { device });
   if (typeof x !== 'number') throw new TensorError(op, `expected a Tensor or number, got ${typeof x}`);
   let dtype: DType = like?.dtype ?? 'f32';
   if (dtype === 'bool') dtype = Number.isInteger(x) ? 'i32' : 'f32';
   if ((dtype === 'i32' || dtype === 'u32') && !Number.isInteger(x)) dtype = 'f32';
   if (dtype === 'u32' && x < 0) dtype = 'i32';
-  return scalar(x, dtype, { device: like?.device });
+  return scalar(x, dtype, { device });
 }
 
 /** Reshape through the primitive (shares storage; recorded for autograd). */
