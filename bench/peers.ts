@@ -168,13 +168,15 @@ export async function jaxPeer(): Promise<Peer> {
           break;
         }
       }
+      // jax-js is lazy: disposing an array that was never realised drops its pending work, so every result is
+      // kept until all of them have been executed (otherwise only the last of the R runs would be computed).
       return async (reps) => {
-        let last: A | null = null;
-        for (let i = 0; i < reps; i++) {
-          last?.dispose();
-          last = run();
-        }
-        await last!.data();
+        const results: A[] = [];
+        for (let i = 0; i < reps; i++) results.push(run());
+        const last = results.pop()!;
+        await jax.blockUntilReady(results);
+        for (const r of results) r.dispose();
+        await last.data();
       };
     },
     dispose() {

@@ -2,6 +2,12 @@
  * `npm run bench`: the same cases for @mmada/tensor, tfjs-backend-webgpu and jax-js on one
  * WebGPU adapter, in one run. Writes JSON lines to bench/out/results.jsonl and a markdown table
  * to bench/out/RESULTS.md, and prints the table. Flags: --quick (smaller matmuls), --only NAME,...
+ * (cases whose name contains one of them), --libs ours,tfjs,jax (which libraries), --trials N (timed trials
+ * per case and library, median reported; default 5), --no-blas (skip the OpenBLAS context column).
+ *
+ * Protocol, the same for every library: one warm-up run (pipeline compilation, buffer pools), then N trials of
+ * R back-to-back runs followed by one readback of the last result; R is chosen so a trial lasts ~0.6 s.
+ * Libraries run one after another on each case, all in this process on one `navigator.gpu`.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { benchCases, workOf, type BenchCase } from './cases.js';
@@ -14,6 +20,10 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyArg = args[args.indexOf('--only') + 1];
 const only = args.includes('--only') && onlyArg ? onlyArg.split(',') : null;
+const flag = (name: string): string | undefined => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const libs = (flag('--libs') ?? 'ours,tfjs,jax').split(',');
+const trialCount = Math.max(1, Number(flag('--trials') ?? 5));
+const noBlas = args.includes('--no-blas');
 
 interface Row {
   case: string;
@@ -33,13 +43,13 @@ async function timeCase(run: (reps: number) => Promise<void>): Promise<number> {
   const single = performance.now() - t0;
   const reps = Math.max(1, Math.min(20, Math.ceil(600 / Math.max(single, 1))));
   const trials: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < trialCount; i++) {
     const s = performance.now();
     await run(reps);
     trials.push((performance.now() - s) / reps);
   }
   trials.sort((a, b) => a - b);
-  return trials[1]!;
+  return trials[Math.floor(trials.length / 2)]!;
 }
 
 async function adapterName(): Promise<string> {
@@ -51,8 +61,9 @@ async function adapterName(): Promise<string> {
 
 async function main(): Promise<void> {
   const cases = benchCases(quick).filter((c) => !only || only.some((o) => c.name.includes(o)));
-  const peers: Peer[] = [await oursPeer()];
-  for (const make of [tfjsPeer, jaxPeer]) {
+  const peers: Peer[] = [];
+  if (libs.includes('ours')) peers.push(await oursPeer());
+  for (const make of [...(libs.includes('tfjs') ? [tfjsPeer] : []), ...(libs.includes('jax') ? [jaxPeer] : [])]) {
     try {
       peers.push(await make());
     } catch (e) {
@@ -82,7 +93,7 @@ async function main(): Promise<void> {
     }
   }
   for (const p of peers) p.dispose();
-  const blas = cases.filter((c): c is Extract<BenchCase, { kind: 'matmul' }> => c.kind === 'matmul').map((c) => [c.name, openblasGflops(c.n)] as const);
+  const blas = noBlas ? [] : cases.filter((c): c is Extract<BenchCase, { kind: 'matmul' }> => c.kind === 'matmul').map((c) => [c.name, openblasGflops(c.n)] as const);
   const extra = await extraBenches(quick);
   for (const r of extra) appendFileSync('bench/out/results.jsonl', JSON.stringify({ ...r, adapter, time }) + '\n');
   const table = renderTable(cases, rows, blas, adapter);

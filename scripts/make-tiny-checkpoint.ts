@@ -13,7 +13,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { init, key } from '@mmada/tensor';
 import { createModel, disposeModel, saveModel, zooConfig } from '@mmada/mmada';
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFromEnv, init, key, memory, scope, tensor, type DeviceName } from '@mmada/tensor';
 import { disposeModel, generateIds, loadModel, maskPredictorForward, type LoadedModel } from '@mmada/mmada';

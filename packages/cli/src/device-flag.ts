@@ -2,7 +2,7 @@
  * `--device cpu|webgpu`. Without the flag: MMADA_DEVICE, else webgpu when an adapter exists and cpu
  * otherwise (with a note on stderr). Naming webgpu where there is none is an error that says how to get one.
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { init, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './usage-error.js';

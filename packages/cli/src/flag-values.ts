@@ -1,5 +1,5 @@
 /** Parsers for flag values: each returns the value or a UsageError naming the flag and what it expected. */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { UsageError } from './usage-error.js';
 
 export function integerFlag(flag: string, text: string | undefined, fallback: number | undefined, min = 0): E.Either<UsageError, number> {

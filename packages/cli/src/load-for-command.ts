@@ -1,5 +1,5 @@
 /** Loading a model (with a progress line) and, when the directory has one, its tokenizer. */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { loadModel, loadTextTokenizer, type LoadedModel, type TextTokenizer } from '@mmada/mmada';
 import type { DeviceName } from '@mmada/tensor';
 import { existsSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /** Command-line flags through node:util parseArgs, with a UsageError instead of a throw. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { UsageError } from './usage-error.js';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;

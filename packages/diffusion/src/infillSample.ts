@@ -4,8 +4,8 @@ import { denoiseBlock, type TextDenoiseOptions, type TextDenoiser, type TextSamp
 import { LLADA_MASK_ID } from './tokenIds.js';
 
 export interface InfillOptions extends TextDenoiseOptions {
-  /** Denoising steps; the masked positions of each row are spread over them with numTransfer. */
-  steps: number;
+  /** Denoising steps; the masked positions of each row are spread over them with numTransfer (unused with `threshold`). */
+  steps?: number;
   /** Pad mask [B, L] passed to the predictor (1 = token, 0 = padding). */
   padMask?: Tensor;
 }
@@ -18,7 +18,8 @@ export interface InfillOptions extends TextDenoiseOptions {
  */
 export async function infillSample(predictor: MaskPredictor, ids: Tensor, opts: InfillOptions): Promise<TextSampleResult> {
   if (ids.rank !== 2) throw new TensorError('infillSample', `ids must be [B, L], got [${ids.shape.join(', ')}]`);
-  if (opts.threshold === undefined && !(Number.isInteger(opts.steps) && opts.steps >= 1)) {
+  const steps = opts.steps ?? 0;
+  if (opts.threshold === undefined && !(Number.isInteger(steps) && steps >= 1)) {
     throw new TensorError('infillSample', `steps must be a positive integer, got ${opts.steps}`);
   }
   const maskId = opts.maskId ?? LLADA_MASK_ID;
@@ -30,7 +31,7 @@ export async function infillSample(predictor: MaskPredictor, ids: Tensor, opts: 
   let out: Tensor;
   try {
     // Positions outside the gaps are never masked, so the block [0, L) is the block spanning the gaps.
-    out = await denoiseBlock(d, x, 0, l, opts.steps);
+    out = await denoiseBlock(d, x, 0, l, steps);
   } finally {
     cfgMask?.dispose();
   }

@@ -1,10 +1,10 @@
 import {
-  add, cast, categorical, concat, dispose, eq, expandDims, floor, foldIn, gumbel, key, logSumExp, lt, maximum, minimum,
+  add, cast, categorical, concat, eq, expandDims, floor, foldIn, gumbel, key, lt, maximum, minimum,
   mul, scope, slice, sliceAxis, sort, split, sub, sum, takeAlongAxis, where, TensorError,
   type PRNGKey, type Tensor,
 } from '@mmada/tensor';
 import { imageGuidance } from './guidance.js';
-import { logProbsAt } from './logProbs.js';
+import { tokenLogProbs } from './logProbs.js';
 import type { MaskPredictor } from './maskPredictor.js';
 import { maskRatio, scheduledMaskCount, type MaskScheduleName, type SchedulePrecision } from './maskSchedule.js';
 import { maskgitTemperatures } from './maskgitTemperatures.js';
@@ -130,8 +130,7 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
         const drawn = categorical(kSample, logits, -1);
         const samp = where(unknown, drawn, codes);
         // ln p of the drawn code, clamped like upstream's log(max(p, 1e-20)).
-        const lse = logSumExp(logits, -1);
-        const logp = logProbsAt(logits, where(unknown, drawn, 0), lse);
+        const logp = tokenLogProbs(logits, where(unknown, drawn, 0));
         const g = gumbel(kConf, [b, n], { device: x.device });
         const noisy = add(maximum(logp, Math.log(1e-20)), mul(g, stepTau));
         const confidence = where(unknown, noisy, Infinity);

@@ -1,10 +1,10 @@
 import {
-  add, arange, argmax, concat, dispose, eq, exp, foldIn, ge, gumbel, key, logicalAnd, logicalOr, logSumExp, lt, mul,
+  add, arange, argmax, concat, dispose, eq, exp, foldIn, ge, gumbel, key, logicalAnd, logicalOr, lt, mul,
   reshape, scope, sliceAxis, split, sub, sum, topk, uniform, where, TensorError,
   type PRNGKey, type Tensor,
 } from '@mmada/tensor';
 import { textGuidance } from './guidance.js';
-import { logProbsAt } from './logProbs.js';
+import { tokenLogProbs } from './logProbs.js';
 import type { MaskPredictor } from './maskPredictor.js';
 import { numTransferPerRow } from './numTransfer.js';
 import { predictLogits } from './predict.js';
@@ -163,13 +163,12 @@ async function stepOnce(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | unde
       const hidden = eosEot === 'both' ? logicalOr(eq(vocab, eotId), eq(vocab, eosId)) : eq(vocab, eotId);
       lc = where(hidden, -Infinity, lg);
     }
-    const lse = logSumExp(lc, -1);
-    if (remasking === 'low_confidence') conf = exp(logProbsAt(lc, x0, lse));
+    if (remasking === 'low_confidence') conf = exp(tokenLogProbs(lc, x0));
     else if (remasking === 'margin_confidence') {
-      const top = topk(lc, 2).values;
-      const t1 = reshape(sliceAxis(top, -1, 0, 1), [b, x0.shape[1]!]);
-      const t2 = reshape(sliceAxis(top, -1, 1, 2), [b, x0.shape[1]!]);
-      conf = sub(exp(sub(t1, lse)), exp(sub(t2, lse)));
+      const top = topk(lc, 2).indices;
+      const first = reshape(sliceAxis(top, -1, 0, 1), x0.shape);
+      const second = reshape(sliceAxis(top, -1, 1, 2), x0.shape);
+      conf = sub(exp(tokenLogProbs(lc, first)), exp(tokenLogProbs(lc, second)));
     } else throw new TensorError('textSampler', `unknown remasking '${String(remasking)}'`);
   }
 

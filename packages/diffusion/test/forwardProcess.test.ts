@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dispose, init, key, memory, tensor } from '@mmada/tensor';
+import { dispose, key, memory, tensor } from '@mmada/tensor';
+import { initTestDevice } from './testDevice.js';
 import { maskByCosineSchedule, maskExactCount, maskIndependently } from '../src/index.js';
 
 const MASK = 99;
 
 beforeAll(async () => {
-  await init({ device: 'cpu' });
+  await initTestDevice();
 });
 
 describe('maskIndependently (LLaDA)', () => {

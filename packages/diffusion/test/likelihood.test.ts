@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dispose, init, key, memory, tensor, zeros, type Tensor } from '@mmada/tensor';
+import { dispose, key, memory, tensor, zeros, type Tensor } from '@mmada/tensor';
+import { initTestDevice } from './testDevice.js';
 import { d1LogLikelihood, maskedAnswerLogLikelihood, monteCarloLogLikelihood, monteCarloMaskCounts, type MaskPredictor } from '../src/index.js';
 import { fixedTablePredictor } from './toyPredictors.js';
 
@@ -7,7 +8,7 @@ const V = 8;
 const MASK = 7;
 
 beforeAll(async () => {
-  await init({ device: 'cpu' });
+  await initTestDevice();
 });
 
 /** Uniform logits: CE = ln V at every position. Records the masked count of every row it sees. */

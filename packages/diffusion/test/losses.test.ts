@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dispose, init, memory, tensor } from '@mmada/tensor';
+import { dispose, memory, tensor } from '@mmada/tensor';
+import { initTestDevice } from './testDevice.js';
 import { maskedDiffusionLoss, mixedBatchLoss, pretrainingLoss, sftLoss, t2iLoss } from '../src/index.js';
 
 /*
@@ -39,7 +40,7 @@ function example() {
 }
 
 beforeAll(async () => {
-  await init({ device: 'cpu' });
+  await initTestDevice();
 });
 
 describe('loss normalisations on the 2×4 example', () => {

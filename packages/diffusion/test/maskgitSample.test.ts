@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dispose, init, key, memory, tensor, type Tensor } from '@mmada/tensor';
+import { dispose, key, memory, tensor, type Tensor } from '@mmada/tensor';
+import { initTestDevice } from './testDevice.js';
 import { imageGuidance, maskgitMaskCounts, maskgitSample, type MaskPredictor } from '../src/index.js';
 import { fixedTablePredictor } from './toyPredictors.js';
 
@@ -16,7 +17,7 @@ const margins = target.map((_, i) => 1 + (i % 13) * 0.37 + i * 0.001);
 const predictor = fixedTablePredictor(target, V, margins);
 
 beforeAll(async () => {
-  await init({ device: 'cpu' });
+  await initTestDevice();
 });
 
 const countMasked = async (t: Tensor) => Array.from(await t.data()).filter((v) => v === MASK).length;

@@ -1,5 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { argmax, dispose, init, key, memory, tensor, type Tensor } from '@mmada/tensor';
+import { argmax, dispose, key, memory, tensor, type Tensor } from '@mmada/tensor';
+import { initTestDevice } from './testDevice.js';
 import { infillSample, semiAutoregressiveSample, textGuidance, numTransfer, type MaskPredictor } from '../src/index.js';
 import { embeddingTablePredictor, fixedTablePredictor } from './toyPredictors.js';
 import { referenceSemiAutoregressive } from './referenceSampler.js';
@@ -19,7 +20,7 @@ function randomTable(seed: number, scale = 3): Float32Array {
 }
 
 beforeAll(async () => {
-  await init({ device: 'cpu' });
+  await initTestDevice();
 });
 
 const rows = async (t: Tensor) => (await t.array()) as number[][];

@@ -60,3 +60,32 @@ export { inpaintText, inpaintTextIds } from './tasks/inpaint-text.js';
 export { understandImage, codesToTokenIds } from './tasks/understand-image.js';
 export type { ImageSamplingOptions, GeneratedImage } from './tasks/generate-image.js';
 export { generateImage, inpaintImage, sampleImageCodes } from './tasks/generate-image.js';
+
+// Image tokenizer (MAGVIT-v2 with lookup-free quantisation)
+export type { VqConfig } from './vq/vq-config.js';
+export { MAGVITV2_CONFIG, MAX_LFQ_BITS, vqConfig, checkVqConfig, vqConfigProblems, downsampleFactor, codebookSize } from './vq/vq-config.js';
+export { parseVqConfigText, readVqConfig, vqConfigToJson } from './vq/vq-config-json.js';
+export type {
+  VqParameters, EncoderParameters, DecoderParameters, ResnetBlockParameters, AttnBlockParameters, MidParameters, ConvParameters,
+  NormParameters, DownLevelParameters, UpLevelParameters,
+} from './vq/vq-parameters.js';
+export { buildVqParameters, vqParameterShapes, vqParameterCount, flattenVqParameters } from './vq/vq-parameters.js';
+export { encoderForward } from './vq/vq-encoder.js';
+export { decoderForward } from './vq/vq-decoder.js';
+export { lfqIds, lfqCodes, lfqQuantize, lfqCodebook, indexToBits, bitsToIndex } from './vq/lfq.js';
+export type { ImageTokenizer, InitImageTokenizerOptions } from './vq/image-tokenizer.js';
+export {
+  encodeImages, decodeImageTokens, encodeLatents, tokenGrid, initImageTokenizer, disposeImageTokenizer, imageTokenizerDevice,
+} from './vq/image-tokenizer.js';
+export type { LoadImageTokenizerOptions, LoadedImageTokenizer } from './vq/load-image-tokenizer.js';
+export { loadImageTokenizer, VQ_WEIGHTS_FILE_NAME, VQ_CONFIG_FILE_NAME, VQ_BUFFER_NAMES } from './vq/load-image-tokenizer.js';
+export type { SaveImageTokenizerOptions } from './vq/save-image-tokenizer.js';
+export { saveImageTokenizer } from './vq/save-image-tokenizer.js';
+export { resizeBicubic } from './vq/bicubic-resize.js';
+export type { ImagesToTensorOptions, TensorToImagesOptions } from './vq/image-pixels.js';
+export { resizeAndCenterCrop, squashImage, cropImage, imagesToTensor, tensorToImages, pixelByte } from './vq/image-pixels.js';
+export { decodeImage, readImage } from './vq/image-file.js';
+export type { TokenizerLossOptions, TokenizerLossParts } from './vq/tokenizer-loss.js';
+export { tokenizerLoss, lfqEntropies } from './vq/tokenizer-loss.js';
+export type { TokenizerStepResult } from './vq/tokenizer-train-step.js';
+export { tokenizerTrainStep } from './vq/tokenizer-train-step.js';

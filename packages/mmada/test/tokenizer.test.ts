@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatChat, loadTextTokenizer, THINKING_PREFIX, TINY_SPECIAL_TOKENS, type TextTokenizer } from '@mmada/mmada';
 

@@ -42,6 +42,9 @@ export type { CrossEntropyOptions } from './ops/nn-loss.js';
 export { conv2d, upsampleNearest2d } from './ops/nn-conv.js';
 export type { Conv2dOptions } from './ops/nn-conv.js';
 export { embedding } from './ops/nn-embedding.js';
+/** For autograd: the fused backward passes of attention and crossEntropy (not differentiable themselves). */
+export { attentionBackward, crossEntropyBackward } from './ops/nn-backward.js';
+export type { AttentionBackwardInputs, AttentionGradients } from './ops/nn-backward.js';
 
 export { key, keyFromWords, foldIn, isKey } from './random/key.js';
 export { split } from './split.js';

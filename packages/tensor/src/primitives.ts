@@ -119,6 +119,27 @@ export interface PrimitiveParams {
    * Ho = floor((H + top + bottom - dh·(kh-1) - 1) / sh) + 1, Wo likewise.
    */
   conv2d: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number]; hasBias: boolean };
+
+  // ---- fused backward primitives (autograd's rules call them; they are not themselves differentiable) ----
+
+  /**
+   * The backward of `attention` (same params). Inputs q, k, v, then mask when hasMask, then bias when hasBias (as
+   * in `attention`), then out f32 [B, H, Tq, Dv] (the forward's output) and gradOut f32 [B, H, Tq, Dv]
+   * -> dq f32 [B, H, Tq, D], dk f32 [B, H, Tk, D], dv f32 [B, H, Tk, Dv], and when hasBias dscores f32 [B, H, Tq, Tk]
+   * (the gradient of the bias before it is summed down to the bias's broadcast shape).
+   * With s and p = softmax(s) recomputed exactly as the forward computes them, Δ_i = gradOut_i·out_i:
+   * dv_j = Σ_i p_ij·gradOut_i, ds_ij = p_ij·(gradOut_i·v_j − Δ_i), set to 0 for pairs the mask drops (their score is
+   * the constant −3.4028235e38: the finite part is absorbed in f32), dq_i = scale·Σ_j ds_ij·k_j,
+   * dk_j = scale·Σ_i ds_ij·q_i, dscores = ds. A pad query row (uniform attention) gives gradient to v only;
+   * a row whose scores are all -Infinity gives none. No [Tq, Tk] buffer exists unless dscores is asked for.
+   */
+  attentionBackward: { scale: number; hasMask: boolean; hasBias: boolean };
+  /**
+   * The backward of `crossEntropy` (same params). logits f32 [R, V], targets i32 [R], gradOut f32 [R] -> dlogits f32
+   * [R, V] = gradOut[r]·(softmax(logits[r]) − onehot(targets[r])). Rows whose target is ignoreIndex give exactly 0;
+   * rows with any other target outside [0, V) give NaN (their loss is NaN).
+   */
+  crossEntropyBackward: { ignoreIndex: number };
 }
 
 export type PrimitiveName = keyof PrimitiveParams;

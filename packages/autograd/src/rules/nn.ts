@@ -1,6 +1,5 @@
 import {
-  add, broadcastTo, cast, expandDims, fullLike, logicalAnd, matmul, mean, mul, ne, neg, oneHot, reshape, rsqrt, runPrimitive,
-  square, sub, sum, where, exp, type Tensor,
+  add, attentionBackward, crossEntropyBackward, mean, mul, neg, reshape, rsqrt, runPrimitive, square, sub, sum, exp, type Tensor,
 } from '@mmada/tensor';
 import { rule, type DifferentiableRule } from '../vjp-rule.js';
 
@@ -106,52 +105,37 @@ export const ropeRule: DifferentiableRule<'rope'> = rule<'rope'>({
 });
 
 /**
- * Attention backward by recomputation: s = scale·q·kᵀ + bias + maskTerm, p = softmax(s), out = p·v.
- *   dv = pᵀ·ct,  dp = ct·vᵀ,  ds = p·(dp − Σ dp·p) (0 at masked pairs),  dq = scale·ds·k,  dk = scale·dsᵀ·q,
- *   dbias = ds. A pad query row (uniform attention) thus gets no gradient into q, k or bias.
+ * Attention backward through the fused `attentionBackward` primitive (FlashAttention-2 style on webgpu: no
+ * [B, H, Tq, Tk] buffer). With s = scale·q·kᵀ + bias + maskTerm, p = softmax(s), out = p·v and Δ = Σ ct·out:
+ *   dv = pᵀ·ct,  ds = p·(ct·vᵀ − Δ) (0 at masked pairs, whose score is the constant −3.4e38 in f32),
+ *   dq = scale·ds·k,  dk = scale·dsᵀ·q,  dbias = ds ([B, H, Tq, Tk], summed down to the bias's shape).
+ * A pad query row (uniform attention) thus gets no gradient into q, k or bias; it still feeds v.
  */
 export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>({
-  saves: ({ hasMask, hasBias }) => ({ inputs: [0, 1, 2, 3, 4].slice(0, 3 + (hasMask ? 1 : 0) + (hasBias ? 1 : 0)) }),
-  vjp: ({ params, inputs }, [ct]) => {
+  saves: ({ hasMask, hasBias }) => ({ inputs: [0, 1, 2, 3, 4].slice(0, 3 + (hasMask ? 1 : 0) + (hasBias ? 1 : 0)), outputs: [0] }),
+  vjp: ({ params, inputs, outputs }, [ct]) => {
     const n = 3 + (params.hasMask ? 1 : 0) + (params.hasBias ? 1 : 0);
     if (!ct) return new Array(n).fill(null);
     const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
-    let s = mul(matmul(q, k, { transB: true }), params.scale);
-    let at = 3;
-    let pair: Tensor | undefined;
-    if (params.hasMask) {
-      const m = inputs[at++]!;
-      const b = m.shape[0]!;
-      const t = m.shape[1]!;
-      pair = logicalAnd(reshape(m, [b, 1, t, 1]), reshape(m, [b, 1, 1, t]));
-      s = where(pair, s, fullLike(s, -3.4028235e38));
-    }
-    if (params.hasBias) s = add(s, inputs[at]!);
-    const p = softmaxOf(s);
-    const dv = matmul(p, ct, { transA: true });
-    const dp = matmul(ct, v, { transB: true });
-    let ds = mul(p, sub(dp, sum(mul(dp, p), -1, { keepDims: true })));
-    // a masked pair's score is the constant −3.4e38 (the finite part is absorbed in f32): no gradient
-    if (pair) ds = where(pair, ds, 0);
-    const dq = mul(matmul(ds, k), params.scale);
-    const dk = mul(matmul(ds, q, { transA: true }), params.scale);
-    const out: (Tensor | null)[] = [dq, dk, dv];
+    const mask = params.hasMask ? inputs[3]! : undefined;
+    const bias = params.hasBias ? inputs[params.hasMask ? 4 : 3]! : undefined;
+    const g = attentionBackward({ q, k, v, mask, bias, out: outputs[0]!, gradOut: ct, scale: params.scale });
+    const out: (Tensor | null)[] = [g.dq, g.dk, g.dv];
     if (params.hasMask) out.push(null);
-    if (params.hasBias) out.push(ds);
+    if (params.hasBias) out.push(g.dscores!);
     return out;
   },
 });
 
-/** d logits = ct·(softmax(logits) − onehot(target)), zero for rows whose target is ignoreIndex. */
+/**
+ * d logits = ct·(softmax(logits) − onehot(target)), zero for rows whose target is ignoreIndex: one fused
+ * `crossEntropyBackward` kernel per row (the probabilities are never stored).
+ */
 export const crossEntropyRule: DifferentiableRule<'crossEntropy'> = rule<'crossEntropy'>({
   differentiableInputs: [0],
   saves: () => ({ inputs: [0, 1] }),
   vjp: ({ params, inputs }, [ct]) => {
     if (!ct) return [null, null];
-    const [logits, targets] = [inputs[0]!, inputs[1]!];
-    const p = softmaxOf(logits);
-    const hot = oneHot(targets, logits.shape[1]!);
-    const weight = expandDims(mul(ct, cast(ne(targets, params.ignoreIndex), 'f32')), -1);
-    return [mul(sub(p, hot), broadcastTo(weight, logits.shape)), null];
+    return [crossEntropyBackward(inputs[0]!, inputs[1]!, ct, params.ignoreIndex), null];
   },
 });

@@ -42,4 +42,6 @@ export const VJP_RULES: VjpRuleTable = {
   attention: attentionRule,
   crossEntropy: crossEntropyRule,
   conv2d: conv2dRule,
+  attentionBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
+  crossEntropyBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
 };

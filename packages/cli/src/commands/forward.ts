@@ -1,5 +1,5 @@
 /** mmada forward --model DIR --ids 1,2,3 [--pad-mask 1,1,0] [--ignore-pad-mask] [--json] */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { disposeModel, maskPredictorForward } from '@mmada/mmada';
 import { argmax, scope, tensor } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';

@@ -3,7 +3,7 @@
  *   [--block-length B] [--temperature T] [--remasking low_confidence|random] [--seed K] [--cfg W]
  *   [--chat] [--thinking] [--device cpu|webgpu] [--json]
  */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { decodeAnswers, disposeModel, formatChat, generateIds } from '@mmada/mmada';
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';

@@ -1,5 +1,5 @@
 /** mmada info --model DIR [--json] [--device cpu|webgpu]: config summary, parameter count, memory estimate. */
-import * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/lib/Either.js';
 import { deviceLimits, estimateMemory, formatBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
 import { openCheckpoint, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';

@@ -10,6 +10,20 @@ import type { AttnBlockParameters, ConvParameters, NormParameters, ResnetBlockPa
 /** GroupNorm with the tokenizer's group count and epsilon (32 groups, eps 1e-6 released). */
 export const vqNorm = (config: VqConfig, p: NormParameters, x: Tensor): Tensor => groupNorm(x, config.normGroups, p.weight, p.bias, config.normEps);
 
+/**
+ * Runs the stages of a network one after another, freeing each intermediate as soon as the next stage has
+ * consumed it (the input itself is never freed), so only a couple of activations are alive at a time.
+ */
+export function sequential(x: Tensor, stages: ReadonlyArray<(h: Tensor) => Tensor>): Tensor {
+  let h = x;
+  for (const stage of stages) {
+    const next = stage(h);
+    if (h !== x && next !== h) h.dispose();
+    h = next;
+  }
+  return h;
+}
+
 /** A convolution whose padding keeps the spatial size (kernel k, stride 1, padding ⌊k/2⌋ on each side). */
 export const sameConv = (p: ConvParameters, x: Tensor): Tensor => {
   const k = p.weight.shape[2]!;
@@ -17,7 +31,7 @@ export const sameConv = (p: ConvParameters, x: Tensor): Tensor => {
 };
 
 /** swish(norm(x)), the pre-activation every resnet block and both output heads use. */
-export const normSwish = (config: VqConfig, p: NormParameters, x: Tensor): Tensor => silu(vqNorm(config, p, x));
+export const normSwish = (config: VqConfig, p: NormParameters, x: Tensor): Tensor => scopeSync(() => silu(vqNorm(config, p, x)));
 
 /** x (or its 1×1 projection when the channel count changes) + conv2(swish(norm2(conv1(swish(norm1(x)))))). */
 export function resnetBlock(config: VqConfig, p: ResnetBlockParameters, x: Tensor): Tensor {

@@ -14,6 +14,8 @@ import { groupNorm, layerNorm, rmsNorm } from './nn-norm.js';
 import { rope } from './nn-rope.js';
 import { attention } from './nn-attention.js';
 import { conv2d } from './nn-conv.js';
+import { attentionBackward } from './nn-backward-attention.js';
+import { crossEntropyBackward } from './nn-backward-loss.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -22,6 +24,7 @@ const kernels: KernelTable = {
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
+  attentionBackward, crossEntropyBackward,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */

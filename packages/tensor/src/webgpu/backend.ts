@@ -14,6 +14,7 @@ import { sortRows } from './kernels/sort.js';
 import { randomBits } from './kernels/random.js';
 import { arange, fill } from './kernels/creation.js';
 import { makeNNKernels } from './kernels/nn.js';
+import { makeNNBackwardKernels } from './kernels/nn-backward-table.js';
 
 export interface WebGPUBackendOptions extends RuntimeOptions {
   /** A GPU object (e.g. `navigator.gpu`, or `create([...])` from the `webgpu` package). */
@@ -79,7 +80,9 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   const adapterInfo = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' / ');
   // Keep the GPU and adapter reachable for the device's lifetime: in dawn.node a collected GPU object tears
   // down the native instance under a live device (crashes at random GC points).
-  return new WebGPUBackendImpl(new Runtime(device, options), adapterInfo, [gpu, adapter]);
+  const wait = env('MMADA_WEBGPU_WAIT');
+  const runtimeOptions: RuntimeOptions = { ...options, ...(wait === 'poll' || wait === 'sleep' ? { waitMode: options.waitMode ?? wait } : {}) };
+  return new WebGPUBackendImpl(new Runtime(device, runtimeOptions), adapterInfo, [gpu, adapter]);
 }
 
 type Gpu = GPUStorage;
@@ -212,5 +215,6 @@ function makeKernels(rt: Runtime): KernelTable {
     fill: (_i, { value }, [o]) => [fill(rt, value, o!.dtype, sizeOfShape(o!.shape))],
     arange: (_i, { start, step }, [o]) => [arange(rt, start, step, o!.dtype, sizeOfShape(o!.shape))],
     ...makeNNKernels(rt),
+    ...makeNNBackwardKernels(rt),
   };
 }

@@ -63,6 +63,13 @@ const BATCH_UNIFORM_BYTES = 64 * 1024;
 
 export interface RuntimeOptions {
   maxDispatchesPerBatch?: number;
+  /**
+   * How a readback waits for the GPU. 'poll': await the promise (dawn.node then spins the JS thread in its
+   * event loop until the work is done, taking a core from a software driver's workers). 'sleep': between
+   * short blocking sleeps (growing with the time already waited, at most 1 ms), let the event loop run once
+   * so Dawn can notice completion. Default: 'sleep' in Node (dawn.node), 'poll' elsewhere (browsers do not spin).
+   */
+  waitMode?: 'poll' | 'sleep';
   /** Bytes of free buffers the pool keeps before destroying the oldest. */
   maxPoolBytes?: number;
 }
@@ -73,6 +80,8 @@ export class Runtime {
   readonly maxWorkgroupsPerDim: number;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** See RuntimeOptions.waitMode; may be changed at any time (benchmarks compare both). */
+  waitMode: 'poll' | 'sleep';
 
   /** Id of the batch being recorded. Batches < batchId are submitted. */
   batchId = 0;
@@ -105,6 +114,7 @@ export class Runtime {
     this.maxWorkgroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
+    this.waitMode = options.waitMode ?? (canSleep() ? 'sleep' : 'poll');
     device.addEventListener?.('uncapturederror', (ev: Event) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
       const err = new Error(`WebGPU error: ${e?.message ?? String(e)}`);
@@ -313,7 +323,7 @@ export class Runtime {
     this.flush();
     try {
       // dawn.node busy-polls while this promise is pending, so exactly one await per readback.
-      await staging.mapAsync(MAP_MODE_READ, 0, size);
+      await this.wait(staging.mapAsync(MAP_MODE_READ, 0, size));
       const out = staging.getMappedRange(0, size).slice(0, bytes);
       staging.unmap();
       return out;
@@ -325,8 +335,27 @@ export class Runtime {
 
   async sync(): Promise<void> {
     this.flush();
-    await this.device.queue.onSubmittedWorkDone();
+    await this.wait(this.device.queue.onSubmittedWorkDone());
     this.throwIfFailed();
+  }
+
+  /** Waits for a GPU promise as `waitMode` says (see RuntimeOptions.waitMode). */
+  private async wait<T>(p: Promise<T>): Promise<T> {
+    if (this.waitMode === 'poll') return p;
+    let done = false;
+    const settled = p.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    void settled;
+    const t0 = performance.now();
+    await yieldToEventLoop();
+    while (!done) {
+      const waited = performance.now() - t0;
+      sleepSync(Math.min(1, Math.max(0.05, waited / 8)));
+      await yieldToEventLoop();
+    }
+    return p;
   }
 
   /** Workgroup grid for `groups` workgroups: 2-D when they exceed the per-dimension limit (kernels linearise). */
@@ -344,4 +373,22 @@ export class Runtime {
     for (const u of this.uniformFree) u.destroy();
     this.device.destroy();
   }
+}
+
+const sleepCell = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
+
+/** A blocking sleep (Atomics.wait), possible in Node's main thread and in workers, not in a browser's main thread. */
+function canSleep(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return !!p?.versions?.node && sleepCell !== null;
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(sleepCell!, 0, 0, ms);
+}
+
+/** One macrotask turn (setImmediate in Node): lets dawn.node process its GPU events. */
+function yieldToEventLoop(): Promise<void> {
+  const si = (globalThis as { setImmediate?: (f: () => void) => unknown }).setImmediate;
+  return new Promise((resolve) => (si ? si(resolve) : setTimeout(resolve, 0)));
 }

@@ -1,0 +1,113 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deviceFromEnv, init, key } from '@mmada/tensor';
+import { createModel, disposeModel, MODEL_ZOO, saveModel } from '@mmada/mmada';
+import { runCli, type CliIO } from '../src/index.js';
+
+const parity = fileURLToPath(new URL('../../../tests/model-parity/fixtures/', import.meta.url));
+const tinyLlada = join(parity, 'tiny-llada');
+const reference = JSON.parse(readFileSync(join(parity, 'reference.json'), 'utf8')) as {
+  cases: { name: string; ids: number[][]; shape: number[]; logits: number[] }[];
+  generations: { prompt: number[][]; genLength: number; steps: number; blockLength: number; ids: number[][] }[];
+};
+const device = deviceFromEnv() ?? 'cpu';
+const root = mkdtempSync(join(tmpdir(), 'mmada-cli-'));
+const tinyMmada = join(root, 'tiny-mmada');
+
+/** Runs the CLI in-process and captures its streams. */
+async function mmada(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+beforeAll(async () => {
+  await init({ device });
+  const model = createModel(MODEL_ZOO['mmada-tiny'], key(1), { device, std: 0.3 });
+  const r = await saveModel(model, tinyMmada)();
+  disposeModel(model);
+  if (E.isLeft(r)) throw r.left;
+  const tok = fileURLToPath(new URL('../../mmada/test/fixtures/tiny-tokenizer/', import.meta.url));
+  cpSync(join(tok, 'tokenizer.json'), join(tinyMmada, 'tokenizer.json'));
+  cpSync(join(tok, 'tokenizer_config.json'), join(tinyMmada, 'tokenizer_config.json'));
+});
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('mmada generate', () => {
+  it('--prompt-ids --json gives the reference greedy ids (generated part only)', async () => {
+    const g = reference.generations[0]!;
+    const r = await mmada('generate', '--model', tinyLlada, '--prompt-ids', g.prompt[0]!.join(','), '--gen-length', String(g.genLength), '--steps', String(g.steps), '--block-length', String(g.blockLength), '--temperature', '0', '--device', device, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { ids: number[]; text: string | null };
+    expect(out.ids).toEqual(g.ids[0]!.slice(g.prompt[0]!.length));
+    expect(out.text).toBeNull(); // no tokenizer.json in that directory
+    expect(r.stderr).toMatch(/generating 4\/4 steps/);
+  });
+
+  it('--prompt with the tokenizer prints text; the same seed gives the same text', async () => {
+    const args = ['generate', '--model', tinyMmada, '--prompt', 'the cat', '--chat', '--gen-length', '8', '--steps', '4', '--block-length', '4', '--temperature', '1', '--seed', '5', '--device', device];
+    const a = await mmada(...args);
+    const b = await mmada(...args);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout.endsWith('\n')).toBe(true);
+  });
+
+  it('rejects bad command lines with exit status 2 and the usage', async () => {
+    const r = await mmada('generate', '--model', tinyMmada, '--prompt', 'x', '--prompt-ids', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exactly one of --prompt TEXT and --prompt-ids/);
+    expect(r.stderr).toMatch(/usage|mmada generate --model DIR/);
+    expect((await mmada('generate', '--model', tinyMmada, '--prompt', 'x', '--gen-length', '10', '--block-length', '4')).stderr).toMatch(/multiple of --block-length/);
+    expect((await mmada('generate', '--model', tinyMmada, '--prompt', 'x', '--remasking', 'best')).stderr).toMatch(/--remasking expects one of low_confidence, random/);
+    expect((await mmada('generate', '--bogus')).stderr).toMatch(/bogus/);
+    expect((await mmada('nope')).code).toBe(2);
+  });
+
+  it('reports a missing checkpoint with exit status 1', async () => {
+    const r = await mmada('generate', '--model', join(root, 'missing'), '--prompt-ids', '1,2', '--device', device);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/missing\/config\.json: cannot read the file/);
+  });
+});
+
+describe('mmada forward', () => {
+  it('--json prints the logits [T][V] of the reference', async () => {
+    const c = reference.cases.find((x) => x.name === 'full')!;
+    const r = await mmada('forward', '--model', tinyLlada, '--ids', c.ids[0]!.join(','), '--device', device, '--json');
+    expect(r.code).toBe(0);
+    const logits = JSON.parse(r.stdout) as number[][];
+    const [, T, V] = c.shape as [number, number, number];
+    expect(logits).toHaveLength(T);
+    expect(logits[0]).toHaveLength(V);
+    let diff = 0;
+    logits.flat().forEach((v, i) => (diff = Math.max(diff, Math.abs(v - c.logits[i]!))));
+    expect(diff).toBeLessThan(1e-4);
+  });
+
+  it('checks the pad mask length', async () => {
+    const r = await mmada('forward', '--model', tinyLlada, '--ids', '1,2,3', '--pad-mask', '1,1', '--device', device);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--pad-mask needs 3 entries/);
+  });
+});
+
+describe('mmada info', () => {
+  it('summarises config, parameters and memory', async () => {
+    const r = await mmada('info', '--model', tinyLlada, '--json');
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info).toMatchObject({ dModel: 16, nLayers: 2, nHeads: 2, embeddingSize: 48, tensors: { inCheckpoint: 21, expected: 21, dtypes: { BF16: 21 } } });
+    expect(info.parameters).toBe(2 * 48 * 16 + 2 * (4 * 16 * 16 + 3 * 16 * 40 + 2 * 16) + 16);
+    expect(info.storedBytes).toBe(info.parameters * 2);
+    const text = await mmada('info', '--model', tinyLlada);
+    expect(text.stdout).toMatch(/parameters\s+7,504 in 21 tensors/);
+  });
+});

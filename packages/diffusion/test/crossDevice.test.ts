@@ -1,0 +1,72 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dispose, init, key, tensor, type DeviceName } from '@mmada/tensor';
+import { webgpuAvailable } from './testDevice.js';
+import { maskgitSample, monteCarloLogLikelihood, semiAutoregressiveSample } from '../src/index.js';
+import { embeddingTablePredictor, fixedTablePredictor } from './toyPredictors.js';
+
+const V = 16;
+const MASK = 15;
+let gpu = false;
+
+beforeAll(async () => {
+  await init({ device: 'cpu' });
+  gpu = await webgpuAvailable(); // no adapter: the test skips
+});
+
+function table(): Float32Array {
+  const t = new Float32Array(V * V);
+  for (let i = 0; i < t.length; i++) t[i] = Math.sin(i * 12.9898) * 3;
+  return t;
+}
+
+async function textOn(device: DeviceName) {
+  const prompt = tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'i32', { device });
+  const out: unknown[] = [];
+  for (const o of [
+    { temperature: 1, cfgScale: 0.5 },
+    { temperature: 0.7, logitsEosInf: true, confidenceEosEotInf: true, eosId: 3, eotId: 4 },
+    { remasking: 'margin_confidence' as const },
+    { remasking: 'random' as const, temperature: 2 },
+    { threshold: 0.3 },
+  ]) {
+    const r = await semiAutoregressiveSample(embeddingTablePredictor(table(), V), prompt, {
+      genLength: 8, steps: 4, blockLength: 4, maskId: MASK, key: key(42), ...o,
+    });
+    out.push(await r.ids.array());
+    dispose(r);
+  }
+  prompt.dispose();
+  return out;
+}
+
+async function imageOn(device: DeviceName) {
+  const n = 16;
+  const target = Array.from({ length: n + 2 }, (_, i) => 2 + (i % 8));
+  // Row 1 is an inpainting row: every fourth code is known.
+  const known = Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 2 + 5 : MASK));
+  const ids = tensor([[0, ...new Array<number>(n).fill(MASK), 0], [0, ...known, 0]], [2, n + 2], 'i32', { device });
+  const r = await maskgitSample(fixedTablePredictor(target, V, target.map((_, i) => 0.5 + 0.1 * i)), ids, {
+    numImageTokens: n, steps: 4, codebookOffset: 2, codebookSize: 8, maskId: MASK, key: key(7),
+  });
+  const codes = await r.codes.array();
+  dispose([ids, r]);
+  return codes;
+}
+
+async function mcOn(device: DeviceName) {
+  const prompt = tensor([1, 2], [2], 'i32', { device });
+  const answer = tensor([3, 4, 5, 6], [4], 'i32', { device });
+  const r = await monteCarloLogLikelihood(embeddingTablePredictor(table(), V), prompt, answer, { mcNum: 4, batchSize: 2, maskId: MASK, key: key(5) });
+  const elbo = await r.elbo.item();
+  dispose([prompt, answer, r]);
+  return elbo;
+}
+
+describe('cpu and webgpu', () => {
+  it('give the same samples for the same key', async (ctx) => {
+    if (!gpu) ctx.skip();
+    expect(await textOn('webgpu')).toEqual(await textOn('cpu'));
+    expect(await imageOn('webgpu')).toEqual(await imageOn('cpu'));
+    expect(await mcOn('webgpu')).toBeCloseTo(await mcOn('cpu'), 4);
+  });
+});

@@ -1,0 +1,101 @@
+import { runPrimitive, run1 } from '../engine.js';
+import { TensorError, fmtShape } from '../errors.js';
+import { broadcastShapes, shapesEqual } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { floatInput, releaseTemps } from './nn-util.js';
+import { castRaw } from './util.js';
+
+/**
+ * Fused backward passes of the attention and cross-entropy primitives, for autograd's rules (they are not
+ * differentiable themselves). Their inputs are the tensors the forward primitive received.
+ */
+
+export interface AttentionBackwardInputs {
+  /** q [B, H, Tq, D], k [B, H, Tk, D], v [B, H, Tk, Dv]. */
+  q: Tensor;
+  k: Tensor;
+  v: Tensor;
+  /** The forward's pad mask [B, T] (bool), if it had one. */
+  mask?: Tensor;
+  /** The forward's rank-4 bias broadcastable to [B, H, Tq, Tk], if it had one. */
+  bias?: Tensor;
+  /** The forward's output [B, H, Tq, Dv] and its cotangent. */
+  out: Tensor;
+  gradOut: Tensor;
+  scale: number;
+}
+
+export interface AttentionGradients {
+  dq: Tensor;
+  dk: Tensor;
+  dv: Tensor;
+  /** With a bias: d loss / d score, [B, H, Tq, Tk] (sum it down to the bias's shape). */
+  dscores?: Tensor;
+}
+
+/**
+ * For autograd: the gradients of `attention` (the `attentionBackward` primitive). Scores and probabilities are
+ * recomputed from q, k (+ mask/bias), never stored: on webgpu one kernel computes dq (a workgroup per query tile,
+ * streaming key tiles) and one computes dk and dv (a workgroup per key tile, streaming query tiles).
+ */
+export function attentionBackward(a: AttentionBackwardInputs): AttentionGradients {
+  const { q, k, v, mask, bias, out, gradOut } = a;
+  const shapes = `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)}, out ${fmtShape(out.shape)}, gradOut ${fmtShape(gradOut.shape)}`;
+  if (q.rank !== 4 || k.rank !== 4 || v.rank !== 4) throw new TensorError('attentionBackward', `q, k, v must be [B, H, T, D]; got ${shapes}`);
+  const [B, H, Tq, D] = q.shape as [number, number, number, number];
+  const Tk = k.shape[2]!;
+  const Dv = v.shape[3]!;
+  if (!shapesEqual(k.shape, [B, H, Tk, D]) || !shapesEqual(v.shape, [B, H, Tk, Dv]) || !shapesEqual(out.shape, [B, H, Tq, Dv]) || !shapesEqual(gradOut.shape, out.shape)) {
+    throw new TensorError('attentionBackward', `expected k [B, H, Tk, D], v [B, H, Tk, Dv], out and gradOut [B, H, Tq, Dv]; got ${shapes}`);
+  }
+  if (mask && (Tq !== Tk || !shapesEqual(mask.shape, [B, Tk]))) {
+    throw new TensorError('attentionBackward', `mask must be [B, T] = [${B}, ${Tk}] with Tq = Tk; got ${fmtShape(mask.shape)} for ${shapes}`);
+  }
+  if (bias && (bias.rank !== 4 || !shapesEqual(broadcastShapes('attentionBackward', bias.shape, [B, H, Tq, Tk]), [B, H, Tq, Tk]))) {
+    throw new TensorError('attentionBackward', `bias ${fmtShape(bias.shape)} must be rank 4 and broadcast to [${B}, ${H}, ${Tq}, ${Tk}]`);
+  }
+  const temps: Tensor[] = [];
+  const f32 = (what: string, t: Tensor): Tensor => {
+    const r = floatInput('attentionBackward', what, t);
+    temps.push(r);
+    return r;
+  };
+  const inputs = [f32('q', q), f32('k', k), f32('v', v)];
+  if (mask) {
+    const m = castRaw(mask, 'bool');
+    temps.push(m);
+    inputs.push(m);
+  }
+  if (bias) inputs.push(f32('bias', bias));
+  inputs.push(f32('out', out), f32('gradOut', gradOut));
+  const outs = [
+    { shape: [B, H, Tq, D], dtype: 'f32' as const },
+    { shape: [B, H, Tk, D], dtype: 'f32' as const },
+    { shape: [B, H, Tk, Dv], dtype: 'f32' as const },
+  ];
+  if (bias) outs.push({ shape: [B, H, Tq, Tk], dtype: 'f32' });
+  const [dq, dk, dv, dscores] = runPrimitive('attentionBackward', inputs, { scale: a.scale, hasMask: !!mask, hasBias: !!bias }, outs);
+  releaseTemps(temps, [q, k, v, mask, bias, out, gradOut]);
+  return dscores ? { dq: dq!, dk: dk!, dv: dv!, dscores } : { dq: dq!, dk: dk!, dv: dv! };
+}
+
+/**
+ * For autograd: the gradient of `crossEntropy` with respect to its logits (the `crossEntropyBackward` primitive):
+ * logits [R, V], targets [R] (i32), gradOut [R] -> gradOut[r]·(softmax(logits[r]) − onehot(targets[r])), 0 for rows
+ * whose target is ignoreIndex. One fused kernel per row on webgpu (the probabilities are never stored).
+ */
+export function crossEntropyBackward(logits: Tensor, targets: Tensor, gradOut: Tensor, ignoreIndex: number): Tensor {
+  if (logits.rank !== 2 || !shapesEqual(targets.shape, [logits.shape[0]!]) || !shapesEqual(gradOut.shape, targets.shape)) {
+    throw new TensorError(
+      'crossEntropyBackward',
+      `expected logits [R, V], targets [R], gradOut [R]; got ${fmtShape(logits.shape)}, ${fmtShape(targets.shape)}, ${fmtShape(gradOut.shape)}`,
+    );
+  }
+  if (targets.dtype !== 'i32' && targets.dtype !== 'u32') throw new TensorError('crossEntropyBackward', `targets must be i32, got ${targets.dtype}`);
+  const l = floatInput('crossEntropyBackward', 'logits', logits);
+  const t = castRaw(targets, 'i32');
+  const g = floatInput('crossEntropyBackward', 'gradOut', gradOut);
+  const dx = run1('crossEntropyBackward', [l, t, g], { ignoreIndex }, { shape: [...logits.shape], dtype: 'f32' });
+  releaseTemps([l, t, g], [logits, targets, gradOut]);
+  return dx;
+}
