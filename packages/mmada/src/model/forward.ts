@@ -13,6 +13,7 @@ import {
   add,
   arange,
   attention,
+  cast,
   embedding,
   matmul,
   mul,
@@ -104,7 +105,9 @@ export function maskPredictorForward(params: MaskPredictorParameters, config: Mo
   }
   return scopeSync(() => {
     const positions = arange(ids.shape[1]!, undefined, 1, 'i32', { device: ids.device });
-    let h = embedding(t.wte.weight, ids);
+    // The residual stream is f32 even when the weights are kept in f16.
+    const e = embedding(t.wte.weight, ids);
+    let h = e.dtype === 'f32' ? e : cast(e, 'f32');
     for (const p of t.blocks) {
       const next = block(h, p, config, positions, padMask);
       h.dispose();

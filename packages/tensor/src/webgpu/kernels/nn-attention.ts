@@ -3,8 +3,8 @@ import { broadcastStrides } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
 
-/** Query rows per workgroup (one invocation each). */
-const BQ = 32;
+/** Invocations per workgroup. */
+const WGS = 32;
 /** Workgroup memory budget for the K and V tiles: the WebGPU default limit, so every adapter can run it. */
 const TILE_BYTES = 16384;
 
@@ -17,11 +17,20 @@ export interface AttentionInputs {
   scale: number;
 }
 
+/** Query rows per invocation: more rows share each K/V load from workgroup memory, but hold more private state. */
+function rowsPerInvocation(D: number, Dv: number, Tq: number): number {
+  if (Tq <= WGS) return 1;
+  return D + Dv <= 256 ? 4 : 2;
+}
+
 /**
- * Fused bidirectional attention (flash-attention style). A workgroup owns BQ query rows of one (b, h); each
- * invocation keeps its q row and output accumulator in registers. K and V are streamed through workgroup memory
- * in tiles of BK keys; per tile the scores are computed, the running max is updated once, and the accumulator
- * is rescaled once (online softmax), so the [Tq, Tk] score matrix never exists in memory.
+ * Fused bidirectional attention (flash-attention style), one dispatch. A workgroup owns WGS·R query rows of one
+ * (b, h); each invocation keeps R query rows (pre-scaled) and their output accumulators in registers as vec4s.
+ * K and V are streamed through workgroup memory in tiles of BK keys (zero-padded to vec4 columns); per tile each
+ * invocation computes its R×BK scores (every K vec4 read once serves R rows), updates the running max once,
+ * rescales the accumulators once (online softmax), then accumulates P·V (every V vec4 read once serves R rows).
+ * The [Tq, Tk] score matrix never exists in memory. Dot products and row loops are unrolled at generation time
+ * (D and Dv are part of the pipeline key).
  * Pad-mask arithmetic follows the spec exactly: the score of a non-kept pair gets −3.4028235e38 added.
  */
 export function attention(rt: Runtime, a: AttentionInputs): GPUStorage {
@@ -30,13 +39,19 @@ export function attention(rt: Runtime, a: AttentionInputs): GPUStorage {
   const Dv = a.v.shape[3]!;
   const y = rt.createStorage(B * H * Tq * Dv * 4);
   if (B * H * Tq * Dv === 0) return y;
+  const D4 = Math.ceil(D / 4);
+  const V4 = Math.ceil(Dv / 4);
+  const R = rowsPerInvocation(D, Dv, Tq);
+  const BQ = WGS * R;
   const limit = Math.min(TILE_BYTES, rt.device.limits.maxComputeWorkgroupStorageSize);
-  const BK = Math.max(1, Math.min(32, Math.floor(limit / ((D + Dv) * 4))));
+  const BK = Math.max(1, Math.min(32, Math.floor((limit - 128) / ((D4 + V4) * 16))));
   if (B * H > rt.maxWorkgroupsPerDim) throw new Error(`webgpu attention: B·H = ${B * H} exceeds ${rt.maxWorkgroupsPerDim}`);
   const bs = a.bias ? broadcastStrides(a.bias.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
   const meta = new Meta().u32(H, Tq, Tk, ...bs).f32(a.scale);
   const bindings: { storage: GPUStorage; kind: 'read' | 'write' }[] = [a.q, a.k, a.v].map((t) => ({ storage: t.storage as GPUStorage, kind: 'read' as const }));
   const decls = ['qs', 'ks', 'vs'].map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<f32>;`);
+  const hasMask = !!a.mask;
+  const hasBias = !!a.bias;
   if (a.mask) {
     decls.push(`@group(0) @binding(${decls.length}) var<storage, read> mask: array<u32>;`);
     bindings.push({ storage: a.mask.storage as GPUStorage, kind: 'read' });
@@ -47,66 +62,117 @@ export function attention(rt: Runtime, a: AttentionInputs): GPUStorage {
   }
   decls.push(`@group(0) @binding(${decls.length}) var<storage, read_write> out: array<f32>;`);
   bindings.push({ storage: y, kind: 'write' });
-  rt.dispatch({
-    key: `nn:attention:D${D}:V${Dv}:K${BK}:${a.mask ? 'm' : ''}${a.bias ? 'b' : ''}`,
-    code: () => `${CONSTS}
+
+  const rows = [...Array(R).keys()];
+  const cols4 = (n: number) => [...Array(n).keys()];
+  // vec4 column c of a row of `len` floats starting at `base` in `arr`, zero past the end
+  const load4 = (arr: string, base: string, c: number, len: number): string => {
+    const parts = [0, 1, 2, 3].map((e) => (c * 4 + e < len ? `${arr}[${base} + ${c * 4 + e}u]` : '0.0'));
+    return `vec4<f32>(${parts.join(', ')})`;
+  };
+  const scoreLines = rows
+    .map((r) => {
+      const dotExpr = cols4(D4).map((c) => `dot(q${r}[${c}], kt[kb + ${c}u])`).join(' + ');
+      let line = `      var s${r} = ${dotExpr};`;
+      if (hasBias) line += `\n      s${r} = s${r} + bias[biasRow${r} + (j0 + j) * m(6u)];`;
+      if (hasMask) line += `\n      if (!(qReal${r} && km[j] != 0u)) { s${r} = s${r} + -3.4028234663852886e38; }`;
+      line += `\n      sc${r}[j] = s${r}; tmax${r} = max(tmax${r}, s${r});`;
+      return line;
+    })
+    .join('\n');
+  const pvLines = cols4(V4)
+    .map((c) => `        { let vv = vt[vb + ${c}u];${rows.map((r) => ` acc${r}[${c}] = fma(vec4<f32>(p${r}), vv, acc${r}[${c}]);`).join('')} }`)
+    .join('\n');
+  const code = `${CONSTS}
 ${decls.join('\n')}
 ${metaDecl(decls.length, meta.length)}
-var<workgroup> kt: array<f32, ${BK * D}>;
-var<workgroup> vt: array<f32, ${BK * Dv}>;
+var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
+var<workgroup> vt: array<vec4<f32>, ${BK * V4}>;
+${hasMask ? `var<workgroup> km: array<u32, ${BK}>;` : ''}
 
-@compute @workgroup_size(${BQ})
+@compute @workgroup_size(${WGS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let H = m(0u); let Tq = m(1u); let Tk = m(2u);
+  let H = m(0u); let Tq = m(1u); let Tk = m(2u); let scale = mf(7u);
   let bh = wid.y;
   let b = bh / H; let h = bh % H;
-  let i = wid.x * ${BQ}u + t;
-  let live = i < Tq;
-  let iq = min(i, Tq - 1u);
-  var q: array<f32, ${D}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { q[d] = qs[(bh * Tq + iq) * ${D}u + d]; }
-  var acc: array<f32, ${Dv}>;
-  for (var d = 0u; d < ${Dv}u; d = d + 1u) { acc[d] = 0.0; }
-  var mrun = ${NEG_INF};
-  var l = 0.0;
-  var sc: array<f32, ${BK}>;
-  ${a.mask ? `let qReal = mask[b * Tq + iq] != 0u;` : ''}
-  let biasRow = b * m(3u) + h * m(4u) + iq * m(5u);
+${rows
+  .map(
+    (r) => `  let i${r} = wid.x * ${BQ}u + ${r * WGS}u + t;
+  let iq${r} = min(i${r}, Tq - 1u);
+  var q${r}: array<vec4<f32>, ${D4}>;
+  { let qb = (bh * Tq + iq${r}) * ${D}u;
+${cols4(D4).map((c) => `    q${r}[${c}] = scale * ${load4('qs', 'qb', c, D)};`).join('\n')} }
+  var acc${r}: array<vec4<f32>, ${V4}>;
+  var m${r} = ${NEG_INF};
+  var l${r} = 0.0;
+  var sc${r}: array<f32, ${BK}>;
+  ${hasMask ? `let qReal${r} = mask[b * Tq + iq${r}] != 0u;` : ''}
+  ${hasBias ? `let biasRow${r} = b * m(3u) + h * m(4u) + iq${r} * m(5u);` : ''}`,
+  )
+  .join('\n')}
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
-    for (var e = t; e < nk * ${D}u; e = e + ${BQ}u) { kt[e] = ks[(bh * Tk + j0) * ${D}u + e]; }
-    for (var e = t; e < nk * ${Dv}u; e = e + ${BQ}u) { vt[e] = vs[(bh * Tk + j0) * ${Dv}u + e]; }
+    for (var e = t; e < nk * ${D4}u; e = e + ${WGS}u) {
+      let jj = e / ${D4}u; let c = e % ${D4}u;
+      let src = (bh * Tk + j0 + jj) * ${D}u + c * 4u;
+      ${D % 4 === 0 ? `kt[e] = vec4<f32>(ks[src], ks[src + 1u], ks[src + 2u], ks[src + 3u]);` : `var kv = vec4<f32>(0.0);
+      for (var x = 0u; x < 4u; x = x + 1u) { if (c * 4u + x < ${D}u) { kv[x] = ks[src + x]; } }
+      kt[e] = kv;`}
+    }
+    for (var e = t; e < nk * ${V4}u; e = e + ${WGS}u) {
+      let jj = e / ${V4}u; let c = e % ${V4}u;
+      let src = (bh * Tk + j0 + jj) * ${Dv}u + c * 4u;
+      ${Dv % 4 === 0 ? `vt[e] = vec4<f32>(vs[src], vs[src + 1u], vs[src + 2u], vs[src + 3u]);` : `var vv = vec4<f32>(0.0);
+      for (var x = 0u; x < 4u; x = x + 1u) { if (c * 4u + x < ${Dv}u) { vv[x] = vs[src + x]; } }
+      vt[e] = vv;`}
+    }
+    ${hasMask ? `for (var e = t; e < nk; e = e + ${WGS}u) { km[e] = mask[b * Tk + j0 + e]; }` : ''}
     workgroupBarrier();
-    var tmax = ${NEG_INF};
+${rows.map((r) => `    var tmax${r} = ${NEG_INF};`).join('\n')}
     for (var j = 0u; j < nk; j = j + 1u) {
-      var dot = 0.0;
-      for (var d = 0u; d < ${D}u; d = d + 1u) { dot = dot + q[d] * kt[j * ${D}u + d]; }
-      var s = mf(7u) * dot;
-      ${a.bias ? 's = s + bias[biasRow + (j0 + j) * m(6u)];' : ''}
-      ${a.mask ? 'if (!(qReal && mask[b * Tk + j0 + j] != 0u)) { s = s + -3.4028234663852886e38; }' : ''}
-      sc[j] = s;
-      tmax = max(tmax, s);
+      let kb = j * ${D4}u;
+${scoreLines}
     }
-    let mnew = max(mrun, tmax);
-    // Scores of -Infinity so far contribute nothing (and exp(-inf - -inf) would be NaN).
-    if (mnew != ${NEG_INF}) {
-      let alpha = exp(mrun - mnew);
-      l = l * alpha;
-      for (var d = 0u; d < ${Dv}u; d = d + 1u) { acc[d] = acc[d] * alpha; }
-      for (var j = 0u; j < nk; j = j + 1u) {
-        let p = exp(sc[j] - mnew);
-        l = l + p;
-        for (var d = 0u; d < ${Dv}u; d = d + 1u) { acc[d] = acc[d] + p * vt[j * ${Dv}u + d]; }
-      }
-      mrun = mnew;
+${rows
+  .map(
+    (r) => `    let mn${r} = max(m${r}, tmax${r});
+    // scores of -Infinity so far contribute nothing (and exp(-inf - -inf) would be NaN)
+    var live${r} = mn${r} != ${NEG_INF};
+    if (live${r}) {
+      let alpha = exp(m${r} - mn${r});
+      l${r} = l${r} * alpha;
+      for (var c = 0u; c < ${V4}u; c = c + 1u) { acc${r}[c] = acc${r}[c] * alpha; }
+      m${r} = mn${r};
+    }`,
+  )
+  .join('\n')}
+    for (var j = 0u; j < nk; j = j + 1u) {
+      let vb = j * ${V4}u;
+${rows.map((r) => `      let p${r} = select(0.0, exp(sc${r}[j] - m${r}), live${r});\n      l${r} = l${r} + p${r};`).join('\n')}
+${pvLines}
     }
   }
-  if (live) {
-    let inv = select(0.0, 1.0 / l, l > 0.0);
-    for (var d = 0u; d < ${Dv}u; d = d + 1u) { out[(bh * Tq + i) * ${Dv}u + d] = acc[d] * inv; }
-  }
-}`,
+${rows
+  .map(
+    (r) => `  if (i${r} < Tq) {
+    let inv = select(0.0, 1.0 / l${r}, l${r} > 0.0);
+    let ob = (bh * Tq + i${r}) * ${Dv}u;
+${cols4(V4)
+  .map((c) =>
+    [0, 1, 2, 3]
+      .filter((e) => c * 4 + e < Dv)
+      .map((e) => `    out[ob + ${c * 4 + e}u] = acc${r}[${c}][${e}] * inv;`)
+      .join('\n'),
+  )
+  .join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`;
+  rt.dispatch({
+    key: `nn:attention:D${D}:V${Dv}:K${BK}:R${R}:${hasMask ? 'm' : ''}${hasBias ? 'b' : ''}`,
+    code: () => code,
     bindings,
     meta: meta.array(),
     workgroups: [Math.ceil(Tq / BQ), B * H, 1],

@@ -58,6 +58,32 @@ const HEAD = `
   let bh = wid.y;
   let b = bh / H; let h = bh % H;`;
 
+const range = (n: number): number[] => [...Array(n).keys()];
+
+/** vec4 column c of a row of `len` floats starting at `base` in `arr` (zero past the end of the row). */
+function load4(arr: string, base: string, c: number, len: number): string {
+  return `vec4<f32>(${[0, 1, 2, 3].map((e) => (c * 4 + e < len ? `${arr}[${base} + ${c * 4 + e}u]` : '0.0')).join(', ')})`;
+}
+
+/** Cooperative copy of `rows` rows of `len` floats (starting at row `row0` of `src`) into a vec4 workgroup tile. */
+function loadTile(tile: string, src: string, row0: string, rows: string, len: number): string {
+  const n4 = Math.ceil(len / 4);
+  const body =
+    len % 4 === 0
+      ? `${tile}[e] = vec4<f32>(${src}[o], ${src}[o + 1u], ${src}[o + 2u], ${src}[o + 3u]);`
+      : `var x = vec4<f32>(0.0);
+      for (var z = 0u; z < 4u; z = z + 1u) { if (c * 4u + z < ${len}u) { x[z] = ${src}[o + z]; } }
+      ${tile}[e] = x;`;
+  return `for (var e = t; e < (${rows}) * ${n4}u; e = e + ${ROWS}u) {
+      let c = e % ${n4}u;
+      let o = ((${row0}) + e / ${n4}u) * ${len}u + c * 4u;
+      ${body}
+    }`;
+}
+
+/** Σ_c dot(a[c], b[bo + c]) over n4 vec4 columns, unrolled. */
+const dotRow = (a: string, b: string, bo: string, n4: number) => range(n4).map((c) => `dot(${a}[${c}], ${b}[${bo} + ${c}u])`).join(' + ') || '0.0';
+
 export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUStorage[] {
   const [B, H, Tq, D] = a.q.shape as [number, number, number, number];
   const Tk = a.k.shape[2]!;
@@ -70,18 +96,29 @@ export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUS
   if (B * H === 0) return outs;
   if (B * H > rt.maxWorkgroupsPerDim) throw new Error(`webgpu attentionBackward: B·H = ${B * H} exceeds ${rt.maxWorkgroupsPerDim}`);
   const limit = Math.min(TILE_BYTES, rt.device.limits.maxComputeWorkgroupStorageSize);
-  const Dp = Math.max(1, D); // WGSL arrays need a positive length
-  const Dvp = Math.max(1, Dv);
+  const D4 = Math.max(1, Math.ceil(D / 4)); // WGSL arrays need a positive length
+  const V4 = Math.max(1, Math.ceil(Dv / 4));
   const bs = a.bias ? broadcastStrides(a.bias.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
   const meta = new Meta().u32(H, Tq, Tk, ...bs).f32(a.scale).array();
   const spec = `D${D}:V${Dv}:${a.mask ? 'm' : ''}${a.bias ? 'b' : ''}`;
   const stats = rt.createStorage(B * H * Tq * 16);
-  /** s = scale·dot (+ bias at query i, key j), rounded as the forward kernel rounds it. */
-  const score = (i: string, j: string) => `var s = mf(7u) * dot;${a.bias ? `\n      s = s + bias[b * m(3u) + h * m(4u) + (${i}) * m(5u) + (${j}) * m(6u)];` : ''}`;
+  /** s = scale·(q·k) (+ bias at query i, key j), as the cpu oracle rounds it. */
+  const score = (dotExpr: string, i: string, j: string) =>
+    `var s = mf(7u) * (${dotExpr});${a.bias ? `\n      s = s + bias[b * m(3u) + h * m(4u) + (${i}) * m(5u) + (${j}) * m(6u)];` : ''}`;
+  /** Private vec4 row `name` of `len` floats at row `row` of `arr`. */
+  const privRow = (name: string, arr: string, row: string, len: number, n4: number) =>
+    `var ${name}: array<vec4<f32>, ${n4}>;
+  { let rb = (${row}) * ${len}u;
+${range(n4).map((c) => `    ${name}[${c}] = ${load4(arr, 'rb', c, len)};`).join('\n')} }`;
+  const zeros = (name: string, n4: number) => `var ${name}: array<vec4<f32>, ${n4}>;\n${range(n4).map((c) => `  ${name}[${c}] = vec4<f32>(0.0);`).join('\n')}`;
+  /** Writes private vec4 row `name` (times `mul`) to row `row` of `arr`. */
+  const store = (arr: string, row: string, name: string, len: number, mul = '') =>
+    `{ let rb = (${row}) * ${len}u;
+${range(len).map((e) => `    ${arr}[rb + ${e}u] = ${mul}${name}[${e >> 2}][${e & 3}];`).join('\n')} }`;
 
   // ---- 1. row statistics: (max, 1/sum, Δ, mask bit) per query row
   if (Tq > 0) {
-    const BK = Math.max(1, Math.min(ROWS, Math.floor(limit / (Dp * 4))));
+    const BK = Math.max(1, Math.min(ROWS, Math.floor(limit / (D4 * 16))));
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read');
     if (a.mask) bind.add('mask', st(a.mask), 'read', 'u32');
     if (a.bias) bind.add('bias', st(a.bias), 'read');
@@ -89,14 +126,14 @@ export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUS
     rt.dispatch({
       key: `nn:attentionBackward:stats:${spec}:K${BK}`,
       code: () => `${bind.header(meta.length)}
-var<workgroup> kt: array<f32, ${BK * Dp}>;
+var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
+${a.mask ? `var<workgroup> km: array<u32, ${BK}>;` : ''}
 
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {${HEAD}
   let i = wid.x * ${ROWS}u + t;
   let iq = min(i, Tq - 1u);
-  var q: array<f32, ${Dp}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { q[d] = qs[(bh * Tq + iq) * ${D}u + d]; }
+  ${privRow('q', 'qs', 'bh * Tq + iq', D, D4)}
   var delta = 0.0;
   for (var d = 0u; d < ${Dv}u; d = d + 1u) { delta = delta + gos[(bh * Tq + iq) * ${Dv}u + d] * outs[(bh * Tq + iq) * ${Dv}u + d]; }
   ${a.mask ? 'let qReal = mask[b * Tq + iq] != 0u;' : ''}
@@ -106,14 +143,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
-    for (var e = t; e < nk * ${D}u; e = e + ${ROWS}u) { kt[e] = ks[(bh * Tk + j0) * ${D}u + e]; }
+    ${loadTile('kt', 'ks', 'bh * Tk + j0', 'nk', D)}
+    ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = mask[b * Tk + j0 + e]; }` : ''}
     workgroupBarrier();
     var tmax = ${NEG_INF};
     for (var j = 0u; j < nk; j = j + 1u) {
-      var dot = 0.0;
-      for (var d = 0u; d < ${D}u; d = d + 1u) { dot = dot + q[d] * kt[j * ${D}u + d]; }
-      ${score('iq', 'j0 + j')}
-      ${a.mask ? `if (!(qReal && mask[b * Tk + j0 + j] != 0u)) { s = s + ${MASKED}; }` : ''}
+      let kb = j * ${D4}u;
+      ${score(dotRow('q', 'kt', 'kb', D4), 'iq', 'j0 + j')}
+      ${a.mask ? `if (!(qReal && km[j] != 0u)) { s = s + ${MASKED}; }` : ''}
       sc[j] = s;
       tmax = max(tmax, s);
     }
@@ -143,7 +180,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   // ---- 2. dq (and dscores): a workgroup per query tile, K and V tiles streamed
   if (Tq > 0) {
-    const BK = Math.max(1, Math.min(ROWS, Math.floor(limit / ((Dp + Dvp + 1) * 4))));
+    const BK = Math.max(1, Math.min(ROWS, Math.floor((limit - 128) / ((D4 + V4) * 16))));
     const writeScores = !!dscores && Tq * Tk > 0;
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read').add('vs', st(a.v), 'read');
     if (a.bias) bind.add('bias', st(a.bias), 'read');
@@ -152,8 +189,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     rt.dispatch({
       key: `nn:attentionBackward:dq:${spec}:K${BK}:${writeScores ? 'ds' : ''}`,
       code: () => `${bind.header(meta.length)}
-var<workgroup> kt: array<f32, ${BK * Dp}>;
-var<workgroup> vt: array<f32, ${BK * Dvp}>;
+var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
+var<workgroup> vt: array<vec4<f32>, ${BK * V4}>;
 var<workgroup> km: array<f32, ${BK}>;
 
 @compute @workgroup_size(${ROWS})
@@ -161,35 +198,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let i = wid.x * ${ROWS}u + t;
   let live = i < Tq;
   let iq = min(i, Tq - 1u);
-  var q: array<f32, ${Dp}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { q[d] = qs[(bh * Tq + iq) * ${D}u + d]; }
-  var go: array<f32, ${Dvp}>;
-  for (var d = 0u; d < ${Dv}u; d = d + 1u) { go[d] = gos[(bh * Tq + iq) * ${Dv}u + d]; }
-  var acc: array<f32, ${Dp}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { acc[d] = 0.0; }
+  ${privRow('q', 'qs', 'bh * Tq + iq', D, D4)}
+  ${privRow('go', 'gos', 'bh * Tq + iq', Dv, V4)}
+  ${zeros('acc', D4)}
   let row = stats[bh * Tq + iq];
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
-    for (var e = t; e < nk * ${D}u; e = e + ${ROWS}u) { kt[e] = ks[(bh * Tk + j0) * ${D}u + e]; }
-    for (var e = t; e < nk * ${Dv}u; e = e + ${ROWS}u) { vt[e] = vs[(bh * Tk + j0) * ${Dv}u + e]; }
+    ${loadTile('kt', 'ks', 'bh * Tk + j0', 'nk', D)}
+    ${loadTile('vt', 'vs', 'bh * Tk + j0', 'nk', Dv)}
     ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = stats[bh * Tk + j0 + e].w; }` : ''}
     workgroupBarrier();
     for (var j = 0u; j < nk; j = j + 1u) {
-      var dot = 0.0;
-      for (var d = 0u; d < ${D}u; d = d + 1u) { dot = dot + q[d] * kt[j * ${D}u + d]; }
-      ${score('iq', 'j0 + j')}
+      let kb = j * ${D4}u;
+      let vb = j * ${V4}u;
+      ${score(dotRow('q', 'kt', 'kb', D4), 'iq', 'j0 + j')}
       ${pds('row', 'km[j]')}
-      var dp = 0.0;
-      for (var d = 0u; d < ${Dv}u; d = d + 1u) { dp = dp + go[d] * vt[j * ${Dv}u + d]; }
+      let dp = ${dotRow('go', 'vt', 'vb', V4)};
       var ds = p * (dp - row.z);
       ${a.mask ? 'if (!kept) { ds = 0.0; }' : ''}
-      for (var d = 0u; d < ${D}u; d = d + 1u) { acc[d] = acc[d] + ds * kt[j * ${D}u + d]; }
+      let ds4 = vec4<f32>(ds);
+${range(D4).map((c) => `      acc[${c}] = fma(ds4, kt[kb + ${c}u], acc[${c}]);`).join('\n')}
       ${writeScores ? 'if (live) { dsc[(bh * Tq + i) * Tk + j0 + j] = ds; }' : ''}
     }
   }
   if (live) {
-    for (var d = 0u; d < ${D}u; d = d + 1u) { dqs[(bh * Tq + i) * ${D}u + d] = mf(7u) * acc[d]; }
+    let scale = mf(7u);
+    ${store('dqs', 'bh * Tq + i', 'acc', D, 'scale * ')}
   }
 }`,
       bindings: bind.list,
@@ -200,15 +235,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
   // ---- 3. dk, dv: a workgroup per key tile, query tiles (q, gradOut, stats) streamed
   if (Tk > 0) {
-    const BQ = Math.max(1, Math.min(ROWS, Math.floor(limit / ((Dp + Dvp + 4) * 4))));
+    const BQ = Math.max(1, Math.min(ROWS, Math.floor(limit / ((D4 + V4 + 1) * 16))));
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read').add('vs', st(a.v), 'read');
     if (a.bias) bind.add('bias', st(a.bias), 'read');
     bind.add('gos', st(a.gradOut), 'read').add('stats', stats, 'read', 'vec4<f32>').add('dks', dk, 'write').add('dvs', dv, 'write');
     rt.dispatch({
       key: `nn:attentionBackward:dkv:${spec}:Q${BQ}`,
       code: () => `${bind.header(meta.length)}
-var<workgroup> qt: array<f32, ${BQ * Dp}>;
-var<workgroup> gt: array<f32, ${BQ * Dvp}>;
+var<workgroup> qt: array<vec4<f32>, ${BQ * D4}>;
+var<workgroup> gt: array<vec4<f32>, ${BQ * V4}>;
 var<workgroup> rs: array<vec4<f32>, ${BQ}>;
 
 @compute @workgroup_size(${ROWS})
@@ -216,42 +251,37 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let j = wid.x * ${ROWS}u + t;
   let live = j < Tk;
   let jk = min(j, Tk - 1u);
-  var k: array<f32, ${Dp}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { k[d] = ks[(bh * Tk + jk) * ${D}u + d]; }
-  var v: array<f32, ${Dvp}>;
-  for (var d = 0u; d < ${Dv}u; d = d + 1u) { v[d] = vs[(bh * Tk + jk) * ${Dv}u + d]; }
-  var dka: array<f32, ${Dp}>;
-  for (var d = 0u; d < ${D}u; d = d + 1u) { dka[d] = 0.0; }
-  var dva: array<f32, ${Dvp}>;
-  for (var d = 0u; d < ${Dv}u; d = d + 1u) { dva[d] = 0.0; }
+  ${privRow('k', 'ks', 'bh * Tk + jk', D, D4)}
+  ${privRow('v', 'vs', 'bh * Tk + jk', Dv, V4)}
+  ${zeros('dka', D4)}
+  ${zeros('dva', V4)}
   ${a.mask ? 'let kReal = stats[bh * Tq + jk].w;' : ''}
   for (var i0 = 0u; i0 < Tq; i0 = i0 + ${BQ}u) {
     let ni = min(${BQ}u, Tq - i0);
     workgroupBarrier();
-    for (var e = t; e < ni * ${D}u; e = e + ${ROWS}u) { qt[e] = qs[(bh * Tq + i0) * ${D}u + e]; }
-    for (var e = t; e < ni * ${Dv}u; e = e + ${ROWS}u) { gt[e] = gos[(bh * Tq + i0) * ${Dv}u + e]; }
+    ${loadTile('qt', 'qs', 'bh * Tq + i0', 'ni', D)}
+    ${loadTile('gt', 'gos', 'bh * Tq + i0', 'ni', Dv)}
     for (var e = t; e < ni; e = e + ${ROWS}u) { rs[e] = stats[bh * Tq + i0 + e]; }
     workgroupBarrier();
     for (var ii = 0u; ii < ni; ii = ii + 1u) {
-      var dot = 0.0;
-      for (var d = 0u; d < ${D}u; d = d + 1u) { dot = dot + qt[ii * ${D}u + d] * k[d]; }
-      ${score('i0 + ii', 'jk')}
+      let qb = ii * ${D4}u;
+      let gb = ii * ${V4}u;
+      ${score(dotRow('k', 'qt', 'qb', D4), 'i0 + ii', 'jk')}
       let row = rs[ii];
       ${pds('row', 'kReal')}
-      var dp = 0.0;
-      for (var d = 0u; d < ${Dv}u; d = d + 1u) {
-        let g = gt[ii * ${Dv}u + d];
-        dva[d] = dva[d] + p * g;
-        dp = dp + g * v[d];
-      }
+      let p4 = vec4<f32>(p);
+${range(V4).map((c) => `      dva[${c}] = fma(p4, gt[gb + ${c}u], dva[${c}]);`).join('\n')}
+      let dp = ${dotRow('v', 'gt', 'gb', V4)};
       var ds = p * (dp - row.z);
       ${a.mask ? 'if (!kept) { ds = 0.0; }' : ''}
-      for (var d = 0u; d < ${D}u; d = d + 1u) { dka[d] = dka[d] + ds * qt[ii * ${D}u + d]; }
+      let ds4 = vec4<f32>(ds);
+${range(D4).map((c) => `      dka[${c}] = fma(ds4, qt[qb + ${c}u], dka[${c}]);`).join('\n')}
     }
   }
   if (live) {
-    for (var d = 0u; d < ${D}u; d = d + 1u) { dks[(bh * Tk + j) * ${D}u + d] = mf(7u) * dka[d]; }
-    for (var d = 0u; d < ${Dv}u; d = d + 1u) { dvs[(bh * Tk + j) * ${Dv}u + d] = dva[d]; }
+    let scale = mf(7u);
+    ${store('dks', 'bh * Tk + j', 'dka', D, 'scale * ')}
+    ${store('dvs', 'bh * Tk + j', 'dva', Dv)}
   }
 }`,
       bindings: bind.list,
