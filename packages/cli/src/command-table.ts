@@ -3,8 +3,9 @@
  * under commands/ exporting a Command, plus one entry here.
  */
 import type { Command } from './command.js';
+import { evalCommand } from './commands/eval.js';
 import { forwardCommand } from './commands/forward.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 
-export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand].map((c) => [c.name, c]));
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand, evalCommand].map((c) => [c.name, c]));

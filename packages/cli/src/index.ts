@@ -18,3 +18,10 @@ export { loadModelWithProgress, loadTokenizerIfPresent } from './load-for-comman
 export { generateCommand } from './commands/generate.js';
 export { forwardCommand } from './commands/forward.js';
 export { infoCommand } from './commands/info.js';
+export { evalCommand, EVAL_TASKS } from './commands/eval.js';
+export type { EvalTaskName } from './commands/eval.js';
+export {
+  textModelAdapter, understandingModelAdapter, textToImageAdapter, likelihoodChoiceScorer, modelChoiceScorer, imageCodes, imageInputPixels,
+  hashText, keyFor,
+} from './model-adapter.js';
+export type { TextAdapterOptions, ImageAdapterOptions, TextToImageAdapterOptions, LikelihoodScorerOptions } from './model-adapter.js';

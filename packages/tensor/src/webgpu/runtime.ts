@@ -10,7 +10,8 @@
  *   256-byte-aligned offset of ONE per-batch uniform buffer; the arena is written with a single
  *   `queue.writeBuffer` right before the batch is submitted.
  * - Released buffers go back to the free list only once the submit that last used them has been made
- *   (queue order then guarantees that any later write or dispatch happens after those uses). Uploads write
+ *   (queue order then guarantees that any later write or dispatch happens after those uses); until then they
+ *   may only become outputs of later dispatches of the same batch (recording order protects those). Uploads write
  *   into buffers taken from the free list (never used by the pending batch), so `queue.writeBuffer` — which
  *   runs before not-yet-submitted commands — can never clobber data the pending batch still reads.
  */
@@ -92,8 +93,8 @@ export class Runtime {
   private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private readonly free = new Map<number, GPUBuffer[]>();
   private freeBytes = 0;
-  /** Storage released while the pending batch still uses it. */
-  private pendingRelease: GPUStorage[] = [];
+  /** Buffers released while the pending batch still uses them, by size: reusable by later dispatches of the batch. */
+  private readonly pendingFree = new Map<number, GPUBuffer[]>();
 
   private readonly uniformFree: GPUBuffer[] = [];
   private uniformBuffer: GPUBuffer | null = null;
@@ -135,10 +136,27 @@ export class Runtime {
   }
 
   // ---------------------------------------------------------------- buffers
-  /** A storage buffer of at least `bytes` bytes (usable as STORAGE, COPY_SRC, COPY_DST). */
+  /**
+   * A storage buffer of at least `bytes` bytes (usable as STORAGE, COPY_SRC, COPY_DST), for a kernel to write.
+   * It may be a buffer released while the pending batch still uses it: commands run in recording order (Dawn
+   * puts a barrier between dispatches that touch the same buffer), so a later dispatch may overwrite it. Reusing
+   * it keeps the working set small and hot in the CPU caches a software driver runs on, and avoids new buffers
+   * (which Dawn must zero). Uploads never take such a buffer (see `upload`).
+   */
   createStorage(bytes: number): GPUStorage {
     if (bytes <= 0) return new GPUStorage(null, 0);
     const size = bucketSize(Math.ceil(bytes / 4) * 4);
+    const recycled = this.pendingFree.get(size)?.pop();
+    if (recycled) {
+      const s = new GPUStorage(recycled, bytes);
+      s.lastUse = this.batchId; // earlier commands of the pending batch may still use it
+      return s;
+    }
+    return this.createSettledStorage(bytes, size);
+  }
+
+  /** A buffer that no recorded-but-unsubmitted command uses. */
+  private createSettledStorage(bytes: number, size: number): GPUStorage {
     const list = this.free.get(size);
     let buffer = list?.pop();
     if (buffer) {
@@ -159,8 +177,11 @@ export class Runtime {
       return;
     }
     storage.freed = true;
-    if (storage.lastUse >= this.batchId) this.pendingRelease.push(storage);
-    else this.returnToPool(storage.buffer);
+    if (storage.lastUse >= this.batchId) {
+      let list = this.pendingFree.get(storage.buffer.size);
+      if (!list) this.pendingFree.set(storage.buffer.size, (list = []));
+      list.push(storage.buffer);
+    } else this.returnToPool(storage.buffer);
   }
 
   private returnToPool(buffer: GPUBuffer): void {
@@ -178,7 +199,8 @@ export class Runtime {
 
   /** Copies host bytes into a new storage. The buffer comes from the free list, so no pending command uses it. */
   upload(bytes: Uint8Array, logicalBytes: number): GPUStorage {
-    const storage = this.createStorage(logicalBytes);
+    if (logicalBytes <= 0) return new GPUStorage(null, 0);
+    const storage = this.createSettledStorage(logicalBytes, bucketSize(Math.ceil(logicalBytes / 4) * 4));
     if (!storage.buffer || bytes.byteLength === 0) return storage;
     let data = bytes;
     if (data.byteLength % 4 !== 0) {
@@ -303,8 +325,8 @@ export class Runtime {
     this.uniformUsed = 0;
     this.dispatches = 0;
     this.batchId++;
-    for (const s of this.pendingRelease) if (s.buffer) this.returnToPool(s.buffer);
-    this.pendingRelease = [];
+    for (const list of this.pendingFree.values()) for (const b of list) this.returnToPool(b);
+    this.pendingFree.clear();
     // Uniform buffers of submitted batches may be rewritten now: queue order puts the next write after them.
     for (const u of this.uniformPending) this.uniformFree.push(u);
     this.uniformPending = [];

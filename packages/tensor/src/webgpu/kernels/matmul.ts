@@ -38,7 +38,7 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
     registerTiled(rt, a, b, y, transA, meta, br, M, N, batch);
     return y;
   }
-  if (transB && !transA && K % 4 === 0 && !process.env.DT_OFF && T === 'f32' && out.dtype === 'f32') {
+  if (transB && !transA && K % 4 === 0 && T === 'f32' && out.dtype === 'f32') {
     dotTiled(rt, a, b, y, meta, br, M, N, batch);
     return y;
   }
@@ -122,7 +122,9 @@ ${stridedOffsets('z', br, 3, [
 /**
  * Register-tiled variant (no workgroup memory): each invocation computes a 4 x 8 block, reading B as vec4
  * (needs N % 4 == 0, B not transposed) and A as scalars. On lavapipe the cost tracks loads per FMA, and
- * this shape beats the staged kernel (see DESIGN platform facts).
+ * this shape beats the staged kernel (see DESIGN platform facts). A variant sharing A across the 8-lane
+ * subgroup (each lane loads one k of the next 8, `subgroupBroadcast` hands it to all) measured 1.3-2x slower
+ * on lavapipe 25.0.7, so it is not used.
  */
 function registerTiled(rt: Runtime, a: TensorRef, b: TensorRef, y: GPUStorage, transA: boolean, meta: Meta, br: number, M: number, N: number, batch: number): void {
   const aIdx = (r: string): string => (transA ? `aOff + k * M + ${r}` : `aOff + ${r} * K + k`);

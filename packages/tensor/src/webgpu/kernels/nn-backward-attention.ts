@@ -84,6 +84,14 @@ function loadTile(tile: string, src: string, row0: string, rows: string, len: nu
 /** Σ_c dot(a[c], b[bo + c]) over n4 vec4 columns, unrolled. */
 const dotRow = (a: string, b: string, bo: string, n4: number) => range(n4).map((c) => `dot(${a}[${c}], ${b}[${bo} + ${c}u])`).join(' + ') || '0.0';
 
+/** Rows (query rows for dq, key rows for dk/dv) per invocation: each tile element read then serves R rows. */
+function rowsPerInvocation(D: number, Dv: number, T: number): number {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MMADA_ATTN_BWD_R;
+  if (env) return Math.max(1, Number(env) | 0);
+  if (T <= ROWS) return 1;
+  return D + Dv <= 128 ? 2 : 1;
+}
+
 export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUStorage[] {
   const [B, H, Tq, D] = a.q.shape as [number, number, number, number];
   const Tk = a.k.shape[2]!;
@@ -178,8 +186,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       if (!kept) { s = s + ${MASKED}; }` : ''}
       let p = select(0.0, exp(s - ${qs4}.x) * ${qs4}.y, ${qs4}.y > 0.0);`;
 
-  // ---- 2. dq (and dscores): a workgroup per query tile, K and V tiles streamed
+  // ---- 2. dq (and dscores): a workgroup per ROWS·R query rows, K and V tiles streamed
   if (Tq > 0) {
+    const R = rowsPerInvocation(D, Dv, Tq);
+    const rows = range(R);
     const BK = Math.max(1, Math.min(ROWS, Math.floor((limit - 128) / ((D4 + V4) * 16))));
     const writeScores = !!dscores && Tq * Tk > 0;
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read').add('vs', st(a.v), 'read');
@@ -187,7 +197,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     bind.add('gos', st(a.gradOut), 'read').add('stats', stats, 'read', 'vec4<f32>').add('dqs', dq, 'write');
     if (writeScores) bind.add('dsc', dscores!, 'write');
     rt.dispatch({
-      key: `nn:attentionBackward:dq:${spec}:K${BK}:${writeScores ? 'ds' : ''}`,
+      key: `nn:attentionBackward:dq:${spec}:K${BK}:R${R}:${writeScores ? 'ds' : ''}`,
       code: () => `${bind.header(meta.length)}
 var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
 var<workgroup> vt: array<vec4<f32>, ${BK * V4}>;
@@ -195,13 +205,16 @@ var<workgroup> km: array<f32, ${BK}>;
 
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {${HEAD}
-  let i = wid.x * ${ROWS}u + t;
-  let live = i < Tq;
-  let iq = min(i, Tq - 1u);
-  ${privRow('q', 'qs', 'bh * Tq + iq', D, D4)}
-  ${privRow('go', 'gos', 'bh * Tq + iq', Dv, V4)}
-  ${zeros('acc', D4)}
-  let row = stats[bh * Tq + iq];
+${rows
+  .map(
+    (r) => `  let i${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
+  let iq${r} = min(i${r}, Tq - 1u);
+  ${privRow(`q${r}`, 'qs', `bh * Tq + iq${r}`, D, D4)}
+  ${privRow(`go${r}`, 'gos', `bh * Tq + iq${r}`, Dv, V4)}
+  ${zeros(`acc${r}`, D4)}
+  let row${r} = stats[bh * Tq + iq${r}];`,
+  )
+  .join('\n')}
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
@@ -212,35 +225,45 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var j = 0u; j < nk; j = j + 1u) {
       let kb = j * ${D4}u;
       let vb = j * ${V4}u;
-      ${score(dotRow('q', 'kt', 'kb', D4), 'iq', 'j0 + j')}
-      ${pds('row', 'km[j]')}
-      let dp = ${dotRow('go', 'vt', 'vb', V4)};
-      var ds = p * (dp - row.z);
+${range(D4).map((c) => `      let k${c} = kt[kb + ${c}u];`).join('\n')}
+${range(V4).map((c) => `      let v${c} = vt[vb + ${c}u];`).join('\n')}
+${rows
+  .map(
+    (r) => `      {
+      ${score(range(D4).map((c) => `dot(q${r}[${c}], k${c})`).join(' + '), `iq${r}`, 'j0 + j')}
+      ${pds(`row${r}`, 'km[j]')}
+      let dp = ${range(V4).map((c) => `dot(go${r}[${c}], v${c})`).join(' + ')};
+      var ds = p * (dp - row${r}.z);
       ${a.mask ? 'if (!kept) { ds = 0.0; }' : ''}
       let ds4 = vec4<f32>(ds);
-${range(D4).map((c) => `      acc[${c}] = fma(ds4, kt[kb + ${c}u], acc[${c}]);`).join('\n')}
-      ${writeScores ? 'if (live) { dsc[(bh * Tq + i) * Tk + j0 + j] = ds; }' : ''}
+${range(D4).map((c) => `      acc${r}[${c}] = fma(ds4, k${c}, acc${r}[${c}]);`).join('\n')}
+      ${writeScores ? `if (i${r} < Tq) { dsc[(bh * Tq + i${r}) * Tk + j0 + j] = ds; }` : ''}
+      }`,
+  )
+  .join('\n')}
     }
   }
-  if (live) {
-    let scale = mf(7u);
-    ${store('dqs', 'bh * Tq + i', 'acc', D, 'scale * ')}
-  }
+  let scale = mf(7u);
+${rows.map((r) => `  if (i${r} < Tq) {
+    ${store('dqs', `bh * Tq + i${r}`, `acc${r}`, D, 'scale * ')}
+  }`).join('\n')}
 }`,
       bindings: bind.list,
       meta,
-      workgroups: [Math.ceil(Tq / ROWS), B * H, 1],
+      workgroups: [Math.ceil(Tq / (ROWS * R)), B * H, 1],
     });
   }
 
-  // ---- 3. dk, dv: a workgroup per key tile, query tiles (q, gradOut, stats) streamed
+  // ---- 3. dk, dv: a workgroup per ROWS·R key rows, query tiles (q, gradOut, stats) streamed
   if (Tk > 0) {
+    const R = rowsPerInvocation(D, Dv, Tk);
+    const rows = range(R);
     const BQ = Math.max(1, Math.min(ROWS, Math.floor(limit / ((D4 + V4 + 1) * 16))));
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read').add('vs', st(a.v), 'read');
     if (a.bias) bind.add('bias', st(a.bias), 'read');
     bind.add('gos', st(a.gradOut), 'read').add('stats', stats, 'read', 'vec4<f32>').add('dks', dk, 'write').add('dvs', dv, 'write');
     rt.dispatch({
-      key: `nn:attentionBackward:dkv:${spec}:Q${BQ}`,
+      key: `nn:attentionBackward:dkv:${spec}:Q${BQ}:R${R}`,
       code: () => `${bind.header(meta.length)}
 var<workgroup> qt: array<vec4<f32>, ${BQ * D4}>;
 var<workgroup> gt: array<vec4<f32>, ${BQ * V4}>;
@@ -248,14 +271,17 @@ var<workgroup> rs: array<vec4<f32>, ${BQ}>;
 
 @compute @workgroup_size(${ROWS})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {${HEAD}
-  let j = wid.x * ${ROWS}u + t;
-  let live = j < Tk;
-  let jk = min(j, Tk - 1u);
-  ${privRow('k', 'ks', 'bh * Tk + jk', D, D4)}
-  ${privRow('v', 'vs', 'bh * Tk + jk', Dv, V4)}
-  ${zeros('dka', D4)}
-  ${zeros('dva', V4)}
-  ${a.mask ? 'let kReal = stats[bh * Tq + jk].w;' : ''}
+${rows
+  .map(
+    (r) => `  let j${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
+  let jk${r} = min(j${r}, Tk - 1u);
+  ${privRow(`k${r}`, 'ks', `bh * Tk + jk${r}`, D, D4)}
+  ${privRow(`v${r}`, 'vs', `bh * Tk + jk${r}`, Dv, V4)}
+  ${zeros(`dka${r}`, D4)}
+  ${zeros(`dva${r}`, V4)}
+  ${a.mask ? `let kReal${r} = stats[bh * Tq + jk${r}].w;` : ''}`,
+  )
+  .join('\n')}
   for (var i0 = 0u; i0 < Tq; i0 = i0 + ${BQ}u) {
     let ni = min(${BQ}u, Tq - i0);
     workgroupBarrier();
@@ -266,27 +292,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var ii = 0u; ii < ni; ii = ii + 1u) {
       let qb = ii * ${D4}u;
       let gb = ii * ${V4}u;
-      ${score(dotRow('k', 'qt', 'qb', D4), 'i0 + ii', 'jk')}
       let row = rs[ii];
-      ${pds('row', 'kReal')}
+${range(D4).map((c) => `      let q${c} = qt[qb + ${c}u];`).join('\n')}
+${range(V4).map((c) => `      let g${c} = gt[gb + ${c}u];`).join('\n')}
+${rows
+  .map(
+    (r) => `      {
+      ${score(range(D4).map((c) => `dot(q${c}, k${r}[${c}])`).join(' + '), 'i0 + ii', `jk${r}`)}
+      ${pds('row', `kReal${r}`)}
       let p4 = vec4<f32>(p);
-${range(V4).map((c) => `      dva[${c}] = fma(p4, gt[gb + ${c}u], dva[${c}]);`).join('\n')}
-      let dp = ${dotRow('v', 'gt', 'gb', V4)};
+${range(V4).map((c) => `      dva${r}[${c}] = fma(p4, g${c}, dva${r}[${c}]);`).join('\n')}
+      let dp = ${range(V4).map((c) => `dot(g${c}, v${r}[${c}])`).join(' + ')};
       var ds = p * (dp - row.z);
       ${a.mask ? 'if (!kept) { ds = 0.0; }' : ''}
       let ds4 = vec4<f32>(ds);
-${range(D4).map((c) => `      dka[${c}] = fma(ds4, qt[qb + ${c}u], dka[${c}]);`).join('\n')}
+${range(D4).map((c) => `      dka${r}[${c}] = fma(ds4, q${c}, dka${r}[${c}]);`).join('\n')}
+      }`,
+  )
+  .join('\n')}
     }
   }
-  if (live) {
-    let scale = mf(7u);
-    ${store('dks', 'bh * Tk + j', 'dka', D, 'scale * ')}
-    ${store('dvs', 'bh * Tk + j', 'dva', Dv)}
-  }
+  let scale = mf(7u);
+${rows
+  .map(
+    (r) => `  if (j${r} < Tk) {
+    ${store('dks', `bh * Tk + j${r}`, `dka${r}`, D, 'scale * ')}
+    ${store('dvs', `bh * Tk + j${r}`, `dva${r}`, Dv)}
+  }`,
+  )
+  .join('\n')}
 }`,
       bindings: bind.list,
       meta,
-      workgroups: [Math.ceil(Tk / ROWS), B * H, 1],
+      workgroups: [Math.ceil(Tk / (ROWS * R)), B * H, 1],
     });
   }
   rt.release(stats); // deferred until the pending batch that reads it is submitted
