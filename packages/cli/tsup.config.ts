@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.package.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/main.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  external: ['webgpu', /^@mmada\//],
-});
+// main.ts is the `mmada` binary (it carries its own shebang).
+export default packageBuild(['src/index.ts', 'src/main.ts']);
