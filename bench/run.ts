@@ -10,6 +10,7 @@
  * Libraries run one after another on each case, all in this process on one `navigator.gpu`.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { benchCases, workOf, type BenchCase } from './cases.js';
 import { oursPeer } from './ours.js';
 import { jaxPeer, tfjsPeer, type Peer } from './peers.js';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   }
   const adapter = await adapterName();
   const rows: Row[] = [];
+  const loadStart = loadavg()[0]!;
   mkdirSync('bench/out', { recursive: true });
   const time = new Date().toISOString();
   for (const c of cases) {
@@ -100,7 +102,18 @@ async function main(): Promise<void> {
   const extraTable = extra.length
     ? ['', '| benchmark | result |', '|---|---|', ...extra.map((r) => `| ${r.name} | ${r.summary} |`)].join('\n')
     : '';
-  writeFileSync('bench/out/RESULTS.md', table + extraTable + '\n');
+  const header = [
+    `# Benchmark results`,
+    '',
+    `- Date: ${time}`,
+    `- Command: \`npx tsx bench/run.ts${args.length ? ' ' + args.join(' ') : ''}\` (\`npm run bench\` without flags)`,
+    `- Machine: ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`,
+    `- Protocol: one warm-up run, then ${trialCount} trials of R back-to-back runs + one readback; median trial / R.`,
+    `- Load average (1 min) at start / end: ${loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)} (other processes share the cores)`,
+    '',
+    '',
+  ].join('\n');
+  writeFileSync('bench/out/RESULTS.md', header + table + extraTable + '\n');
   console.log(table + extraTable);
 }
 
@@ -110,7 +123,7 @@ function renderTable(cases: BenchCase[], rows: Row[], blas: (readonly [string, n
   const lines = [
     `Adapter: ${adapter}. Throughput (higher is better); ratio = ours / peer (>1 means we are faster).`,
     '',
-    `| case | unit | ${libs.join(' | ')} | ${peers.map((p) => `ours/${p}`).join(' | ')} | OpenBLAS (numpy) |`,
+    `| case | unit | ${[...libs, ...peers.map((p) => `ours/${p}`)].join(' | ')} | OpenBLAS (numpy) |`,
     `|---|---|${libs.map(() => '---|').join('')}${peers.map(() => '---|').join('')}---|`,
   ];
   for (const c of cases) {
@@ -125,7 +138,7 @@ function renderTable(cases: BenchCase[], rows: Row[], blas: (readonly [string, n
       return ours && r ? `${(ours.throughput / r.throughput).toFixed(2)}×` : '—';
     });
     const b = blas.find(([n]) => n === c.name)?.[1];
-    lines.push(`| ${c.name} | ${workOf(c).unit} | ${cells.join(' | ')} | ${ratios.join(' | ')} | ${b ? b.toFixed(1) : '—'} |`);
+    lines.push(`| ${c.name} | ${workOf(c).unit} | ${[...cells, ...ratios].join(' | ')} | ${b ? b.toFixed(1) : '—'} |`);
   }
   return lines.join('\n');
 }

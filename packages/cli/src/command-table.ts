@@ -7,5 +7,6 @@ import { evalCommand } from './commands/eval.js';
 import { forwardCommand } from './commands/forward.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
+import { trainCommand } from './commands/train.js';
 
-export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand, evalCommand].map((c) => [c.name, c]));
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand, evalCommand, trainCommand].map((c) => [c.name, c]));

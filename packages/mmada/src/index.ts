@@ -89,3 +89,8 @@ export type { TokenizerLossOptions, TokenizerLossParts } from './vq/tokenizer-lo
 export { tokenizerLoss, lfqEntropies } from './vq/tokenizer-loss.js';
 export type { TokenizerStepResult } from './vq/tokenizer-train-step.js';
 export { tokenizerTrainStep } from './vq/tokenizer-train-step.js';
+
+// Training (SFT with prompt preservation, batches, loss log and curve)
+export * from './training/index.js';
+export type { PixelInputOptions, PixelOutputOptions, GeneratedPixels } from './vq/image-tasks.js';
+export { imageCodes, codesToImages, understandImagePixels, generateImagePixels, inpaintImagePixels, tokenMaskFromPixels } from './vq/image-tasks.js';

@@ -16,20 +16,30 @@ const CONFIG: VqConfig = vqConfig({
 });
 const SIDE = 8;
 
-const PALETTE: Array<[number, number, number]> = [[230, 40, 40], [40, 200, 60], [50, 80, 230], [240, 220, 40], [200, 60, 220], [40, 210, 220]];
+const COLOURS: Array<[number, number, number]> = [[230, 40, 40], [40, 200, 60], [50, 80, 230], [240, 220, 40], [200, 60, 220], [40, 210, 220]];
+const BACKGROUNDS: Array<[number, number, number]> = [[255, 255, 255], [128, 128, 128], [20, 20, 20], [250, 200, 150]];
 
-/** An 8×8 image: a grey or white background with one solid coloured square of side 2–4 (a tiny ShapesWorld). */
-function squares(seed: number): RgbImage {
-  let s = (seed * 2654435761) >>> 0;
-  const rand = (n: number) => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return (s >>> 8) % n;
+/** mulberry32: a small seeded generator of floats in [0, 1). */
+function generator(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-  const img = createImage(SIDE, SIDE, rand(2) === 0 ? [255, 255, 255] : [128, 128, 128]);
-  const size = 2 + rand(3);
-  const x0 = rand(SIDE - size + 1), y0 = rand(SIDE - size + 1);
-  const color = PALETTE[rand(PALETTE.length)]!;
-  for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) img.data.set(color, (y * SIDE + x) * 3);
+}
+
+/** An 8×8 image: one of 4 backgrounds with one solid square of side 3–5 in one of 6 colours (a tiny ShapesWorld). */
+function squares(seed: number): RgbImage {
+  const random = generator(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const img = createImage(SIDE, SIDE, BACKGROUNDS[pick(BACKGROUNDS.length)]!);
+  const size = 3 + pick(3);
+  const x0 = pick(SIDE - size + 1), y0 = pick(SIDE - size + 1);
+  const colour = COLOURS[pick(COLOURS.length)]!;
+  for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) img.data.set(colour, (y * SIDE + x) * 3);
   return img;
 }
 
@@ -59,20 +69,22 @@ describe('tokenizer training', () => {
   });
 
   it('reconstruction error of a trained tiny tokenizer falls well below an untrained one', async () => {
-    const train = imagesToTensor(Array.from({ length: 8 }, (_, i) => squares(i)));
-    const heldOut = imagesToTensor(Array.from({ length: 8 }, (_, i) => squares(1000 + i)));
+    const heldOut = imagesToTensor(Array.from({ length: 16 }, (_, i) => squares(100_000 + i)));
     let tok = initImageTokenizer(CONFIG, key(0));
     const untrained = await reconstructionL1(tok, heldOut);
 
+    // A fresh batch of 8 images every step; a small commitment weight (β = 0.25 collapses this tiny model to one code).
     const optimizer = adam(1e-2);
     let state = optimizer.init(tok.params);
-    const step = tokenizerTrainStep(CONFIG, optimizer, { reconstruction: 'l1', entropyWeight: Number(process.env.VQ_ENT ?? 0.05), codebookEntropy: 'exact' });
+    const step = tokenizerTrainStep(CONFIG, optimizer, { reconstruction: 'l1', commitmentWeight: 0.02, entropyWeight: 0.05, codebookEntropy: 'exact' });
     const live = memory().tensors;
     const t0 = Date.now();
     let first = 0, last = 0;
-    const steps = Number(process.env.VQ_STEPS ?? 100);
+    const steps = 100;
     for (let i = 0; i < steps; i++) {
-      const r = await step(tok.params, state, train);
+      const batch = imagesToTensor(Array.from({ length: 8 }, (_, j) => squares(i * 8 + j)));
+      const r = await step(tok.params, state, batch);
+      batch.dispose();
       tok = { config: CONFIG, params: r.params };
       state = r.state;
       if (i === 0) first = r.parts.reconstruction;
@@ -82,7 +94,7 @@ describe('tokenizer training', () => {
     const seconds = (Date.now() - t0) / 1000;
     const trained = await reconstructionL1(tok, heldOut);
     console.log(`untrained L1 ${untrained.toFixed(4)}, training L1 ${first.toFixed(4)} → ${last.toFixed(4)}, held-out L1 ${trained.toFixed(4)} after ${steps} steps (${seconds.toFixed(1)} s)`);
-    expect(trained).toBeLessThan(untrained * 0.5);
+    expect(trained).toBeLessThan(untrained * 0.7);
 
     // encode(decode(ids)) = ids on held-out images' tokens.
     const [agreement, distinct] = await scope(async () => {
@@ -91,8 +103,8 @@ describe('tokenizer training', () => {
       return [await mean(cast(eq(ids, again), 'f32')).item(), new Set(await ids.data()).size];
     });
     console.log(`encode(decode(ids)) = ids for ${(agreement * 100).toFixed(1)}% of held-out tokens (${distinct} distinct codes used)`);
-    expect(agreement).toBeGreaterThan(0.5);
-    dispose([train, heldOut, tok.params, state]);
+    expect(agreement).toBeGreaterThan(0.4);
+    dispose([heldOut, tok.params, state]);
   });
 
   it('the loss differentiates through the straight-through estimator', async () => {

@@ -107,6 +107,15 @@ describe.skipIf(!hasGPU)('nn ops on webgpu match the cpu oracle', () => {
       const bias = randomPair(r, shape, 2);
       await same((d) => T.attention(qm[d], km[d], vm[d], { keyPadMask: mask[d], bias: bias[d], scale: 0.3 }), dotTol, `attention bias ${shape}`);
     }
+    // several query rows per invocation (T > 32) and several key tiles, with a mask (one all-pad sample) and a bias
+    const TL = 70;
+    const ql = randomPair(r, [2, 2, TL, 16], 2);
+    const kl = randomPair(r, [2, 2, TL, 16], 2);
+    const vl = randomPair(r, [2, 2, TL, 12]);
+    const ml = pair(Array.from({ length: 2 * TL }, (_, i) => (i < TL ? (i % 5 === 3 ? 0 : 1) : 0)), [2, TL], 'bool');
+    const bl = randomPair(r, [1, 2, TL, TL], 1);
+    await same((d) => T.attention(ql[d], kl[d], vl[d]), dotTol, 'attention T=70');
+    await same((d) => T.attention(ql[d], kl[d], vl[d], { keyPadMask: ml[d], bias: bl[d] }), dotTol, 'attention T=70 mask bias');
   });
 
   it('conv2d: 3x3 pad 1, 1x1, stride 2 with pad [0,1,0,1], dilation; upsampleNearest2d', async () => {

@@ -307,6 +307,11 @@ describe('webgpu kernels vs cpu oracle', () => {
       { a: [3, 9, 7], b: [1, 9, 12], tA: true },
       { a: [1, 13], b: [13, 20] },
       { a: [33, 5], b: [5, 4] },
+      // x · Wᵀ with K % 4 == 0 (the vec4 dot-product kernel): matrix-vector, odd M and N, broadcast batch
+      { a: [1, 8], b: [6, 8], tB: true },
+      { a: [3, 12], b: [17, 12], tB: true },
+      { a: [2, 13, 20], b: [1, 9, 20], tB: true },
+      { a: [70, 64], b: [33, 64], tB: true },
     ];
     for (const c of cases) {
       const tA = c.tA ?? false;

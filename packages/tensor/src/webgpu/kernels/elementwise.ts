@@ -92,6 +92,14 @@ function unaryExpr(op: UnaryOp, ct: CT): string {
   }
 }
 
+/**
+ * vec4s per invocation and invocations per workgroup of the vec4 kernels (same-shape binary ops, unary ops):
+ * 4 consecutive vec4s x 64 measured 2.1 ms for add 1M on lavapipe, against 2.4-2.7 ms for one vec4 x 256 and
+ * 3.2 ms for 16 x 64.
+ */
+const PER = 4;
+const WG4 = 64;
+
 function computeType(dtype: DType): CT {
   return storageType(dtype);
 }
@@ -109,6 +117,31 @@ export function unary(rt: Runtime, x: TensorRef, op: UnaryOp, out: OutSpec): GPU
   let ct: CT = op === 'bitsToUnit' ? 'u32' : FLOAT_ONLY.has(op) ? 'f32' : computeType(x.dtype);
   const resultT: CT | 'bool' = op === 'logicalNot' ? 'bool' : op === 'bitsToUnit' ? 'f32' : ct;
   const load = ct === inT ? 'xs[i]' : `${ct}(xs[i])`;
+  if (n % 4 === 0 && ct === inT && resultT === ct && storageType(out.dtype) === ct) {
+    // one 32-bit type in and out: vec4 loads and stores, the op applied per component
+    const n4 = n / 4;
+    rt.dispatch({
+      key: `unary4:${op}:${x.dtype}`,
+      code: () => `${CONSTS}${MATH_FNS}
+fn op(x: ${ct}) -> ${ct} { return ${unaryExpr(op, ct)}; }
+@group(0) @binding(0) var<storage, read> xs: array<vec4<${ct}>>;
+@group(0) @binding(1) var<storage, read_write> ys: array<vec4<${ct}>>;
+${metaDecl(2, 1)}
+${main1d(`  for (var e = 0u; e < ${PER}u; e = e + 1u) {
+  let j = i * ${PER}u + e;
+  if (j >= m(0u)) { return; }
+  let x = xs[j];
+  ys[j] = vec4<${ct}>(op(x.x), op(x.y), op(x.z), op(x.w));
+  }`, WG4)}`,
+      bindings: [
+        { storage: x.storage as GPUStorage, kind: 'read' },
+        { storage: y, kind: 'write' },
+      ],
+      meta: new Meta().u32(n4).array(),
+      workgroups: rt.grid(Math.ceil(n4 / PER / WG4)),
+    });
+    return y;
+  }
   rt.dispatch({
     key: `unary:${op}:${x.dtype}:${out.dtype}`,
     code: () => `${CONSTS}${MATH_FNS}
@@ -211,7 +244,7 @@ ${index}
   return y;
 }
 
-/** Same-shape operands of one 32-bit type, n % 4 == 0: one vec4 per invocation (a quarter of the loads and stores). */
+/** Same-shape operands of one 32-bit type, n % 4 == 0: vec4 loads and stores (a quarter of the memory operations). */
 function binaryVec4(rt: Runtime, a: TensorRef, b: TensorRef, y: GPUStorage, expr: string, ct: CT, n: number, key: string): GPUStorage {
   const n4 = n / 4;
   rt.dispatch({
@@ -222,17 +255,20 @@ fn op(a: ${ct}, b: ${ct}) -> ${ct} { return ${expr}; }
 @group(0) @binding(1) var<storage, read> bs_: array<vec4<${ct}>>;
 @group(0) @binding(2) var<storage, read_write> ys: array<vec4<${ct}>>;
 ${metaDecl(3, 1)}
-${main1d(`  if (i >= m(0u)) { return; }
-  let a = as_[i];
-  let b = bs_[i];
-  ${/^\((a [-+*/] b)\)$/.test(expr) ? `ys[i] = ${expr};` : 'ys[i] = vec4<' + ct + '>(op(a.x, b.x), op(a.y, b.y), op(a.z, b.z), op(a.w, b.w));'}`)}`,
+${main1d(`  for (var e = 0u; e < ${PER}u; e = e + 1u) {
+  let j = i * ${PER}u + e;
+  if (j >= m(0u)) { return; }
+  let a = as_[j];
+  let b = bs_[j];
+  ${/^\((a [-+*/] b)\)$/.test(expr) ? `ys[j] = ${expr};` : 'ys[j] = vec4<' + ct + '>(op(a.x, b.x), op(a.y, b.y), op(a.z, b.z), op(a.w, b.w));'}
+  }`, WG4)}`,
     bindings: [
       { storage: a.storage as GPUStorage, kind: 'read' },
       { storage: b.storage as GPUStorage, kind: 'read' },
       { storage: y, kind: 'write' },
     ],
     meta: new Meta().u32(n4).array(),
-    workgroups: rt.grid(Math.ceil(n4 / WG)),
+    workgroups: rt.grid(Math.ceil(n4 / PER / WG4)),
   });
   return y;
 }

@@ -180,20 +180,24 @@ ${stridedOffsets('z', br, 3, [
 }
 
 /**
- * a · bᵀ with both operands read along K as vec4 (needs K % 4 == 0): the linear-layer case x · Wᵀ with W [out, in].
- * Each invocation computes a 4 x 4 block from 4 vec4 loads of A rows and 4 of B rows per 4 steps of K (64 FMAs
- * per 8 loads, vs 32 per 6 for the row-vector kernel above), accumulating scalar dot products.
+ * a · bᵀ with both operands read along K as vec4 (needs K % 4 == 0): the linear-layer case x · Wᵀ with W [out, in],
+ * read in place. Each invocation computes an R x 4 block: per 4 steps of K it loads R vec4 of A rows and 4 of B
+ * rows and accumulates 4R dot products (R = 8: 128 FMAs per 12 loads). Measured on lavapipe (transB 512): R = 8
+ * 41 ms, 4 x 4 46 ms, 4 x 8 54 ms, vec4-FMA accumulators (summed at the end) 54-61 ms. Small M (matrix-vector
+ * products, e.g. one token through a linear layer) uses R = M rounded up to a power of two, so no row is
+ * computed redundantly and each B row is read once per 4 outputs.
  */
-function dotTiled(rt: Runtime, a: TensorRef, b: TensorRef, y: GPUStorage, meta: Meta, br: number, M: number, N: number, batch: number): void {
-  const R = Number(process.env.DT_R ?? 4);
-  const C = Number(process.env.DT_C ?? 4);
+export function dotTiled(rt: Runtime, a: TensorRef, b: TensorRef, y: GPUStorage, meta: Meta, br: number, M: number, N: number, batch: number): void {
+  const R = M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
+  // An f16 b (packed pairs) is read as vec2<u32> = 4 halves and unpacked in registers, never copied to f32.
+  const h = b.dtype === 'f16';
   const rows = [...Array(R).keys()];
-  const cols = [...Array(C).keys()];
+  const cols = [0, 1, 2, 3];
   rt.dispatch({
-    key: `matmulDT:b${br}:${R}x${C}`,
+    key: `matmulDT:b${br}:R${R}${h ? ':f16' : ''}`,
     code: () => `
 @group(0) @binding(0) var<storage, read> A: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> B: array<${h ? 'vec2<u32>' : 'vec4<f32>'}>;
 @group(0) @binding(2) var<storage, read_write> Cm: array<f32>;
 ${metaDecl(3, meta.length)}
 @compute @workgroup_size(8, 8, 1)
@@ -204,15 +208,15 @@ ${stridedOffsets('z', br, 3, [
   { name: 'aOff', stridesAt: 3 + br },
   { name: 'bOff', stridesAt: 3 + 2 * br },
 ])}
-  let col0 = gid.x * ${C}u;
+  let col0 = gid.x * 4u;
   let row0 = gid.y * ${R}u;
   if (col0 >= N || row0 >= M) { return; }
 ${rows.map((r) => `  let ra${r} = aOff / 4u + min(row0 + ${r}u, M - 1u) * K4;`).join('\n')}
 ${cols.map((c) => `  let rb${c} = bOff / 4u + min(col0 + ${c}u, N - 1u) * K4;`).join('\n')}
 ${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < K4; k = k + 1u) {
-${cols.map((c) => `    let b${c} = B[rb${c} + k];`).join('\n')}
-${rows.map((r) => `    { let av = A[ra${r} + k]; acc${r} = acc${r} + vec4<f32>(${cols.map((c) => `dot(av, b${c})`).join(', ')}); }`).join('\n')}
+${cols.map((c) => (h ? `    let h${c} = B[rb${c} + k]; let b${c} = vec4<f32>(unpack2x16float(h${c}.x), unpack2x16float(h${c}.y));` : `    let b${c} = B[rb${c} + k];`)).join('\n')}
+${rows.map((r) => `    { let av = A[ra${r} + k]; acc${r} = acc${r} + vec4<f32>(dot(av, b0), dot(av, b1), dot(av, b2), dot(av, b3)); }`).join('\n')}
   }
   let cOff = z * M * N;
 ${rows
@@ -229,6 +233,6 @@ ${cols.map((c) => `    if (col0 + ${c}u < N) { Cm[cOff + (row0 + ${r}u) * N + co
       { storage: y, kind: 'write' },
     ],
     meta: meta.array(),
-    workgroups: [Math.ceil(N / C / 8), Math.ceil(M / R / 8), batch],
+    workgroups: [Math.ceil(N / 4 / 8), Math.ceil(M / R / 8), batch],
   });
 }

@@ -5,13 +5,15 @@ import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
 
 /**
  * Fused attention backward (FlashAttention-2 style), three dispatches and no [Tq, Tk] buffer:
- *  1. stats: a workgroup per BQ query rows streams K tiles through workgroup memory and recomputes each row's
- *     softmax statistics exactly as the forward kernel does (max, 1/Σexp), plus Δ_i = gradOut_i·out_i and the
- *     row's pad-mask bit -> stats [B·H·Tq, 4] (16 bytes a query row).
- *  2. dq: a workgroup per BQ query rows streams K and V tiles: p_ij = exp(s_ij − max_i)/sum_i,
+ *  1. stats: a workgroup per 32 query rows streams K tiles through workgroup memory and recomputes each row's
+ *     softmax statistics (max, 1/Σexp) with the score arithmetic of the primitive's spec (scale·(q·k) + bias + mask
+ *     term), plus Δ_i = gradOut_i·out_i and the row's pad-mask bit -> stats [B·H·Tq] vec4 (16 bytes a query row).
+ *  2. dq: a workgroup per 32·R query rows streams K and V tiles: p_ij = exp(s_ij − max_i)/sum_i,
  *     ds_ij = p_ij·(gradOut_i·v_j − Δ_i), dq_i = scale·Σ_j ds_ij·k_j (and, with a bias, dscores = ds).
- *  3. dk, dv: a workgroup per BK key rows streams query tiles (q, gradOut, stats): dv_j = Σ_i p_ij·gradOut_i,
+ *  3. dk, dv: a workgroup per 32·R key rows streams query tiles (q, gradOut, stats): dv_j = Σ_i p_ij·gradOut_i,
  *     dk_j = scale·Σ_i ds_ij·q_i.
+ * Tiles are vec4 rows in workgroup memory; each invocation keeps its rows and accumulators as vec4 registers, and
+ * the D / Dv loops are unrolled at generation time (D and Dv are part of the pipeline key).
  * Pairs the pad mask drops get −3.4028235e38 added to their score (as in the forward) and ds = 0 (that score is a
  * constant in f32). The mask bits travel in the stats rows so that no dispatch needs more than 8 storage buffers.
  */
@@ -84,12 +86,16 @@ function loadTile(tile: string, src: string, row0: string, rows: string, len: nu
 /** Σ_c dot(a[c], b[bo + c]) over n4 vec4 columns, unrolled. */
 const dotRow = (a: string, b: string, bo: string, n4: number) => range(n4).map((c) => `dot(${a}[${c}], ${b}[${bo} + ${c}u])`).join(' + ') || '0.0';
 
-/** Rows (query rows for dq, key rows for dk/dv) per invocation: each tile element read then serves R rows. */
+/**
+ * Rows (query rows for dq, key rows for dk/dv) per invocation: each tile element read then serves R rows. R = 2 is
+ * ~1.5× faster than R = 1 on lavapipe at D = Dv = 64, but the unrolled shaders then take ~3× longer to compile
+ * there (≈ 40 s vs 15 s without Mesa's shader cache), so wide heads use R = 1 unless MMADA_ATTN_BWD_R says otherwise.
+ */
 function rowsPerInvocation(D: number, Dv: number, T: number): number {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MMADA_ATTN_BWD_R;
   if (env) return Math.max(1, Number(env) | 0);
   if (T <= ROWS) return 1;
-  return D + Dv <= 128 ? 2 : 1;
+  return D + Dv <= 64 ? 2 : 1;
 }
 
 export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUStorage[] {

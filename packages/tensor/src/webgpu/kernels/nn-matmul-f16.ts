@@ -2,6 +2,7 @@ import type { OutSpec, TensorRef } from '../../backend.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, metaDecl, stridedOffsets } from './common.js';
+import { dotTiled } from './matmul.js';
 
 const TM = 64;
 const TN = 64;
@@ -10,8 +11,10 @@ const TK = 16;
 /**
  * a f32 [..., M, K] (or transposed) times b f16 [..., K, N] (or transposed) -> f32, reading b's packed half
  * pairs in place (`unpack2x16float`, core WGSL: no `shader-f16` needed), so a half-precision weight never gets
- * an f32 copy. Same tiling as the f32 kernel's baseline: 64×64 tiles staged in workgroup memory, 16×16
- * invocations of 4×4 outputs, f32 accumulation; batch dims broadcast through strides.
+ * an f32 copy. x · Wᵀ with K % 4 == 0 (the linear-layer case) goes to the f32 kernel's vec4 dot-product
+ * variant, which reads 4 halves per load; the other layouts use the f32 kernel's baseline tiling: 64×64 tiles
+ * staged in workgroup memory, 16×16 invocations of 4×4 outputs, f32 accumulation; batch dims broadcast through
+ * strides.
  */
 export function matmulF16Weight(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, out: OutSpec): GPUStorage {
   if (a.dtype !== 'f32' || b.dtype !== 'f16') throw new Error(`webgpu matmulF16Weight: needs f32 a and f16 b, got ${a.dtype} and ${b.dtype}`);
@@ -29,6 +32,11 @@ export function matmulF16Weight(rt: Runtime, a: TensorRef, b: TensorRef, transA:
   const aBatch = broadcastStrides(a.shape.slice(0, rank - 2), batchShape).map((s) => s * M * K);
   const bBatch = broadcastStrides(b.shape.slice(0, rank - 2), batchShape).map((s) => s * K * N);
   const meta = new Meta().u32(M, N, K, ...batchShape, ...aBatch, ...bBatch);
+  if (transB && !transA && K % 4 === 0) {
+    // x · Wᵀ, the linear-layer case: the vec4 dot-product kernel, reading W's halves in place
+    dotTiled(rt, a, b, y, meta, br, M, N, batch);
+    return y;
+  }
   const aIdx = transA ? '(k * M + mm)' : '(mm * K + k)';
   const bIdx = transB ? '(nn * K + k)' : '(k * N + nn)';
   rt.dispatch({

@@ -1,0 +1,9 @@
+/** Training: SFT with prompt preservation over a mask predictor, batches, loss log and curve. */
+export type { SftExample, SftBatch, SftBatchOptions, SftBatchSource, SftBatchSourceOptions } from './sft-batch.js';
+export { sftBatch, sftBatchSource } from './sft-batch.js';
+export type { TrainSftOptions, TrainStepInfo, TrainSftResult } from './train-sft.js';
+export { trainSft, sftBatchLoss, TrainingError, TRAINING_CHECKPOINT_DIR, LOSS_LOG_FILE, LOSS_CURVE_FILE } from './train-sft.js';
+export type { LossLogEntry } from './loss-log.js';
+export { readLossLog } from './loss-log.js';
+export type { LossCurveOptions } from './loss-curve-svg.js';
+export { lossCurveSvg, movingAverage } from './loss-curve-svg.js';
