@@ -36,6 +36,7 @@ describe('text tokenizer (tiny byte-level BPE fixture)', () => {
     expect(ids.filter((i) => i >= 280)).toEqual([280, 294, 295, 296, 294, 295]);
     expect(tok.decode([280, 257, 281], { skipSpecialTokens: true })).toBe('the');
     expect(tok.decode([280, 257, 281])).toBe('<|startoftext|>the<|endoftext|>');
+    expect(tok.decode([])).toBe(''); // an answer that starts with EOS is empty
   });
 
   it('reports a missing tokenizer.json by path', async () => {

@@ -77,7 +77,8 @@ export function textTokenizerFromJson(
     specialTokens: special,
     chatTemplate: typeof template === 'string' ? template : undefined,
     encode: (text) => tok.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids, options = {}) => tok.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false, clean_up_tokenization_spaces: false }),
+    // The tokenizers package rejects an empty list; an empty answer (e.g. one that starts with EOS) decodes to ''.
+    decode: (ids, options = {}) => (ids.length === 0 ? '' : tok.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false, clean_up_tokenization_spaces: false })),
     tokenToId: (token) => tok.token_to_id(token),
     idToToken: (id) => tok.id_to_token(id),
   });

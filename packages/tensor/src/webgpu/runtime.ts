@@ -364,20 +364,31 @@ export class Runtime {
   /** Waits for a GPU promise as `waitMode` says (see RuntimeOptions.waitMode). */
   private async wait<T>(p: Promise<T>): Promise<T> {
     if (this.waitMode === 'poll') return p;
-    let done = false;
-    const settled = p.then(
-      () => (done = true),
-      () => (done = true),
-    );
-    void settled;
+    this.pendingWaits++;
+    const settle = (): void => {
+      this.pendingWaits--;
+    };
+    p.then(settle, settle);
+    // One sleeper throttles the event loop for all concurrent waits (several sleepers would add up their sleeps).
+    if (!this.sleeping) {
+      this.sleeping = true;
+      void this.sleepWhileWaiting();
+    }
+    return p;
+  }
+
+  private pendingWaits = 0;
+  private sleeping = false;
+
+  private async sleepWhileWaiting(): Promise<void> {
     const t0 = performance.now();
     await yieldToEventLoop();
-    while (!done) {
+    while (this.pendingWaits > 0) {
       const waited = performance.now() - t0;
       sleepSync(Math.min(1, Math.max(0.05, waited / 8)));
       await yieldToEventLoop();
     }
-    return p;
+    this.sleeping = false; // synchronously after the last check: a later wait() starts a new sleeper
   }
 
   /** Workgroup grid for `groups` workgroups: 2-D when they exceed the per-dimension limit (kernels linearise). */
