@@ -20,7 +20,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
     pool: 'forks',
     fileParallelism: false,
-    testTimeout: 120_000,
+    // Shader compilation on a software driver with a cold cache can take tens of seconds per kernel.
+    testTimeout: 300_000,
     hookTimeout: 120_000,
   },
 });
