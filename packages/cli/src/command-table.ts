@@ -8,5 +8,7 @@ import { forwardCommand } from './commands/forward.js';
 import { generateCommand } from './commands/generate.js';
 import { infoCommand } from './commands/info.js';
 import { trainCommand } from './commands/train.js';
+import { t2iCommand } from './commands/t2i.js';
+import { understandCommand } from './commands/understand.js';
 
-export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand, evalCommand, trainCommand].map((c) => [c.name, c]));
+export const COMMANDS: ReadonlyMap<string, Command> = new Map([generateCommand, forwardCommand, infoCommand, evalCommand, trainCommand, t2iCommand, understandCommand].map((c) => [c.name, c]));

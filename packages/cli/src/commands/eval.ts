@@ -16,7 +16,7 @@ import {
   summaryMarkdown, sweepSteps, SHAPESWORLD_TEST_SIZE, type DatasetLayout, type EvalSummary, type EvalTask, type Progress, type SweepPoint,
 } from '@mmada/eval';
 import {
-  codebookSize, disposeImageTokenizer, disposeModel, downsampleFactor, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel,
+  disposeImageTokenizer, disposeModel, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel,
   type TextTokenizer,
 } from '@mmada/mmada';
 import type { DeviceName } from '@mmada/tensor';
@@ -30,6 +30,7 @@ import {
 } from '../model-adapter.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { checkImageSetup } from '../image-setup.js';
 
 export const EVAL_TASKS = ['gsm8k', 'math500', 'mmlu', 'shapesworld-reasoning', 'shapesworld-understanding', 'shapesworld-t2i'] as const;
 export type EvalTaskName = (typeof EVAL_TASKS)[number];
@@ -250,16 +251,6 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   } finally {
     if (vq) disposeImageTokenizer(vq);
     if (model) disposeModel(model);
-  }
-}
-
-/** The tokenizer must speak the model's codebook and cut the resolution into whole tokens. */
-function checkImageSetup(vq: LoadedImageTokenizer, model: LoadedModel, resolution: number, vqDir: string): void {
-  const factor = downsampleFactor(vq.config);
-  if (resolution % factor !== 0) throw new UsageError(`--resolution ${resolution} must be a multiple of the tokenizer's downsampling factor (${factor})`);
-  const codes = model.config.codebookSize;
-  if (codes !== undefined && codes !== codebookSize(vq.config)) {
-    throw new Error(`${vqDir}: the tokenizer has ${codebookSize(vq.config)} codes (${vq.config.bits} bits) but the model's codebook has ${codes}`);
   }
 }
 

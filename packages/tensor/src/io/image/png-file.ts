@@ -1,11 +1,21 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodePng } from './png-decode.js';
 import { encodePng } from './png-encode.js';
 import type { RgbImage } from './rgb-image.js';
 
-/** Writes an image as a PNG file. */
-export const writePng = (path: string, img: RgbImage): Promise<void> => writeFile(path, encodePng(img));
+/** Writes an image as a PNG file: to a temporary sibling first, then renamed, so no half-written PNG is ever left. */
+export async function writePng(path: string, img: RgbImage): Promise<void> {
+  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
+  try {
+    await writeFile(tmp, encodePng(img), { flag: 'wx' });
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
 
 /** Reads a PNG file; a missing or undecodable file is a Left naming the path. */
 export async function readPng(path: string): Promise<E.Either<string, RgbImage>> {

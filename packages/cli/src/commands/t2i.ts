@@ -1,0 +1,112 @@
+/**
+ * mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [--resolution PX] [--steps S] [--guidance W]
+ *   [--temperature T] [--schedule cosine|linear|sigmoid] [--max-seq-length N] [--seed K] [--device D] [--json]
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { disposeImageTokenizer, disposeModel, generateImagePixels, loadImageTokenizer, tokenGrid, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { key, writePng } from '@mmada/tensor';
+import type { CliIO } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { initDevice } from '../device-flag.js';
+import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
+import { checkImageSetup } from '../image-setup.js';
+import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { parseFlags } from '../parse-flags.js';
+import { UsageError } from '../usage-error.js';
+
+const USAGE = `mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [options]
+
+Generates an image from a prompt: MaskGIT decoding of the image tokens by the mask predictor
+(classifier-free guidance against the empty prompt), decoded to pixels by the image tokenizer.
+
+  --model DIR            MMaDA checkpoint directory (config.json, safetensors, tokenizer.json)
+  --vq DIR               image tokenizer (MAGVIT-v2 layout: pytorch_model.safetensors [+ config.json])
+  --prompt TEXT          what to draw
+  --out FILE             where the PNG goes (written to a temporary file and renamed)
+  --resolution PX        image side in pixels (default 512: a 32×32 token grid with a 16× tokenizer)
+  --steps S              MaskGIT steps (default 15, as MMaDA's app)
+  --guidance W           classifier-free guidance scale w in (1+w)·cond − w·uncond (default 3.5)
+  --temperature T        initial Gumbel temperature of the confidence (default 1)
+  --schedule S           cosine (default) | linear | sigmoid
+  --max-seq-length N     text part of the t2i layout (default 512, as the 512-px configs)
+  --seed K               PRNG seed (default 0)
+  --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
+  --json                 print {"out": FILE, "codes": [...]} instead of the file name
+`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  vq: { type: 'string' },
+  prompt: { type: 'string' },
+  out: { type: 'string' },
+  resolution: { type: 'string' },
+  steps: { type: 'string' },
+  guidance: { type: 'string' },
+  temperature: { type: 'string' },
+  schedule: { type: 'string' },
+  'max-seq-length': { type: 'string' },
+  seed: { type: 'string' },
+} as const;
+
+const unwrap = <T>(x: E.Either<Error, T>): T => {
+  if (E.isLeft(x)) throw x.left;
+  return x.right;
+};
+
+async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const f = unwrap(parseFlags(argv, FLAGS));
+  if (f.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const dir = f.model as string | undefined;
+  const vqDir = f.vq as string | undefined;
+  const prompt = f.prompt as string | undefined;
+  const out = f.out as string | undefined;
+  if (!dir) throw new UsageError('--model DIR is required');
+  if (!vqDir) throw new UsageError('--vq DIR is required: the image tokenizer that turns the generated tokens into pixels');
+  if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
+  if (!out) throw new UsageError('--out FILE.png is required');
+  if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out ${out}: only PNG is written; give a .png file name`);
+  const outDir = dirname(out);
+  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new UsageError(`--out ${out}: folder ${outDir} does not exist`);
+  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
+  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, 15, 1));
+  const guidanceScale = unwrap(numberFlag('guidance', f.guidance as string | undefined, 3.5));
+  const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 1));
+  const schedule = unwrap(choiceFlag('schedule', f.schedule as string | undefined, ['cosine', 'linear', 'sigmoid'] as const, 'cosine'));
+  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'] as string | undefined, 512, 1));
+  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
+
+  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
+  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: t2i needs the model's text tokenizer`);
+  const device = unwrap(await initDevice(f.device, io));
+  let model: LoadedModel | undefined;
+  let vq: LoadedImageTokenizer | undefined;
+  try {
+    model = unwrap(await loadModelWithProgress(dir, device, io));
+    vq = unwrap(await loadImageTokenizer(vqDir, { device })());
+    checkImageSetup(vq, model, resolution, vqDir);
+    const [h, w] = tokenGrid(vq.config, [resolution, resolution]);
+    io.stderr(`t2i: ${steps} MaskGIT steps over a ${h}×${w} token grid\n`);
+    const r = await generateImagePixels(model, tokenizer, vq, prompt, key(seed), {
+      numImageTokens: h * w,
+      steps,
+      guidanceScale,
+      temperature,
+      schedule,
+      maxSeqLength,
+    });
+    await writePng(out, r.images[0]!);
+    if (f.json) io.stdout(`${JSON.stringify({ out, codes: r.codes[0] })}\n`);
+    else io.stdout(`${out}\n`);
+    return 0;
+  } finally {
+    if (vq) disposeImageTokenizer(vq);
+    if (model) disposeModel(model);
+  }
+}
+
+export const t2iCommand: Command = { name: 't2i', summary: 'generate an image from a prompt (needs an image tokenizer)', usage: USAGE, run };

@@ -1,0 +1,118 @@
+/**
+ * mmada understand --model DIR --vq DIR --image FILE --question TEXT [--resolution PX] [--transform crop|squash]
+ *   [--gen-length N] [--steps S] [--block-length B] [--temperature T] [--thinking] [--seed K] [--device D] [--json]
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { disposeImageTokenizer, disposeModel, loadImageTokenizer, readImage, understandImagePixels, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { key } from '@mmada/tensor';
+import type { CliIO } from '../cli-io.js';
+import type { Command } from '../command.js';
+import { initDevice } from '../device-flag.js';
+import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
+import { checkImageSetup } from '../image-setup.js';
+import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { parseFlags } from '../parse-flags.js';
+import { progress } from '../progress.js';
+import { UsageError } from '../usage-error.js';
+
+const USAGE = `mmada understand --model DIR --vq DIR --image FILE --question TEXT [options]
+
+Answers a question about an image: the image is resized and center-cropped to the resolution, turned
+into tokens by the image tokenizer, and the answer is sampled with the semi-autoregressive sampler
+after the mmu prompt (<|mmu|> <|soi|> image <|eoi|> chat-formatted question).
+
+  --model DIR            MMaDA checkpoint directory (config.json, safetensors, tokenizer.json)
+  --vq DIR               image tokenizer (MAGVIT-v2 layout: pytorch_model.safetensors [+ config.json])
+  --image FILE           the image (PNG or JPEG)
+  --question TEXT        what to ask
+  --resolution PX        side the image is brought to (default 512: 1024 tokens with a 16× tokenizer)
+  --transform T          crop (default: shorter side + center crop) | squash (plain resize)
+  --gen-length N         answer tokens (default 128)
+  --steps S              denoising steps (default: gen-length)
+  --block-length B       semi-autoregressive block length (default 32, or gen-length if smaller)
+  --temperature T        Gumbel-max temperature; 0 = greedy (default 0)
+  --thinking             MMaDA's thinking-mode prefix on the question
+  --seed K               PRNG seed (default 0)
+  --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
+  --json                 print {"text": ..., "ids": [...]} instead of the text
+`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  vq: { type: 'string' },
+  image: { type: 'string' },
+  question: { type: 'string' },
+  resolution: { type: 'string' },
+  transform: { type: 'string' },
+  'gen-length': { type: 'string' },
+  steps: { type: 'string' },
+  'block-length': { type: 'string' },
+  temperature: { type: 'string' },
+  thinking: { type: 'boolean' },
+  seed: { type: 'string' },
+} as const;
+
+const unwrap = <T>(x: E.Either<Error, T>): T => {
+  if (E.isLeft(x)) throw x.left;
+  return x.right;
+};
+
+async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const f = unwrap(parseFlags(argv, FLAGS));
+  if (f.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const dir = f.model as string | undefined;
+  const vqDir = f.vq as string | undefined;
+  const imagePath = f.image as string | undefined;
+  const question = f.question as string | undefined;
+  if (!dir) throw new UsageError('--model DIR is required');
+  if (!vqDir) throw new UsageError('--vq DIR is required: the image tokenizer that turns the image into tokens');
+  if (!imagePath) throw new UsageError('--image FILE is required');
+  if (question === undefined) throw new UsageError('--question TEXT is required');
+  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
+  const transform = unwrap(choiceFlag('transform', f.transform as string | undefined, ['crop', 'squash'] as const, 'crop'));
+  const genLength = unwrap(integerFlag('gen-length', f['gen-length'] as string | undefined, 128, 1));
+  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, genLength, 1));
+  const blockLength = unwrap(integerFlag('block-length', f['block-length'] as string | undefined, Math.min(32, genLength), 1));
+  const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 0));
+  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
+  if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
+  if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
+
+  const image = await readImage(imagePath);
+  if (E.isLeft(image)) throw new UsageError(image.left);
+  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
+  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: understand needs the model's text tokenizer`);
+  const device = unwrap(await initDevice(f.device, io));
+  let model: LoadedModel | undefined;
+  let vq: LoadedImageTokenizer | undefined;
+  try {
+    model = unwrap(await loadModelWithProgress(dir, device, io));
+    vq = unwrap(await loadImageTokenizer(vqDir, { device })());
+    checkImageSetup(vq, model, resolution, vqDir);
+    const bar = progress(io, 'answering', steps, 'steps');
+    const r = await understandImagePixels(model, tokenizer, vq, image.right, question, key(seed), {
+      resolution,
+      transform,
+      genLength,
+      steps,
+      blockLength,
+      temperature,
+      thinking: !!f.thinking,
+      eotId: tokenizer.specialTokens.eotId,
+      onForward: (n) => bar.update(n),
+    });
+    bar.finish();
+    const text = r.texts[0]!;
+    if (f.json) io.stdout(`${JSON.stringify({ text, ids: r.ids[0] })}\n`);
+    else io.stdout(`${text}\n`);
+    return 0;
+  } finally {
+    if (vq) disposeImageTokenizer(vq);
+    if (model) disposeModel(model);
+  }
+}
+
+export const understandCommand: Command = { name: 'understand', summary: 'answer a question about an image (needs an image tokenizer)', usage: USAGE, run };
