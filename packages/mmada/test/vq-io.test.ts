@@ -7,6 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createImage, encodePng, init, key, memory, parseSafetensors, scope, serializeSafetensors, tensor, tensorBytes, uniform, type SafetensorsEntry,
@@ -172,10 +173,27 @@ describe('images', () => {
     corrupt[png.length - 20] ^= 0xff;
     expect(decodeImage(corrupt)).toEqual(E.left(expect.stringMatching(/^corrupt or unsupported PNG: CRC mismatch in (IDAT|IEND) chunk/)));
     expect(decodeImage(png.subarray(0, 30))).toEqual(E.left(expect.stringMatching(/^corrupt or unsupported PNG: /)));
-    await writeFile(join(dir, 'photo.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]));
-    expect(await readImage(join(dir, 'photo.jpg'))).toEqual(E.left(`${join(dir, 'photo.jpg')}: JPEG images are not supported; convert the image to PNG (e.g. \`convert in.jpg out.png\`)`));
-    expect(decodeImage(new TextEncoder().encode('hello'))).toEqual(E.left('not a recognised image (only PNG is read)'));
+    await writeFile(join(dir, 'broken.jpg'), new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 16]));
+    expect(await readImage(join(dir, 'broken.jpg'))).toEqual(E.left(expect.stringMatching(new RegExp(`^${join(dir, 'broken.jpg')}: corrupt or unsupported JPEG: `))));
+    await writeFile(join(dir, 'anim.gif'), new TextEncoder().encode('GIF89a....'));
+    expect(await readImage(join(dir, 'anim.gif'))).toEqual(E.left(`${join(dir, 'anim.gif')}: GIF images are not supported; convert the image to PNG (e.g. \`convert in.gif out.png\`)`));
+    expect(decodeImage(new TextEncoder().encode('hello'))).toEqual(E.left('not a recognised image (PNG and JPEG are read)'));
     const missing = await readImage(join(dir, 'nope.png'));
     expect(missing).toEqual(E.left(`${join(dir, 'nope.png')}: cannot read file: ENOENT`));
+  });
+  it('reads JPEGs (baseline, via jpeg-js) into RGB', async () => {
+    const w = 16, h = 8;
+    const rgba = new Uint8Array(w * h * 4);
+    for (let i = 0; i < w * h; i++) rgba.set(i % w < 8 ? [200, 40, 40, 255] : [30, 60, 210, 255], i * 4);
+    const bytes = new Uint8Array(jpeg.encode({ width: w, height: h, data: rgba }, 100).data);
+    const img = decodeImage(bytes);
+    expect(E.isRight(img)).toBe(true);
+    if (E.isLeft(img)) return;
+    expect([img.right.width, img.right.height]).toEqual([w, h]);
+    // JPEG is lossy: flat colour areas come back within a few levels (edge columns excluded).
+    const at = (x: number, y: number) => Array.from(img.right.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3));
+    for (const [x, want] of [[2, [200, 40, 40]], [13, [30, 60, 210]]] as const) {
+      at(x, 4).forEach((v, c) => expect(Math.abs(v - want[c]!)).toBeLessThan(8));
+    }
   });
 });
