@@ -1,7 +1,9 @@
 /**
  * Package benchmarks beyond the peer table, on the WebGPU device: the diffusion sampler's own
  * overhead per step, the model's forward throughput and a full generateText, and the MAGVIT-v2
- * tokenizer's encode/decode at 256². Skipped with --no-packages; --quick shrinks them.
+ * tokenizer's encode/decode with the released architecture at the sizes of --vq-sizes (default 64; the
+ * issue's 256 and 512 take many minutes per image on a software driver: `--vq-sizes 256,512` on a GPU).
+ * Skipped with --no-packages; --quick shrinks them and skips the tokenizer.
  */
 import { benchSamplerSteps } from '../packages/diffusion/bench/sampler-steps.js';
 import { benchModel } from '../packages/mmada/bench/forward.js';
@@ -13,7 +15,7 @@ export interface ExtraRow {
   [k: string]: unknown;
 }
 
-export async function extraBenches(quick: boolean, enabled = true): Promise<ExtraRow[]> {
+export async function extraBenches(quick: boolean, enabled = true, vqSizes: readonly number[] = [64]): Promise<ExtraRow[]> {
   if (!enabled) return [];
   const rows: ExtraRow[] = [];
   const step = async (what: string, fn: () => Promise<ExtraRow[]>) => {
@@ -31,6 +33,6 @@ export async function extraBenches(quick: boolean, enabled = true): Promise<Extr
     })),
   );
   await step('model forward + generateText', async () => [...(await benchModel({ device: 'webgpu', quick }))]);
-  if (!quick) await step('MAGVIT-v2 encode/decode 256²', async () => [...(await benchVq({ device: 'webgpu', sizes: [256] }))]);
+  if (!quick) await step(`MAGVIT-v2 encode/decode ${vqSizes.join(', ')} px`, async () => [...(await benchVq({ device: 'webgpu', sizes: vqSizes }))]);
   return rows;
 }

@@ -4,7 +4,7 @@
  * to bench/out/RESULTS.md, and prints the table. Flags: --quick (smaller matmuls), --only NAME,...
  * (cases whose name contains one of them), --libs ours,tfjs,jax (which libraries), --trials N (timed trials
  * per case and library, median reported; default 5), --no-blas (skip the OpenBLAS context column), --no-packages (skip the package benchmarks: sampler,
- * model forward, image tokenizer).
+ * model forward, image tokenizer), --vq-sizes 64,256 (image sizes for the tokenizer benchmark).
  *
  * Protocol, the same for every library: one warm-up run (pipeline compilation, buffer pools), then N trials of
  * R back-to-back runs followed by one readback of the last result; R is chosen so a trial lasts ~0.6 s.
@@ -97,7 +97,8 @@ async function main(): Promise<void> {
   }
   for (const p of peers) p.dispose();
   const blas = noBlas ? [] : cases.filter((c): c is Extract<BenchCase, { kind: 'matmul' }> => c.kind === 'matmul').map((c) => [c.name, openblasGflops(c.n)] as const);
-  const extra = await extraBenches(quick, !args.includes('--no-packages'));
+  const vqSizes = (flag('--vq-sizes') ?? '64').split(',').map(Number);
+  const extra = await extraBenches(quick, !args.includes('--no-packages'), vqSizes);
   for (const r of extra) appendFileSync('bench/out/results.jsonl', JSON.stringify({ ...r, adapter, time }) + '\n');
   const table = renderTable(cases, rows, blas, adapter);
   const extraTable = extra.length
