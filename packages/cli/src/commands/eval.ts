@@ -31,6 +31,7 @@ import {
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { checkImageSetup } from '../image-setup.js';
+import { unwrap } from '../unwrap.js';
 
 export const EVAL_TASKS = ['gsm8k', 'math500', 'mmlu', 'shapesworld-reasoning', 'shapesworld-understanding', 'shapesworld-t2i'] as const;
 export type EvalTaskName = (typeof EVAL_TASKS)[number];
@@ -100,11 +101,6 @@ const FLAGS = {
   'max-seq-length': { type: 'string' },
   seed: { type: 'string' },
 } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 const str = (v: string | boolean | undefined) => v as string | undefined;
 

@@ -1,5 +1,4 @@
 /** mmada forward --model DIR --ids 1,2,3 [--pad-mask 1,1,0] [--ignore-pad-mask] [--json] */
-import * as E from 'fp-ts/lib/Either.js';
 import { disposeModel, maskPredictorForward } from '@mmada/mmada';
 import { argmax, scope, tensor } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
@@ -9,6 +8,7 @@ import { idListFlag } from '../flag-values.js';
 import { loadModelWithProgress } from '../load-for-command.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
 
 const USAGE = `mmada forward --model DIR --ids 1,2,3 [--pad-mask 1,1,0] [--json]
 
@@ -23,11 +23,6 @@ Runs the mask predictor on one sequence, for checking parity with other implemen
 `;
 
 const FLAGS = { model: { type: 'string' }, ids: { type: 'string' }, 'pad-mask': { type: 'string' }, 'ignore-pad-mask': { type: 'boolean' } } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));

@@ -3,7 +3,6 @@
  *   [--block-length B] [--temperature T] [--remasking low_confidence|random] [--seed K] [--cfg W]
  *   [--chat] [--thinking] [--device cpu|webgpu] [--json]
  */
-import * as E from 'fp-ts/lib/Either.js';
 import { decodeAnswers, disposeModel, formatChat, generateIds } from '@mmada/mmada';
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
@@ -14,6 +13,8 @@ import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-comma
 import { parseFlags } from '../parse-flags.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
+import { TEXT_SAMPLING_FLAGS, textSamplingFromFlags } from '../text-sampling-flags.js';
 
 const USAGE = `mmada generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [options]
 
@@ -41,19 +42,11 @@ const FLAGS = {
   'prompt-ids': { type: 'string' },
   chat: { type: 'boolean' },
   thinking: { type: 'boolean' },
-  'gen-length': { type: 'string' },
-  steps: { type: 'string' },
-  'block-length': { type: 'string' },
-  temperature: { type: 'string' },
+  ...TEXT_SAMPLING_FLAGS,
   remasking: { type: 'string' },
   cfg: { type: 'string' },
   seed: { type: 'string' },
 } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
@@ -64,15 +57,10 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dir = f.model as string | undefined;
   if (!dir) throw new UsageError('--model DIR is required');
   if ((f.prompt === undefined) === (f['prompt-ids'] === undefined)) throw new UsageError('give exactly one of --prompt TEXT and --prompt-ids 1,2,3');
-  const genLength = unwrap(integerFlag('gen-length', f['gen-length'] as string | undefined, 128, 1));
-  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, genLength, 1));
-  const blockLength = unwrap(integerFlag('block-length', f['block-length'] as string | undefined, Math.min(32, genLength), 1));
-  const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 0));
+  const { genLength, steps, blockLength, temperature } = textSamplingFromFlags(f);
   const cfgScale = unwrap(numberFlag('cfg', f.cfg as string | undefined, 0));
   const remasking = unwrap(choiceFlag('remasking', f.remasking as string | undefined, ['low_confidence', 'random'] as const, 'low_confidence'));
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
-  if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
-  if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
   const promptIds = f['prompt-ids'] !== undefined ? unwrap(idListFlag('prompt-ids', f['prompt-ids'] as string)) : undefined;
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));

@@ -1,5 +1,4 @@
 /** mmada info --model DIR [--json] [--device cpu|webgpu]: config summary, parameter count, memory estimate. */
-import * as E from 'fp-ts/lib/Either.js';
 import { deviceLimits, estimateMemory, formatBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
 import { openCheckpoint, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
@@ -7,6 +6,7 @@ import type { Command } from '../command.js';
 import { initDevice } from '../device-flag.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
 
 const USAGE = `mmada info --model DIR [--json] [--device cpu|webgpu]
 
@@ -15,11 +15,6 @@ and the device memory the weights need. With --device, also checks the weights a
 `;
 
 const FLAGS = { model: { type: 'string' } } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));

@@ -15,6 +15,7 @@ import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
 
 const USAGE = `mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [options]
 
@@ -49,11 +50,6 @@ const FLAGS = {
   'max-seq-length': { type: 'string' },
   seed: { type: 'string' },
 } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));

@@ -23,6 +23,7 @@ import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress } from '../load-for-command.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
 import { readPairsJsonl, SHAPESWORLD_REASONING, shapesWorldReasoningPairs, tokenizePairs, type TextPair } from './train-data.js';
 
 const USAGE = `mmada train --config NAME|DIR --data shapesworld-reasoning|FILE.jsonl [options]
@@ -83,11 +84,6 @@ const FLAGS = {
   overwrite: { type: 'boolean' },
   seed: { type: 'string' },
 } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 const fmtSeconds = (s: number): string => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);

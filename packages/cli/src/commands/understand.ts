@@ -8,12 +8,14 @@ import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { initDevice } from '../device-flag.js';
-import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
+import { choiceFlag, integerFlag } from '../flag-values.js';
 import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import { parseFlags } from '../parse-flags.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
+import { TEXT_SAMPLING_FLAGS, textSamplingFromFlags } from '../text-sampling-flags.js';
 
 const USAGE = `mmada understand --model DIR --vq DIR --image FILE --question TEXT [options]
 
@@ -44,18 +46,10 @@ const FLAGS = {
   question: { type: 'string' },
   resolution: { type: 'string' },
   transform: { type: 'string' },
-  'gen-length': { type: 'string' },
-  steps: { type: 'string' },
-  'block-length': { type: 'string' },
-  temperature: { type: 'string' },
+  ...TEXT_SAMPLING_FLAGS,
   thinking: { type: 'boolean' },
   seed: { type: 'string' },
 } as const;
-
-const unwrap = <T>(x: E.Either<Error, T>): T => {
-  if (E.isLeft(x)) throw x.left;
-  return x.right;
-};
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
@@ -73,13 +67,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (question === undefined) throw new UsageError('--question TEXT is required');
   const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
   const transform = unwrap(choiceFlag('transform', f.transform as string | undefined, ['crop', 'squash'] as const, 'crop'));
-  const genLength = unwrap(integerFlag('gen-length', f['gen-length'] as string | undefined, 128, 1));
-  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, genLength, 1));
-  const blockLength = unwrap(integerFlag('block-length', f['block-length'] as string | undefined, Math.min(32, genLength), 1));
-  const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 0));
+  const { genLength, steps, blockLength, temperature } = textSamplingFromFlags(f);
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
-  if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
-  if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
 
   const image = await readImage(imagePath);
   if (E.isLeft(image)) throw new UsageError(image.left);

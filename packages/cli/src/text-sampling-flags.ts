@@ -1,0 +1,33 @@
+import { integerFlag, numberFlag } from './flag-values.js';
+import { unwrap } from './unwrap.js';
+import { UsageError } from './usage-error.js';
+
+/** The semi-autoregressive sampler's flags, shared by the commands that generate text. */
+export const TEXT_SAMPLING_FLAGS = {
+  'gen-length': { type: 'string' },
+  steps: { type: 'string' },
+  'block-length': { type: 'string' },
+  temperature: { type: 'string' },
+} as const;
+
+export interface TextSampling {
+  readonly genLength: number;
+  readonly steps: number;
+  readonly blockLength: number;
+  readonly temperature: number;
+}
+
+/**
+ * Reads --gen-length (default 128), --steps (default gen-length), --block-length (default 32 or gen-length if
+ * smaller) and --temperature (default 0), and checks that the blocks and steps divide as the sampler needs.
+ */
+export function textSamplingFromFlags(f: Record<string, unknown>): TextSampling {
+  const str = (name: string) => f[name] as string | undefined;
+  const genLength = unwrap(integerFlag('gen-length', str('gen-length'), 128, 1));
+  const steps = unwrap(integerFlag('steps', str('steps'), genLength, 1));
+  const blockLength = unwrap(integerFlag('block-length', str('block-length'), Math.min(32, genLength), 1));
+  const temperature = unwrap(numberFlag('temperature', str('temperature'), 0));
+  if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
+  if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
+  return { genLength, steps, blockLength, temperature };
+}
