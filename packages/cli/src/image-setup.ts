@@ -1,4 +1,12 @@
-import { codebookSize, downsampleFactor, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import {
+  codebookSize, disposeImageTokenizer, disposeModel, downsampleFactor, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel,
+  type TextTokenizer,
+} from '@mmada/mmada';
+import type { DeviceName } from '@mmada/tensor';
+import type { CliIO } from './cli-io.js';
+import { initDevice } from './device-flag.js';
+import { loadModelWithProgress, loadTokenizerIfPresent } from './load-for-command.js';
+import { unwrap } from './unwrap.js';
 import { UsageError } from './usage-error.js';
 
 /** The image tokenizer must speak the model's codebook and cut the resolution into whole tokens. */
@@ -8,5 +16,40 @@ export function checkImageSetup(vq: LoadedImageTokenizer, model: LoadedModel, re
   const codes = model.config.codebookSize;
   if (codes !== undefined && codes !== codebookSize(vq.config)) {
     throw new Error(`${vqDir}: the tokenizer has ${codebookSize(vq.config)} codes (${vq.config.bits} bits) but the model's codebook has ${codes}`);
+  }
+}
+
+export interface ImageModels {
+  readonly model: LoadedModel;
+  readonly tokenizer: TextTokenizer;
+  readonly vq: LoadedImageTokenizer;
+  readonly device: DeviceName;
+}
+
+/**
+ * Loads what a pixels-in / pixels-out command needs — the model, its text tokenizer and the image tokenizer,
+ * checked against each other — runs `fn`, and frees the device memory however `fn` ends.
+ */
+export async function withImageModels<T>(
+  what: string,
+  dirs: { readonly model: string; readonly vq: string },
+  resolution: number,
+  deviceFlag: string | boolean | undefined,
+  io: CliIO,
+  fn: (m: ImageModels) => Promise<T>,
+): Promise<T> {
+  const tokenizer = unwrap(await loadTokenizerIfPresent(dirs.model));
+  if (!tokenizer) throw new UsageError(`${dirs.model}/tokenizer.json is missing: ${what} needs the model's text tokenizer`);
+  const device = unwrap(await initDevice(deviceFlag, io));
+  let model: LoadedModel | undefined;
+  let vq: LoadedImageTokenizer | undefined;
+  try {
+    model = unwrap(await loadModelWithProgress(dirs.model, device, io));
+    vq = unwrap(await loadImageTokenizer(dirs.vq, { device })());
+    checkImageSetup(vq, model, resolution, dirs.vq);
+    return await fn({ model, tokenizer, vq, device });
+  } finally {
+    if (vq) disposeImageTokenizer(vq);
+    if (model) disposeModel(model);
   }
 }

@@ -1,12 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceFromEnv, init, key } from '@mmada/tensor';
-import { createModel, disposeModel, MODEL_ZOO, saveModel } from '@mmada/mmada';
-import { runCli, type CliIO } from '../src/index.js';
+import { deviceFromEnv, init } from '@mmada/tensor';
+import { mmada, writeTinyModel } from './support.js';
 
 const parity = fileURLToPath(new URL('../../../tests/model-parity/fixtures/', import.meta.url));
 const tinyLlada = join(parity, 'tiny-llada');
@@ -18,24 +16,9 @@ const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-cli-'));
 const tinyMmada = join(root, 'tiny-mmada');
 
-/** Runs the CLI in-process and captures its streams. */
-async function mmada(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
-
 beforeAll(async () => {
   await init({ device });
-  const model = createModel(MODEL_ZOO['mmada-tiny'], key(1), { device, std: 0.3 });
-  const r = await saveModel(model, tinyMmada)();
-  disposeModel(model);
-  if (E.isLeft(r)) throw r.left;
-  const tok = fileURLToPath(new URL('../../mmada/test/fixtures/tiny-tokenizer/', import.meta.url));
-  cpSync(join(tok, 'tokenizer.json'), join(tinyMmada, 'tokenizer.json'));
-  cpSync(join(tok, 'tokenizer_config.json'), join(tinyMmada, 'tokenizer_config.json'));
+  await writeTinyModel(tinyMmada, 1, device);
 });
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,13 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceFromEnv, init, key, tensor, type Tensor } from '@mmada/tensor';
-import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, MODEL_ZOO, saveImageTokenizer, saveModel, vqConfig } from '@mmada/mmada';
+import { deviceFromEnv, init, tensor, type Tensor } from '@mmada/tensor';
 import { pickByLikelihood, scoreGsm8k, type PredictionRecord } from '@mmada/eval';
-import { runCli, type CliIO } from '../src/index.js';
+import { mmada, writeTinyImageTokenizer, writeTinyModel } from './support.js';
 import { hashText, likelihoodChoiceScorer } from '../src/model-adapter.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -25,31 +22,13 @@ const GSM8K_ROWS = [
 // Small sampling settings: the checkpoint is random, so only the plumbing is under test.
 const SAMPLING = ['--gen-length', '8', '--block-length', '4', '--steps', '4', '--device', device];
 
-async function mmada(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
-
 const predictions = (dir: string): PredictionRecord[] =>
   readFileSync(join(dir, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PredictionRecord);
 
 beforeAll(async () => {
   await init({ device });
-  const m = createModel(MODEL_ZOO['mmada-tiny'], key(1), { device, std: 0.3 });
-  const saved = await saveModel(m, model)();
-  disposeModel(m);
-  if (E.isLeft(saved)) throw saved.left;
-  const tok = fileURLToPath(new URL('../../mmada/test/fixtures/tiny-tokenizer/', import.meta.url));
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) cpSync(join(tok, f), join(model, f));
-  // A tiny image tokenizer speaking the tiny model's 16-code codebook: 4 bits, 8 px per token.
-  const config = vqConfig({ ch: 8, encoderChMult: [1, 1, 1, 1], encoderNumResBlocks: [1, 1, 1, 1], decoderChMult: [1, 1, 1, 1], decoderNumResBlocks: [1, 1, 1, 1], bits: 4, normGroups: 4 });
-  const t = initImageTokenizer(config, key(2), { device });
-  const vqSaved = await saveImageTokenizer(vq, t)();
-  disposeImageTokenizer(t);
-  if (E.isLeft(vqSaved)) throw vqSaved.left;
+  await writeTinyModel(model, 1, device);
+  await writeTinyImageTokenizer(vq, 2, device);
   writeFileSync(gsm8k, GSM8K_ROWS.map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(
     mmlu,

@@ -1,12 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImage, deviceFromEnv, init, key, readPng, setPixel, writePng } from '@mmada/tensor';
-import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, MODEL_ZOO, saveImageTokenizer, saveModel, vqConfig } from '@mmada/mmada';
-import { runCli, type CliIO } from '../src/index.js';
+import { createImage, deviceFromEnv, init, readPng, setPixel, writePng } from '@mmada/tensor';
+import { mmada, writeTinyImageTokenizer, writeTinyModel } from './support.js';
 
 const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-image-cli-'));
@@ -14,28 +12,10 @@ const model = join(root, 'tiny-mmada');
 const vq = join(root, 'tiny-vq');
 const picture = join(root, 'picture.png');
 
-async function mmada(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
-
 beforeAll(async () => {
   await init({ device });
-  const m = createModel(MODEL_ZOO['mmada-tiny'], key(3), { device, std: 0.3 });
-  const saved = await saveModel(m, model)();
-  disposeModel(m);
-  if (E.isLeft(saved)) throw saved.left;
-  const tok = fileURLToPath(new URL('../../mmada/test/fixtures/tiny-tokenizer/', import.meta.url));
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) cpSync(join(tok, f), join(model, f));
-  // The tiny model's codebook has 16 codes: a 4-bit tokenizer with 8 px per token (three downsamplings).
-  const config = vqConfig({ ch: 8, encoderChMult: [1, 1, 1, 1], encoderNumResBlocks: [1, 1, 1, 1], decoderChMult: [1, 1, 1, 1], decoderNumResBlocks: [1, 1, 1, 1], bits: 4, normGroups: 4 });
-  const t = initImageTokenizer(config, key(4), { device });
-  const vqSaved = await saveImageTokenizer(vq, t)();
-  disposeImageTokenizer(t);
-  if (E.isLeft(vqSaved)) throw vqSaved.left;
+  await writeTinyModel(model, 3, device);
+  await writeTinyImageTokenizer(vq, 4, device);
   const img = createImage(40, 24); // not square: resized and center-cropped to the resolution
   for (let y = 0; y < 24; y++) for (let x = 0; x < 40; x++) setPixel(img, x, y, x < 20 ? [220, 30, 30] : [30, 30, 220]);
   await writePng(picture, img);

@@ -5,20 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { deviceFromEnv } from '@mmada/tensor';
 import { disposeModel, loadModel, loadTextTokenizer } from '@mmada/mmada';
-import { runCli, type CliIO } from '../src/index.js';
+import { mmada } from './support.js';
 import { readPairsJsonl, tokenizePairs } from '../src/commands/train-data.js';
 
 const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-train-cli-'));
 const data = join(root, 'pairs.jsonl');
-
-async function mmada(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), interactive: false };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 beforeAll(() => {
   const rows = [

@@ -5,14 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { disposeImageTokenizer, disposeModel, generateImagePixels, loadImageTokenizer, tokenGrid, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { generateImagePixels, tokenGrid } from '@mmada/mmada';
 import { key, writePng } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
-import { checkImageSetup } from '../image-setup.js';
-import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { withImageModels } from '../image-setup.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -76,15 +74,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'] as string | undefined, 512, 1));
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
 
-  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
-  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: t2i needs the model's text tokenizer`);
-  const device = unwrap(await initDevice(f.device, io));
-  let model: LoadedModel | undefined;
-  let vq: LoadedImageTokenizer | undefined;
-  try {
-    model = unwrap(await loadModelWithProgress(dir, device, io));
-    vq = unwrap(await loadImageTokenizer(vqDir, { device })());
-    checkImageSetup(vq, model, resolution, vqDir);
+  return withImageModels('t2i', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {
     const [h, w] = tokenGrid(vq.config, [resolution, resolution]);
     io.stderr(`t2i: ${steps} MaskGIT steps over a ${h}×${w} token grid\n`);
     const r = await generateImagePixels(model, tokenizer, vq, prompt, key(seed), {
@@ -99,10 +89,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (f.json) io.stdout(`${JSON.stringify({ out, codes: r.codes[0] })}\n`);
     else io.stdout(`${out}\n`);
     return 0;
-  } finally {
-    if (vq) disposeImageTokenizer(vq);
-    if (model) disposeModel(model);
-  }
+  });
 }
 
 export const t2iCommand: Command = { name: 't2i', summary: 'generate an image from a prompt (needs an image tokenizer)', usage: USAGE, run };

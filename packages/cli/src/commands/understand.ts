@@ -3,14 +3,12 @@
  *   [--gen-length N] [--steps S] [--block-length B] [--temperature T] [--thinking] [--seed K] [--device D] [--json]
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { disposeImageTokenizer, disposeModel, loadImageTokenizer, readImage, understandImagePixels, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { readImage, understandImagePixels } from '@mmada/mmada';
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
-import { checkImageSetup } from '../image-setup.js';
-import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { withImageModels } from '../image-setup.js';
 import { parseFlags } from '../parse-flags.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
@@ -72,15 +70,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const image = await readImage(imagePath);
   if (E.isLeft(image)) throw new UsageError(image.left);
-  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
-  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: understand needs the model's text tokenizer`);
-  const device = unwrap(await initDevice(f.device, io));
-  let model: LoadedModel | undefined;
-  let vq: LoadedImageTokenizer | undefined;
-  try {
-    model = unwrap(await loadModelWithProgress(dir, device, io));
-    vq = unwrap(await loadImageTokenizer(vqDir, { device })());
-    checkImageSetup(vq, model, resolution, vqDir);
+  return withImageModels('understand', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {
     const bar = progress(io, 'answering', steps, 'steps');
     const r = await understandImagePixels(model, tokenizer, vq, image.right, question, key(seed), {
       resolution,
@@ -98,10 +88,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (f.json) io.stdout(`${JSON.stringify({ text, ids: r.ids[0] })}\n`);
     else io.stdout(`${text}\n`);
     return 0;
-  } finally {
-    if (vq) disposeImageTokenizer(vq);
-    if (model) disposeModel(model);
-  }
+  });
 }
 
 export const understandCommand: Command = { name: 'understand', summary: 'answer a question about an image (needs an image tokenizer)', usage: USAGE, run };
