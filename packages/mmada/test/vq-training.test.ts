@@ -6,7 +6,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { adam } from '@mmada/autograd';
 import { createImage, dispose, init, key, memory, scope, eq, mean, cast, abs, sub, tensor, type RgbImage, type Tensor } from '@mmada/tensor';
 import {
-  decodeImageTokens, encodeImages, imagesToTensor, initImageTokenizer, lfqEntropies, tokenizerLoss, tokenizerTrainStep, vqConfig,
+  decodeImageTokens, encodeImages, imagesToTensor, initImageTokenizer, lfqCodes, lfqEntropies, tokenizerLoss, tokenizerTrainStep, vqConfig,
   type ImageTokenizer, type VqConfig,
 } from '@mmada/mmada';
 
@@ -97,12 +97,16 @@ describe('tokenizer training', () => {
     expect(trained).toBeLessThan(untrained * 0.7);
 
     // encode(decode(ids)) = ids on held-out images' tokens.
-    const [agreement, distinct] = await scope(async () => {
+    const [agreement, bitAgreement, distinct] = await scope(async () => {
       const ids = encodeImages(tok, heldOut);
       const again = encodeImages(tok, decodeImageTokens(tok, ids, [4, 4]));
-      return [await mean(cast(eq(ids, again), 'f32')).item(), new Set(await ids.data()).size];
+      const bits = mean(cast(eq(lfqCodes(ids, [4, 4], CONFIG.bits), lfqCodes(again, [4, 4], CONFIG.bits)), 'f32'));
+      return [await mean(cast(eq(ids, again), 'f32')).item(), await bits.item(), new Set(await ids.data()).size];
     });
-    console.log(`encode(decode(ids)) = ids for ${(agreement * 100).toFixed(1)}% of held-out tokens (${distinct} distinct codes used)`);
+    console.log(
+      `encode(decode(ids)) = ids for ${(agreement * 100).toFixed(1)}% of held-out tokens, ${(bitAgreement * 100).toFixed(1)}% of their bits (${distinct} distinct codes used)`,
+    );
+    expect(bitAgreement).toBeGreaterThan(0.75);
     expect(agreement).toBeGreaterThan(0.4);
     dispose([heldOut, tok.params, state]);
   });
