@@ -1,9 +1,8 @@
 import type { Kernel } from '../backend.js';
 import { broadcastStrides } from '../shape.js';
 import { CpuStorage, values } from './storage.js';
+import { scoreRow } from './attention-scores.js';
 
-/** The additive bias of a pad-masked score (torch.finfo(float32).min, as upstream). */
-export const MASKED_SCORE = -3.4028234663852886e38;
 
 /** Naive two-pass softmax attention in doubles, with the score arithmetic rounded to f32 as a kernel does it. */
 export const attention: Kernel<'attention'> = (inputs, { scale, hasMask, hasBias }) => {
@@ -20,22 +19,12 @@ export const attention: Kernel<'attention'> = (inputs, { scale, hasMask, hasBias
   const vv = values(v);
   const out = new Float32Array(B * H * Tq * Dv);
   const s = new Float64Array(Tk);
-  const f = Math.fround;
+  const kept = new Uint8Array(Tk);
+  const x = { q: vq, k: vk, mask, bias, biasStrides: bs, scale, dims: [B, H, Tq, Tk, D] as const };
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < Tq; i++) {
-        const qo = ((b * H + h) * Tq + i) * D;
-        let max = -Infinity;
-        for (let j = 0; j < Tk; j++) {
-          const ko = ((b * H + h) * Tk + j) * D;
-          let dot = 0;
-          for (let d = 0; d < D; d++) dot += vq[qo + d]! * vk[ko + d]!;
-          let score = f(scale * dot);
-          if (bias) score = f(score + bias[b * bs[0]! + h * bs[1]! + i * bs[2]! + j * bs[3]!]!);
-          if (mask && !(mask[b * Tq + i] && mask[b * Tk + j])) score = f(score + MASKED_SCORE);
-          s[j] = score;
-          max = Math.max(max, score);
-        }
+        const max = scoreRow(x, b, h, i, s, kept);
         const oo = ((b * H + h) * Tq + i) * Dv;
         if (max === -Infinity) continue; // every score -Infinity: output 0
         let sum = 0;

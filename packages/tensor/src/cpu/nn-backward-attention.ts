@@ -1,6 +1,6 @@
 import type { Kernel } from '../backend.js';
 import { broadcastStrides } from '../shape.js';
-import { MASKED_SCORE } from './nn-attention.js';
+import { scoreRow } from './attention-scores.js';
 import { CpuStorage, values } from './storage.js';
 
 /**
@@ -31,25 +31,14 @@ export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, 
   const s = new Float64Array(Tk);
   const kept = new Uint8Array(Tk);
   const dqRow = new Float64Array(D);
-  const f = Math.fround;
+  const x = { q: vq, k: vk, mask, bias, biasStrides: bs, scale, dims: [B, H, Tq, Tk, D] as const };
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < Tq; i++) {
         const bh = b * H + h;
         const qo = (bh * Tq + i) * D;
         const oo = (bh * Tq + i) * Dv;
-        let max = -Infinity;
-        for (let j = 0; j < Tk; j++) {
-          const ko = (bh * Tk + j) * D;
-          let dot = 0;
-          for (let d = 0; d < D; d++) dot += vq[qo + d]! * vk[ko + d]!;
-          let score = f(scale * dot);
-          if (bias) score = f(score + bias[b * bs[0]! + h * bs[1]! + i * bs[2]! + j * bs[3]!]!);
-          kept[j] = mask && !(mask[b * Tq + i] && mask[b * Tk + j]) ? 0 : 1;
-          if (!kept[j]) score = f(score + MASKED_SCORE);
-          s[j] = score;
-          max = Math.max(max, score);
-        }
+        const max = scoreRow(x, b, h, i, s, kept);
         if (max === -Infinity) continue; // every score -Infinity: the output is the constant 0
         let sum = 0;
         for (let j = 0; j < Tk; j++) sum += s[j] = Math.exp(s[j]! - max);
