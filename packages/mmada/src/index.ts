@@ -37,6 +37,8 @@ export type { TextTokenizer, DecodeOptions } from './tokenizer/text-tokenizer.js
 export { TokenizerError, TOKENIZER_FILE_NAME, TOKENIZER_CONFIG_FILE_NAME, loadTextTokenizer, textTokenizerFromJson } from './tokenizer/text-tokenizer.js';
 export type { ChatMessage, ChatTemplateOptions } from './tokenizer/chat-template.js';
 export { THINKING_PREFIX, formatChat } from './tokenizer/chat-template.js';
+export type { WordBpeOptions, WordBpeTokenizer } from './tokenizer/word-bpe.js';
+export { trainWordBpe, byteLevelAlphabet } from './tokenizer/word-bpe.js';
 
 export type { PromptSequence, PromptedSequence } from './prompting/prompt-sequence.js';
 export { withBos, endAfterLast } from './prompting/prompt-sequence.js';
@@ -89,6 +91,12 @@ export type { TokenizerLossOptions, TokenizerLossParts } from './vq/tokenizer-lo
 export { tokenizerLoss, lfqEntropies } from './vq/tokenizer-loss.js';
 export type { TokenizerStepResult } from './vq/tokenizer-train-step.js';
 export { tokenizerTrainStep } from './vq/tokenizer-train-step.js';
+export type {
+  ImageBatchSource, TrainImageTokenizerOptions, TrainImageTokenizerResult, ImageTokenizerStepInfo, ImageTokenizerLossEntry,
+} from './vq/train-image-tokenizer.js';
+export {
+  trainImageTokenizer, IMAGE_TOKENIZER_CHECKPOINT_DIR, IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_NO_DECAY,
+} from './vq/train-image-tokenizer.js';
 
 // Training (SFT with prompt preservation, batches, loss log and curve)
 export * from './training/index.js';
