@@ -1,5 +1,5 @@
 import {
-  add, cast, concat, dispose, foldIn, logicalAnd, logicalNot, lt, mul, sliceAxis, where, type Tensor,
+  add, cast, concat, foldIn, logicalAnd, logicalNot, lt, mul, scope, sliceAxis, where, type Tensor,
 } from '@mmada/tensor';
 import type { MaskPredictor } from '@mmada/diffusion';
 import { generatedRegion } from './generated-region.js';
@@ -37,26 +37,28 @@ export function coupledEstimator(options: CoupledEstimatorOptions = {}): Likelih
     forwardPasses: (batch) => batch.ids.shape[0]! * 3,
     async estimate(model: MaskPredictor, batch: RolloutBatch, ctx: EstimateContext): Promise<LikelihoodEstimate> {
       const [b, l] = checkBatch(batch, 'coupledEstimator');
-      const t = tMin + (tMax - tMin) * hostUniform(foldIn(foldIn(ctx.key, ctx.iteration), T_STREAM));
-      const keys = sampleIdsOf(batch).map((s) => maskKey(ctx.key, ctx.iteration, s));
-      const generated = generatedRegion(batch);
-      const u = keyedUniform(keys, l, batch.ids.device);
-      const below = lt(u, t);
-      const first = logicalAnd(generated, below);
-      const notBelow = logicalNot(below);
-      const second = logicalAnd(generated, notBelow);
-      const copies = [generated, first, second].map((m) => where(m, batch.maskId, batch.ids));
-      const noisy = concat(copies, 0);
-      const lp = await tokenLogProbs(model, noisy, batch.ids, batch.padMask, 'coupledEstimator');
-      const [l0, l1, l2] = [0, 1, 2].map((c) => sliceAxis(lp, 0, c * b, (c + 1) * b)) as [Tensor, Tensor, Tensor];
-      const mask = cast(batch.completionMask, 'bool');
-      const weight = where(first, 1 / t, 1 / (1 - t));
-      const pair = where(first, l1, l2);
-      const combined = mul(add(l0, mul(weight, pair)), 0.5);
-      const tokenLogp = where(mask, combined, 0);
-      const weights = where(mask, weight, 0);
-      dispose([generated, u, below, first, notBelow, second, ...copies, lp, l0, l1, l2, weight, pair, combined]);
-      return { tokenLogp, mask, copies: 1, weights, noisy };
+      // Every intermediate tensor is freed when the scope ends; only the returned ones live on.
+      return scope(async () => {
+        const t = tMin + (tMax - tMin) * hostUniform(foldIn(foldIn(ctx.key, ctx.iteration), T_STREAM));
+        const keys = sampleIdsOf(batch).map((s) => maskKey(ctx.key, ctx.iteration, s));
+        const generated = generatedRegion(batch);
+        const u = keyedUniform(keys, l, batch.ids.device);
+        const below = lt(u, t);
+        const first = logicalAnd(generated, below);
+        const notBelow = logicalNot(below);
+        const second = logicalAnd(generated, notBelow);
+        const copies = [generated, first, second].map((m) => where(m, batch.maskId, batch.ids));
+        const noisy = concat(copies, 0);
+        const lp = await tokenLogProbs(model, noisy, batch.ids, batch.padMask, 'coupledEstimator');
+        const [l0, l1, l2] = [0, 1, 2].map((c) => sliceAxis(lp, 0, c * b, (c + 1) * b)) as [Tensor, Tensor, Tensor];
+        const mask = cast(batch.completionMask, 'bool');
+        const weight = where(first, 1 / t, 1 / (1 - t));
+        const pair = where(first, l1, l2);
+        const combined = mul(add(l0, mul(weight, pair)), 0.5);
+        const tokenLogp = where(mask, combined, 0);
+        const weights = where(mask, weight, 0);
+        return { tokenLogp, mask, copies: 1, weights, noisy };
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 import {
-  add, cast, concat, dispose, div, foldIn, logicalAnd, logicalNot, logicalOr, lt, maximum, mul, sliceAxis, sum, tile, where,
+  add, cast, concat, div, foldIn, logicalAnd, logicalNot, logicalOr, lt, maximum, mul, scope, sliceAxis, sum, tile, where,
   type Tensor,
 } from '@mmada/tensor';
 import type { MaskPredictor } from '@mmada/diffusion';
@@ -36,33 +36,28 @@ export function randomMaskingEstimator(options: RandomMaskingEstimatorOptions = 
     passesPerSample: m,
     forwardPasses: (batch) => batch.ids.shape[0]! * m,
     async estimate(model: MaskPredictor, batch: RolloutBatch, ctx: EstimateContext): Promise<LikelihoodEstimate> {
-      const [b, l] = checkBatch(batch, 'randomMaskingEstimator');
-      // Row key k_b; copy c draws its t and its token uniforms from the (l+1)-wide row of key k_b folded with c.
+      const [, l] = checkBatch(batch, 'randomMaskingEstimator');
       const rowKeys = sampleIdsOf(batch).map((s) => maskKey(ctx.key, ctx.iteration, s));
-      const temps: Tensor[] = [];
-      const track = <T extends Tensor>(t: T): T => (temps.push(t), t);
-      const completion = track(cast(batch.completionMask, 'bool'));
-      const generated = track(generatedRegion(batch));
-      const padding = track(logicalAnd(generated, track(logicalNot(completion))));
-      const maskedCopies: Tensor[] = [];
-      for (let c = 0; c < m; c++) {
-        const draws = track(keyedUniform(rowKeys.map((k) => foldIn(k, c)), l + 1, batch.ids.device));
-        const t = track(add(track(mul(track(sliceAxis(draws, 1, l, l + 1)), tMax - tMin)), tMin)); // [B, 1]
-        const u = track(sliceAxis(draws, 1, 0, l));
-        const hit = track(lt(u, t));
-        maskedCopies.push(track(logicalOr(padding, track(logicalAnd(completion, hit)))));
-      }
-      const masked = track(m === 1 ? maskedCopies[0]! : concat(maskedCopies, 0));
-      const ids = track(m === 1 ? batch.ids : tile(batch.ids, [m, 1]));
-      const noisy = where(masked, batch.maskId, ids);
-      const lp = track(await tokenLogProbs(model, noisy, batch.ids, batch.padMask, 'randomMaskingEstimator'));
-      const scoredCompletion = track(m === 1 ? completion : tile(completion, [m, 1]));
-      const mask = logicalAnd(masked, scoredCompletion);
-      const tokenLogp = where(mask, lp, 0);
-      const n = track(sum(track(cast(mask, 'f32')), -1));
-      const sequenceLogp = div(track(sum(tokenLogp, -1)), track(maximum(n, 1)));
-      dispose([...new Set(temps)].filter((t) => t !== batch.ids));
-      return { tokenLogp, mask, copies: m, sequenceLogp, noisy };
+      // Every intermediate tensor is freed when the scope ends; only the returned ones live on.
+      return scope(async () => {
+        const completion = cast(batch.completionMask, 'bool');
+        const padding = logicalAnd(generatedRegion(batch), logicalNot(completion));
+        const maskedCopies: Tensor[] = [];
+        for (let c = 0; c < m; c++) {
+          // Copy c of row b: its t and its token uniforms come from one (L+1)-wide draw of foldIn(rowKey_b, c).
+          const draws = keyedUniform(rowKeys.map((k) => foldIn(k, c)), l + 1, batch.ids.device);
+          const t = add(mul(sliceAxis(draws, 1, l, l + 1), tMax - tMin), tMin); // [B, 1]
+          const hit = lt(sliceAxis(draws, 1, 0, l), t);
+          maskedCopies.push(logicalOr(padding, logicalAnd(completion, hit)));
+        }
+        const masked = m === 1 ? maskedCopies[0]! : concat(maskedCopies, 0);
+        const noisy = where(masked, batch.maskId, m === 1 ? batch.ids : tile(batch.ids, [m, 1]));
+        const lp = await tokenLogProbs(model, noisy, batch.ids, batch.padMask, 'randomMaskingEstimator');
+        const mask = logicalAnd(masked, m === 1 ? completion : tile(completion, [m, 1]));
+        const tokenLogp = where(mask, lp, 0);
+        const sequenceLogp = div(sum(tokenLogp, -1), maximum(sum(cast(mask, 'f32'), -1), 1));
+        return { tokenLogp, mask, copies: m, sequenceLogp, noisy };
+      });
     },
   };
 }
