@@ -62,7 +62,34 @@ async function mcOn(device: DeviceName) {
   return elbo;
 }
 
+/**
+ * The smallest MaskGIT case where ln p of the drawn code decides a tie (N 2, 2 steps, τ 0): position 0 has codes 0
+ * and 1 at logit 1000, position 1 codes 2 and 3 at 3000.5, so both have confidence exactly ln ½. A crossEntropy
+ * that formed max + log Σ before subtracting the code's logit rounded the two differently on webgpu.
+ */
+async function tieOn(device: DeviceName) {
+  const vocab = 8;
+  const mask = 7;
+  const logits = new Float32Array(4 * vocab);
+  logits.set([1000, 1000], 1 * vocab + 2); // position 1 = image token 0: codes 0, 1 (ids 2, 3)
+  logits.set([3000.5, 3000.5], 2 * vocab + 4); // position 2 = image token 1: codes 2, 3 (ids 4, 5)
+  const ids = tensor([[0, mask, mask, 0]], [1, 4], 'i32', { device });
+  const predictor = (x: typeof ids) => tensor(logits, [1, 4, vocab], 'f32', { device: x.device });
+  const r = await maskgitSample(predictor, ids, {
+    numImageTokens: 2, steps: 2, temperature: 0, codebookOffset: 2, codebookSize: 4, maskId: mask, key: key(3),
+  });
+  const codes = await r.codes.array();
+  dispose([ids, r]);
+  return codes;
+}
+
 describe('cpu and webgpu', () => {
+  it('give the same MaskGIT codes when two confidences tie at large logits', async (ctx) => {
+    if (!gpu) ctx.skip();
+    const cpu = await tieOn('cpu');
+    expect(await tieOn('webgpu')).toEqual(cpu);
+  });
+
   it('give the same samples for the same key', async (ctx) => {
     if (!gpu) ctx.skip();
     expect(await textOn('webgpu')).toEqual(await textOn('cpu'));

@@ -11,6 +11,8 @@ export interface InitOptions {
   /** A GPU object (e.g. `navigator.gpu`); in Node the `webgpu` package is used when omitted. */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
+  /** WebGPU: the finite-sentinel build (see RuntimeOptions.finiteSentinels); default MMADA_WGSL_FINITE_SENTINELS=1. */
+  finiteSentinels?: boolean;
 }
 
 const backends = new Map<DeviceName, Backend>();
@@ -44,7 +46,7 @@ export async function ensureBackend(device: DeviceName, options: InitOptions = {
   if (device === 'cpu') backend = createCpuBackend();
   else {
     const { createWebGPUBackend } = await import('./webgpu/backend.js');
-    backend = await createWebGPUBackend({ gpu: options.gpu, powerPreference: options.powerPreference });
+    backend = await createWebGPUBackend({ gpu: options.gpu, powerPreference: options.powerPreference, ...(options.finiteSentinels !== undefined ? { finiteSentinels: options.finiteSentinels } : {}) });
   }
   backends.set(device, backend);
   return backend;

@@ -37,10 +37,10 @@ export function randomShape(r: () => number, rank: number, maxDim = 7): number[]
 }
 
 /** The WebGPU device if an adapter exists and MMADA_DEVICE does not ask for cpu only. */
-export async function webgpuAvailable(): Promise<boolean> {
+export async function webgpuAvailable(options: T.InitOptions = {}): Promise<boolean> {
   if (process.env.MMADA_DEVICE === 'cpu') return false;
   try {
-    await T.ensureBackend('webgpu');
+    await T.ensureBackend('webgpu', options);
     return true;
   } catch (e) {
     // CI installs an adapter (scripts/setup-webgpu.sh): there a missing one is a failure, not a skip.

@@ -1,9 +1,11 @@
 import type { Kernel } from '../backend.js';
 import { CpuStorage, values } from './storage.js';
+import { expShifted, rowStats } from './nn-softmax.js';
 
 /**
  * dlogits[r] = gradOut[r]·(softmax(logits[r]) − onehot(targets[r])), in doubles, one row at a time (the
- * probabilities of a row are never stored). Ignored rows are exactly 0; other out-of-range targets give NaN.
+ * probabilities of a row are never stored; ties at the maximum as in nn-softmax.ts). Ignored rows are exactly 0;
+ * other out-of-range targets give NaN.
  */
 export const crossEntropyBackward: Kernel<'crossEntropyBackward'> = ([logits, targets, gradOut], { ignoreIndex }) => {
   const x = values(logits!);
@@ -19,13 +21,10 @@ export const crossEntropyBackward: Kernel<'crossEntropyBackward'> = ([logits, ta
       dx.fill(NaN, o, o + V);
       continue;
     }
-    let max = -Infinity;
-    for (let j = 0; j < V; j++) max = Math.max(max, x[o + j]!);
-    let sum = 0;
-    for (let j = 0; j < V; j++) sum += Math.exp(x[o + j]! - max);
+    const { max, sum } = rowStats(x, o, V);
     const gr = g[r]!;
     const inv = 1 / sum;
-    for (let j = 0; j < V; j++) dx[o + j] = gr * (Math.exp(x[o + j]! - max) * inv - (j === target ? 1 : 0));
+    for (let j = 0; j < V; j++) dx[o + j] = gr * (expShifted(x[o + j]!, max) * inv - (j === target ? 1 : 0));
   }
   return [new CpuStorage(dx)];
 };

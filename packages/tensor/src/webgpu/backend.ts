@@ -87,6 +87,35 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
 
 type Gpu = GPUStorage;
 
+/**
+ * The finite-sentinel build's upload: a copy of f32 / f16 data with +-Infinity replaced by the largest finite
+ * value of the dtype (F32_MAX, or 65504 for f16, which the shaders widen exactly), or null when there is none.
+ */
+function finiteCopy(data: TypedArray, dtype: 'f32' | 'f16'): Uint8Array | null {
+  if (dtype === 'f32') {
+    const f = data as Float32Array;
+    let out: Float32Array | null = null;
+    for (let i = 0; i < f.length; i++) {
+      const v = f[i]!;
+      if (v === Infinity || v === -Infinity) {
+        out ??= Float32Array.from(f);
+        out[i] = v > 0 ? 3.4028234663852886e38 : -3.4028234663852886e38;
+      }
+    }
+    return out && new Uint8Array(out.buffer);
+  }
+  const h = data as Uint16Array;
+  let out: Uint16Array | null = null;
+  for (let i = 0; i < h.length; i++) {
+    const b = h[i]!;
+    if ((b & 0x7fff) === 0x7c00) {
+      out ??= Uint16Array.from(h);
+      out[i] = (b & 0x8000) | 0x7bff;
+    }
+  }
+  return out && new Uint8Array(out.buffer, 0, out.byteLength);
+}
+
 class WebGPUBackendImpl implements WebGPUBackend {
   readonly name = 'webgpu' as const;
   readonly kernels: KernelTable;
@@ -110,6 +139,7 @@ class WebGPUBackendImpl implements WebGPUBackend {
       bytes = new Uint8Array(words.buffer);
     } else {
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (this.runtime.finiteSentinels && (dtype === 'f32' || dtype === 'f16')) bytes = finiteCopy(data, dtype) ?? bytes;
     }
     return this.runtime.upload(bytes, deviceBytes(dtype, n));
   }

@@ -15,6 +15,7 @@
  *   into buffers taken from the free list (never used by the pending batch), so `queue.writeBuffer` — which
  *   runs before not-yet-submitted commands — can never clobber data the pending batch still reads.
  */
+import { CONSTS, FINITE_CONSTS, finiteSentinelsFromEnv } from './kernels/common.js';
 
 const BUFFER_USAGE_STORAGE = 0x0080; // GPUBufferUsage.STORAGE
 const BUFFER_USAGE_COPY_SRC = 0x0004;
@@ -73,7 +74,16 @@ export interface RuntimeOptions {
   waitMode?: 'poll' | 'sleep';
   /** Bytes of free buffers the pool keeps before destroying the oldest. */
   maxPoolBytes?: number;
+  /**
+   * The finite-sentinel build: every infinity the kernels would see becomes the largest finite f32 (uploads,
+   * fills, and the kernels' own infinity constants), so results cannot depend on how a driver treats
+   * infinities (WGSL allows fast-math assumptions). Default: MMADA_WGSL_FINITE_SENTINELS=1.
+   */
+  finiteSentinels?: boolean;
 }
+
+/** The largest finite f32. */
+const F32_MAX_VALUE = 3.4028234663852886e38;
 
 export class Runtime {
   readonly maxDispatchesPerBatch: number;
@@ -81,6 +91,13 @@ export class Runtime {
   readonly maxWorkgroupsPerDim: number;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** See RuntimeOptions.finiteSentinels. Fixed for the runtime's life (pipelines are cached with it). */
+  readonly finiteSentinels: boolean;
+  /** A host scalar as the kernels may see it: +-Infinity become +-F32_MAX in the finite-sentinel build. */
+  sentinel(value: number): number {
+    if (!this.finiteSentinels || Number.isFinite(value) || Number.isNaN(value)) return value;
+    return value > 0 ? F32_MAX_VALUE : -F32_MAX_VALUE;
+  }
   /** See RuntimeOptions.waitMode; may be changed at any time (benchmarks compare both). */
   waitMode: 'poll' | 'sleep';
 
@@ -116,6 +133,7 @@ export class Runtime {
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
     this.waitMode = options.waitMode ?? (canSleep() ? 'sleep' : 'poll');
+    this.finiteSentinels = options.finiteSentinels ?? finiteSentinelsFromEnv();
     device.addEventListener?.('uncapturederror', (ev: Event) => {
       const e = (ev as GPUUncapturedErrorEvent).error;
       const err = new Error(`WebGPU error: ${e?.message ?? String(e)}`);
@@ -230,7 +248,8 @@ export class Runtime {
     }));
     entries.push({ binding: spec.bindings.length, visibility: 4, buffer: { type: 'uniform' } });
     const layout = this.device.createBindGroupLayout({ entries });
-    const module = this.device.createShaderModule({ code: spec.code() });
+    const code = this.finiteSentinels ? spec.code().replace(CONSTS, FINITE_CONSTS) : spec.code();
+    const module = this.device.createShaderModule({ code });
     const pipeline = this.device.createComputePipeline({
       layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
       compute: { module, entryPoint: 'main' },

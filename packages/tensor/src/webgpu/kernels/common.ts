@@ -145,13 +145,45 @@ fn f32_to_f16bits(v: f32) -> u32 {
 `;
 
 /**
- * f32 +-infinity and integer extremes as WGSL expressions. Infinities are read from private variables so
+ * f32 +-infinity, NaN and integer extremes as WGSL expressions. Infinities are read from private variables so
  * they are not const-expressions (a const-expression that evaluates to inf is a shader-creation error);
- * include CONSTS in any shader that uses POS_INF / NEG_INF.
+ * include CONSTS in any shader that uses POS_INF / NEG_INF / NAN.
+ *
+ * WGSL lets an implementation assume that no infinity or NaN occurs at runtime, so no kernel relies on an
+ * infinity to be correct: reductions start from an element of their own row, masked entries are recognised
+ * by explicit flags or comparisons that stay true for finite sentinels, and POS_INF / NEG_INF appear only
+ * where infinity is the result itself (an empty max, 0^-1). With finite sentinels on (Runtime option
+ * `finiteSentinels`, or MMADA_WGSL_FINITE_SENTINELS=1) the runtime swaps CONSTS for FINITE_CONSTS, so those
+ * results become +-F32_MAX, and every infinity uploaded or filled becomes +-F32_MAX as well: the kernels then
+ * never see an infinity at all.
  */
-export const CONSTS = 'var<private> pinf_bits: u32 = 0x7f800000u;\nvar<private> ninf_bits: u32 = 0xff800000u;\n';
+export const CONSTS =
+  'var<private> pinf_bits: u32 = 0x7f800000u;\nvar<private> ninf_bits: u32 = 0xff800000u;\nvar<private> nan_bits: u32 = 0x7fc00000u;\n';
+/** CONSTS with the infinities replaced by the largest finite f32 (the finite-sentinel build). */
+export const FINITE_CONSTS =
+  'var<private> pinf_bits: u32 = 0x7f7fffffu;\nvar<private> ninf_bits: u32 = 0xff7fffffu;\nvar<private> nan_bits: u32 = 0x7fc00000u;\n';
 export const POS_INF = 'bitcast<f32>(pinf_bits)';
 export const NEG_INF = 'bitcast<f32>(ninf_bits)';
+export const NAN = 'bitcast<f32>(nan_bits)';
+/** The largest finite f32 as a WGSL literal. */
+export const F32_MAX = '3.4028234663852886e38';
+
+/** True when MMADA_WGSL_FINITE_SENTINELS asks for the finite-sentinel build (the default of Runtime's option). */
+export function finiteSentinelsFromEnv(): boolean {
+  const v = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.MMADA_WGSL_FINITE_SENTINELS;
+  return v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+}
+
+/**
+ * exp(x - mx) for an element x of a row whose maximum is mx, with an element equal to the maximum counted as
+ * exactly 1: exact ties stay exact whatever the driver's exp(0) is, and a row whose maximum is infinite (every
+ * entry masked with -inf, or a +inf entry) needs no inf - inf. Include in a shader as WGSL.
+ */
+export const EXP_SHIFTED = /* wgsl */ `
+fn exp_shifted(x: f32, mx: f32) -> f32 { return select(exp(x - mx), 1.0, x == mx); }
+fn shifted(x: f32, mx: f32) -> f32 { return select(x - mx, 0.0, x == mx); }
+`;
+
 export const I32_MIN = 'i32(-2147483647 - 1)';
 export const I32_MAX = '2147483647i';
 export const U32_MAX = '0xffffffffu';

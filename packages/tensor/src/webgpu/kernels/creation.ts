@@ -7,7 +7,7 @@ import { fillBits } from './layout.js';
 export function fill(rt: Runtime, value: number, dtype: DType, size: number): GPUStorage {
   const y = rt.createStorage(deviceBytes(dtype, size));
   if (size === 0) return y;
-  const bits = fillBits(value, dtype);
+  const bits = fillBits(rt.sentinel(value), dtype);
   const word = dtype === 'f16' ? (bits | (bits << 16)) >>> 0 : bits;
   const words = dtype === 'f16' ? Math.ceil(size / 2) : size;
   const meta = new Meta().u32(words, word);

@@ -34,7 +34,7 @@ fn pow_f(a: f32, b: f32) -> f32 {
     return select(inf, -inf, bodd && bitcast<u32>(a) == 0x80000000u);
   }
   if (a < 0.0) {
-    if (!bint) { return bitcast<f32>(pinf_bits | 0x400000u); }
+    if (!bint) { return bitcast<f32>(nan_bits); }
     let r = exp2(b * log2(-a));
     return select(r, -r, bodd);
   }

@@ -49,7 +49,7 @@ export function elementCopy(rt: Runtime, spec: ElementCopy): GPUStorage {
   if (n === 0) return y;
   const half = spec.out.dtype === 'f16';
   if (half !== (spec.x.dtype === 'f16')) throw new Error('webgpu elementCopy: dtype mismatch');
-  const meta = new Meta().u32(n, fillBits(spec.fill ?? 0, spec.out.dtype));
+  const meta = new Meta().u32(n, fillBits(rt.sentinel(spec.fill ?? 0), spec.out.dtype));
   const words = spec.meta.array();
   meta.u32(...words);
   const extra = spec.extra ?? [];

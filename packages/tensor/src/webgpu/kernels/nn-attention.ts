@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import { broadcastStrides } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
+import { CONSTS, F32_MAX, Meta, metaDecl } from './common.js';
 
 /** Invocations per workgroup. */
 const WGS = 32;
@@ -36,6 +36,10 @@ function rowsPerInvocation(D: number, Dv: number, Tq: number): number {
  * The [Tq, Tk] score matrix never exists in memory. Dot products and row loops are unrolled at generation time
  * (D and Dv are part of the pipeline key).
  * Pad-mask arithmetic follows the spec exactly: the score of a non-kept pair gets −3.4028235e38 added.
+ * No infinity is assumed: the running maximum starts at −F32_MAX (the lowest a pad-masked score can be), the
+ * accumulators are rescaled only when it grows, and a score of −inf (a −inf bias) gets weight exp(−inf) = 0, so
+ * a row whose every score is −inf has l = 0 and gives 0. With finite sentinels that bias is −F32_MAX, the row's
+ * scores are all −F32_MAX and it is uniform, as the same arithmetic in f64 gives.
  */
 export function attention(rt: Runtime, a: AttentionInputs): GPUStorage {
   const [B, H, Tq, D] = a.q.shape as [number, number, number, number];
@@ -107,7 +111,8 @@ ${rows
   { let qb = (bh * Tq + iq${r}) * ${D}u;
 ${cols4(D4).map((c) => `    q${r}[${c}] = scale * ${load4('qs', 'qb', c, D)};`).join('\n')} }
   var acc${r}: array<vec4<f32>, ${V4}>;
-  var m${r} = ${NEG_INF};
+  var m${r} = -${F32_MAX};
+  var started${r} = false;
   var l${r} = 0.0;
   var sc${r}: array<f32, ${BK}>;
   ${hasMask ? `let qReal${r} = mask[b * Tq + iq${r}] != 0u;` : ''}
@@ -133,7 +138,7 @@ ${cols4(D4).map((c) => `    q${r}[${c}] = scale * ${load4('qs', 'qb', c, D)};`).
     }
     ${hasMask ? `for (var e = t; e < nk; e = e + ${WGS}u) { km[e] = mask[b * Tk + j0 + e]; }` : ''}
     workgroupBarrier();
-${rows.map((r) => `    var tmax${r} = ${NEG_INF};`).join('\n')}
+${rows.map((r) => `    var tmax${r} = -${F32_MAX};`).join('\n')}
     for (var j = 0u; j < nk; j = j + 1u) {
       let kb = j * ${D4}u;
 ${scoreLines}
@@ -141,19 +146,19 @@ ${scoreLines}
 ${rows
   .map(
     (r) => `    let mn${r} = max(m${r}, tmax${r});
-    // scores of -Infinity so far contribute nothing (and exp(-inf - -inf) would be NaN)
-    var live${r} = mn${r} != ${NEG_INF};
-    if (live${r}) {
+    // rescale what was accumulated when the maximum grows (nothing was before the first tile)
+    if (started${r} && mn${r} > m${r}) {
       let alpha = exp(m${r} - mn${r});
       l${r} = l${r} * alpha;
       for (var c = 0u; c < ${V4}u; c = c + 1u) { acc${r}[c] = acc${r}[c] * alpha; }
-      m${r} = mn${r};
-    }`,
+    }
+    m${r} = mn${r};
+    started${r} = true;`,
   )
   .join('\n')}
     for (var j = 0u; j < nk; j = j + 1u) {
       let vb = j * ${V4}u;
-${rows.map((r) => `      let p${r} = select(0.0, exp(sc${r}[j] - m${r}), live${r});\n      l${r} = l${r} + p${r};`).join('\n')}
+${rows.map((r) => `      let p${r} = select(exp(sc${r}[j] - m${r}), 1.0, sc${r}[j] == m${r});\n      l${r} = l${r} + p${r};`).join('\n')}
 ${pvLines}
     }
   }

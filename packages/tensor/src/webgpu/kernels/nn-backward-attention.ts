@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import { broadcastStrides } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
+import { CONSTS, F32_MAX, Meta, metaDecl } from './common.js';
 
 /**
  * Fused attention backward (FlashAttention-2 style), three dispatches and no [Tq, Tk] buffer:
@@ -16,6 +16,8 @@ import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
  * the D / Dv loops are unrolled at generation time (D and Dv are part of the pipeline key).
  * Pairs the pad mask drops get −3.4028235e38 added to their score (as in the forward) and ds = 0 (that score is a
  * constant in f32). The mask bits travel in the stats rows so that no dispatch needs more than 8 storage buffers.
+ * No infinity is assumed (as in the forward): the running maximum starts at −F32_MAX and only grows, a −inf score
+ * (a −inf bias) weighs exp(−inf) = 0, and a row whose every score is −inf keeps l = 0 and is marked by inv = 0.
  */
 
 /** Query (stats, dq) or key (dk/dv) rows per workgroup, one invocation each. */
@@ -151,7 +153,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var delta = 0.0;
   for (var d = 0u; d < ${Dv}u; d = d + 1u) { delta = delta + gos[(bh * Tq + iq) * ${Dv}u + d] * outs[(bh * Tq + iq) * ${Dv}u + d]; }
   ${a.mask ? 'let qReal = mask[b * Tq + iq] != 0u;' : ''}
-  var mrun = ${NEG_INF};
+  var mrun = -${F32_MAX};
+  var started = false;
   var l = 0.0;
   var sc: array<f32, ${BK}>;
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
@@ -160,7 +163,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     ${loadTile('kt', 'ks', 'bh * Tk + j0', 'nk', D)}
     ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = mask[b * Tk + j0 + e]; }` : ''}
     workgroupBarrier();
-    var tmax = ${NEG_INF};
+    var tmax = -${F32_MAX};
     for (var j = 0u; j < nk; j = j + 1u) {
       let kb = j * ${D4}u;
       ${score(dotRow('q', 'kt', 'kb', D4), 'iq', 'j0 + j')}
@@ -169,14 +172,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       tmax = max(tmax, s);
     }
     let mnew = max(mrun, tmax);
-    if (mnew != ${NEG_INF}) {
-      l = l * exp(mrun - mnew);
-      for (var j = 0u; j < nk; j = j + 1u) { l = l + exp(sc[j] - mnew); }
-      mrun = mnew;
-    }
+    if (started && mnew > mrun) { l = l * exp(mrun - mnew); }
+    for (var j = 0u; j < nk; j = j + 1u) { l = l + select(exp(sc[j] - mnew), 1.0, sc[j] == mnew); }
+    mrun = mnew;
+    started = true;
   }
   if (i < Tq) {
-    // inv = 0 marks a row whose scores are all -Infinity: its output is the constant 0, so p = 0 throughout
+    // inv = 0 marks a row whose scores are all -inf: its output is the constant 0, so p = 0 throughout
     let inv = select(0.0, 1.0 / l, l > 0.0);
     stats[bh * Tq + i] = vec4<f32>(mrun, inv, delta, ${a.mask ? 'select(0.0, 1.0, qReal)' : '1.0'});
   }
@@ -190,7 +192,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   /** p and ds of one pair from its score `s`, the query row's stats `qs4` and the key's mask bit `kReal`. */
   const pds = (qs4: string, kReal: string) => `${a.mask ? `let kept = ${qs4}.w != 0.0 && ${kReal} != 0.0;
       if (!kept) { s = s + ${MASKED}; }` : ''}
-      let p = select(0.0, exp(s - ${qs4}.x) * ${qs4}.y, ${qs4}.y > 0.0);`;
+      let p = select(0.0, select(exp(s - ${qs4}.x), 1.0, s == ${qs4}.x) * ${qs4}.y, ${qs4}.y > 0.0);`;
 
   // ---- 2. dq (and dscores): a workgroup per ROWS·R query rows, K and V tiles streamed
   if (Tq > 0) {

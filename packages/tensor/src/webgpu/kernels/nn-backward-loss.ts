@@ -1,6 +1,6 @@
 import type { TensorRef } from '../../backend.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
+import { CONSTS, EXP_SHIFTED, Meta, NAN, metaDecl } from './common.js';
 
 /** Threads per row: short rows do not need 256 idle lanes. */
 function rowThreads(n: number): number {
@@ -11,7 +11,10 @@ function rowThreads(n: number): number {
  * dlogits[r] = gradOut[r]·(softmax(logits[r]) − onehot(targets[r])): one workgroup per row, two reads of the row.
  * The first merges per-thread online (max, Σexp) pairs in workgroup memory; the second writes the gradient, so the
  * probabilities are never stored. Ignored rows are written as 0 (without reading the row); rows with any other
- * out-of-range target as NaN.
+ * out-of-range target as NaN. No infinity is assumed: every running maximum starts at the row's first element
+ * (an invocation that reads nothing holds (that element, 0), a neutral pair), and exp_shifted counts an entry
+ * equal to the maximum as exactly 1, as the forward kernels do (a row whose maximum is infinite is uniform over
+ * its maximal entries).
  */
 export function crossEntropyBackward(rt: Runtime, logits: TensorRef, targets: TensorRef, gradOut: TensorRef, ignoreIndex: number): GPUStorage {
   const [R, V] = logits.shape as [number, number];
@@ -22,8 +25,7 @@ export function crossEntropyBackward(rt: Runtime, logits: TensorRef, targets: Te
   rt.dispatch({
     key: `nn:crossEntropyBackward:${wg}`,
     code: () => `${CONSTS}
-// a private variable, not a const-expression: a NaN const-expression is a shader-creation error
-var<private> nan_bits: u32 = 0x7fc00000u;
+${EXP_SHIFTED}
 @group(0) @binding(0) var<storage, read> xs: array<f32>;
 @group(0) @binding(1) var<storage, read> targets: array<i32>;
 @group(0) @binding(2) var<storage, read> gos: array<f32>;
@@ -43,12 +45,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let bad = !ignored && (tgt < 0 || u32(tgt) >= n);
   // no early return: the barriers below stay in uniform control flow
   let nread = select(n, 0u, ignored || bad);
-  var mx = ${NEG_INF};
+  var mx = 0.0;
+  if (nread > 0u) { mx = xs[base]; }
   var s = 0.0;
   for (var j = t; j < nread; j = j + ${wg}u) {
     let x = xs[base + j];
-    if (x > mx) { s = s * exp(mx - x) + 1.0; mx = x; }
-    else if (x != ${NEG_INF}) { s = s + exp(x - mx); }
+    if (x > mx) { s = s * exp_shifted(mx, x) + 1.0; mx = x; }
+    else { s = s + exp_shifted(x, mx); }
   }
   wm[t] = mx; ws[t] = s;
   workgroupBarrier();
@@ -56,10 +59,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (t < k) {
       let m1 = wm[t]; let m2 = wm[t + k];
       let mm = max(m1, m2);
-      var acc = 0.0;
-      if (m1 != ${NEG_INF}) { acc = acc + ws[t] * exp(m1 - mm); }
-      if (m2 != ${NEG_INF}) { acc = acc + ws[t + k] * exp(m2 - mm); }
-      wm[t] = mm; ws[t] = acc;
+      wm[t] = mm; ws[t] = ws[t] * exp_shifted(m1, mm) + ws[t + k] * exp_shifted(m2, mm);
     }
     workgroupBarrier();
   }
@@ -69,8 +69,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let jt = u32(tgt);
   for (var j = t; j < n; j = j + ${wg}u) {
     var d = 0.0;
-    if (bad) { d = bitcast<f32>(nan_bits); }
-    else if (!ignored) { d = g * exp(xs[base + j] - M); if (j == jt) { d = d - gt; } }
+    if (bad) { d = ${NAN}; }
+    else if (!ignored) { d = g * exp_shifted(xs[base + j], M); if (j == jt) { d = d - gt; } }
     dxs[base + j] = d;
   }
 }`,

@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
+import { CONSTS, EXP_SHIFTED, Meta, NAN, metaDecl } from './common.js';
 
 /**
  * Row kernels: one workgroup of 64 invocations per row of the last axis (or per contiguous normalisation
@@ -9,6 +9,14 @@ import { CONSTS, Meta, NEG_INF, metaDecl } from './common.js';
  * rms / layer / group norm, and cross-entropy (log-sum-exp minus the target logit: one number per row, the
  * probabilities are never written). On lavapipe 64 invocations per row measured faster than 128-256 with an
  * online (max, sum) merge (softmax 1024x1024: 17 ms vs 29-52 ms).
+ *
+ * softmax, logSoftmax and crossEntropy share one row-statistics code (ROW_STATS): the maximum mx (started from
+ * the row's first element, so no -inf identity is needed) and s = Σ exp(x - mx), with entries equal to mx
+ * counting exactly 1. Everything is then formed from the shifted logits x - mx, never from mx + log(s), whose
+ * rounding at |mx| ≫ 1 would swamp log(s): logSoftmax = (x - mx) - log(s) and crossEntropy = log(s) - (x_t - mx),
+ * so a code's cross-entropy is exactly minus its logSoftmax. A row whose maximum is infinite (all entries
+ * -inf, or a +inf entry) gives the uniform distribution over its maximal entries, as it does with finite
+ * sentinels (all -F32_MAX).
  */
 
 const RW = 64; // workgroup size of the row kernels
@@ -44,6 +52,14 @@ fn tree_max(t: u32, v: f32) -> f32 {
 }
 `;
 
+/** mx and s of row `base` (length `D`) for invocation t; needs TREE and EXP_SHIFTED. */
+const ROW_STATS = (xs: string, D: string): string => `  var mx = ${xs}[base];
+  for (var j = t; j < ${D}; j = j + ${RW}u) { mx = max(mx, ${xs}[base + j]); }
+  mx = tree_max(t, mx);
+  var s = 0.0;
+  for (var j = t; j < ${D}; j = j + ${RW}u) { s = s + exp_shifted(${xs}[base + j], mx); }
+  s = tree_sum(t, s);`;
+
 const ROW_MAIN = (body: string): string => `@compute @workgroup_size(${RW})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) t: u32) {
   let row = wid.x + wid.y * nwg.x;
@@ -64,16 +80,12 @@ export function softmaxLike(rt: Runtime, x: TensorRef, log: boolean): GPUStorage
 @group(0) @binding(1) var<storage, read_write> ys: array<f32>;
 ${metaDecl(2, meta.length)}
 ${TREE}
+${EXP_SHIFTED}
 ${ROW_MAIN(`  let D = m(1u); let base = row * D;
-  var mx = ${NEG_INF};
-  for (var j = t; j < D; j = j + ${RW}u) { mx = max(mx, xs[base + j]); }
-  mx = tree_max(t, mx);
-  var s = 0.0;
-  for (var j = t; j < D; j = j + ${RW}u) { s = s + exp(xs[base + j] - mx); }
-  s = tree_sum(t, s);
+${ROW_STATS('xs', 'D')}
   ${log ? 'let ls = log(s);' : 'let inv = 1.0 / s;'}
   for (var j = t; j < D; j = j + ${RW}u) {
-    ${log ? 'ys[base + j] = xs[base + j] - mx - ls;' : 'ys[base + j] = exp(xs[base + j] - mx) * inv;'}
+    ${log ? 'ys[base + j] = shifted(xs[base + j], mx) - ls;' : 'ys[base + j] = exp_shifted(xs[base + j], mx) * inv;'}
   }`)}`,
     bindings: [
       { storage: st(x), kind: 'read' },
@@ -160,7 +172,7 @@ ${stats}
   return y;
 }
 
-/** Per-row logSumExp(logits) - logits[target]: 0 for ignoreIndex, NaN for other out-of-range targets. */
+/** Per-row log(s) - (logits[target] - mx) (see ROW_STATS): 0 for ignoreIndex, NaN for other out-of-range targets. */
 export function crossEntropy(rt: Runtime, logits: TensorRef, targets: TensorRef, ignoreIndex: number): GPUStorage {
   const [R, V] = logits.shape as [number, number];
   const y = rt.createStorage(R * 4);
@@ -174,6 +186,7 @@ export function crossEntropy(rt: Runtime, logits: TensorRef, targets: TensorRef,
 @group(0) @binding(2) var<storage, read_write> ys: array<f32>;
 ${metaDecl(3, meta.length)}
 ${TREE}
+${EXP_SHIFTED}
 ${ROW_MAIN(`  let V = m(1u); let base = row * V;
   let tgt = tg[row];
   // an ignored row (uniform across the workgroup) skips the reductions
@@ -181,15 +194,10 @@ ${ROW_MAIN(`  let V = m(1u); let base = row * V;
     if (t == 0u) { ys[row] = 0.0; }
     return;
   }
-  var mx = ${NEG_INF};
-  for (var j = t; j < V; j = j + ${RW}u) { mx = max(mx, xs[base + j]); }
-  mx = tree_max(t, mx);
-  var s = 0.0;
-  for (var j = t; j < V; j = j + ${RW}u) { s = s + exp(xs[base + j] - mx); }
-  s = tree_sum(t, s);
+${ROW_STATS('xs', 'V')}
   if (t == 0u) {
-    if (tgt < 0 || u32(tgt) >= V) { ys[row] = bitcast<f32>(pinf_bits | 0x400000u); }
-    else { ys[row] = log(s) + mx - xs[base + u32(tgt)]; }
+    if (tgt < 0 || u32(tgt) >= V) { ys[row] = ${NAN}; }
+    else { ys[row] = log(s) - shifted(xs[base + u32(tgt)], mx); }
   }`)}`,
     bindings: [
       { storage: st(logits), kind: 'read' },

@@ -71,8 +71,12 @@ export function reduce(rt: Runtime, x: TensorRef, op: ReduceOp, axes: number[], 
     ? '  let off = base + r;'
     : stridedOffsets('r', Rr, 2 + 2 * K, [{ name: 'off', stridesAt: 2 + 2 * K + Rr, init: 'base' }], 'r');
   const load = `${ct}(xs[off])`;
+  // max / min start from the first reduced element (offset base): no -inf / +inf identity for a driver to
+  // assume away. Only an empty reduction (R = 0) yields the identity itself.
+  const firstInit = (op === 'max' || op === 'min') && R > 0;
+  const init = firstInit ? `${ct}(xs[base])` : identity(op, ct);
   const serial = R <= 64 || (O >= 2048 && R <= 1024);
-  const spec = trailing ? 'inner' : `k${K}r${Rr}`;
+  const spec = `${trailing ? 'inner' : `k${K}r${Rr}`}${firstInit ? ':first' : ''}`;
   const header = `${CONSTS}
 @group(0) @binding(0) var<storage, read> xs: array<${storageType(x.dtype)}>;
 @group(0) @binding(1) var<storage, read_write> ys: array<${storageType(out.dtype)}>;
@@ -86,7 +90,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let o = gid.x + gid.y * (nwg.x * ${WG}u);
   if (o >= m(0u)) { return; }
 ${keptCode}
-  var acc: ${ct} = ${identity(op, ct)};
+  var acc: ${ct} = ${init};
   for (var r = 0u; r < m(1u); r = r + 1u) {
 ${redOff}
     acc = ${combine(op, 'acc', load)};
@@ -112,7 +116,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let o = wid.x + wid.y * nwg.x;
   if (o >= m(0u)) { return; }
 ${keptCode}
-  var acc: ${ct} = ${identity(op, ct)};
+  var acc: ${ct} = ${init};
   for (var r = t; r < m(1u); r = r + ${wg}u) {
 ${redOff}
     acc = ${combine(op, 'acc', load)};
