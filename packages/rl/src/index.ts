@@ -42,3 +42,21 @@ export { shapesWorldUnderstandingRewards } from './rewards/shapes-world-understa
 export type { ShapesWorldUnderstandingItem, ShapesWorldUnderstandingRewardOptions } from './rewards/shapes-world-understanding-rewards.js';
 export { shapesWorldT2IRewards, t2iPartialCredit, t2iRequirementCount } from './rewards/shapes-world-t2i-rewards.js';
 export type { ShapesWorldT2IItem } from './rewards/shapes-world-t2i-rewards.js';
+
+// Trainer
+export { DEFAULT_RL_CONFIG, ESTIMATOR_NAMES, TIMESTEP_RULES, LOSS_TYPES, SCALE_REWARDS, LR_SCHEDULERS, REMASKINGS, RlConfigError, validateRlConfig, rlConfig, estimatorFor } from './trainer/rl-config.js';
+export type { RlConfig, EstimatorConfig, GroupFilterConfig, LrSchedulerType } from './trainer/rl-config.js';
+export { predictorAt, newForwardCounter } from './trainer/policy.js';
+export type { RlPolicy, ForwardCounter } from './trainer/policy.js';
+export type { RlPrompt, TextRlPrompt, ImageRlPrompt, TextCompletion, RewardComponents, PromptSource } from './trainer/rl-prompt.js';
+export { cyclePrompts, interleavePrompts } from './trainer/prompt-source.js';
+export { rollout, rolloutBatchOf, familiesOf, ROLLOUT_STREAM } from './trainer/rollout.js';
+export type { FamilyRollout, RolloutOptions } from './trainer/rollout.js';
+export { withoutTimes } from './trainer/rl-metrics.js';
+export type { RlStepMetrics, MeanStd, ComponentStat } from './trainer/rl-metrics.js';
+export { GrpoTrainer, rlTrain, rlSchedule, configDifferences, formatStepProgress, RlTrainError, RL_CHECKPOINT_DIR, RL_METRICS_FILE, RL_CONFIG_FILE } from './trainer/grpo-trainer.js';
+export type { RlTrainOptions, RlTrainResult } from './trainer/grpo-trainer.js';
+
+// Presets
+export { PRESET_NAMES, getPreset, presetConfig, describePreset } from './presets/presets.js';
+export type { PresetName, Preset, PresetSetting } from './presets/presets.js';
