@@ -432,6 +432,14 @@ describe('lladaMcEstimator', () => {
     const e = await lladaMcEstimator({ mcNum: 2, batchSize: 2 }).estimate(recording, batch, { iteration: 0, key: rolloutKey(0, 0) });
     expect(lengths).toEqual([4]); // 2 real prompt tokens + 2 completion tokens
     dispose(e);
+    // an empty completion (a row taken out of the loss) scores 0 without a forward pass
+    lengths.length = 0;
+    const empty = makeBatch([[1, 2, 3, 3, 0, 0, 0, 0], [1, 2, 3, 3, 0, 0, 0, 0]], [[0, 0, 1, 1, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]], [2, 2]);
+    const x = await lladaMcEstimator({ mcNum: 2 }).estimate(recording, empty, { iteration: 0, key: rolloutKey(0, 0) });
+    expect(lengths).toEqual([4]);
+    expect(Array.from(await x.sequenceLogp!.data())[1]).toBe(0);
+    dispose(x);
+    freeBatch(empty);
     const gap = makeBatch([[1, 2, 3, 3, 3, 0, 0, 0]], [[0, 0, 0, 1, 1, 0, 0, 0]], [2]);
     await expect(lladaMcEstimator({ mcNum: 2 }).estimate(recording, gap, { iteration: 0, key: rolloutKey(0, 0) })).rejects.toThrow(/prompt length/);
     dispose(table);

@@ -1,4 +1,4 @@
-import { cast, concat, dispose, reshape, sliceAxis, where, type Tensor } from '@mmada/tensor';
+import { cast, concat, dispose, reshape, sliceAxis, where, zeros, type Tensor } from '@mmada/tensor';
 import { monteCarloLogLikelihood, type MaskPredictor } from '@mmada/diffusion';
 import type { EstimateContext, LikelihoodEstimate, LikelihoodEstimator } from './likelihood-estimator.js';
 import { checkBatch, sampleIdsOf, type RolloutBatch } from './rollout-batch.js';
@@ -20,7 +20,7 @@ export interface LladaMcEstimatorOptions {
  * completion tokens — every token then sees ρ = exp(ELBO − ELBO_old), and the per-row mean of the token loss
  * (lossType 'grpo') is exactly the sequence-level loss. `sequenceLogp` holds the ELBOs themselves.
  * Costly: mcNum sequence forwards per completion. Completion tokens must start at the row's prompt length;
- * with a pad mask, the prompt's pad positions are left out.
+ * with a pad mask, the prompt's pad positions are left out. A row with an empty completion mask scores 0.
  */
 export function lladaMcEstimator(options: LladaMcEstimatorOptions): LikelihoodEstimator {
   const { mcNum } = options;
@@ -42,8 +42,13 @@ export function lladaMcEstimator(options: LladaMcEstimatorOptions): LikelihoodEs
           const p = batch.promptLength[r]!;
           const row = completion.slice(r * l, (r + 1) * l);
           const n = row.reduce((a, v) => a + (v ? 1 : 0), 0);
-          if (n === 0 || row.slice(p, p + n).some((v) => !v)) {
-            throw new RangeError(`lladaMcEstimator: row ${r}'s completion must be a non-empty run starting at its prompt length ${p}`);
+          if (n === 0) {
+            // A row taken out of the loss (e.g. a truncated completion): nothing to score.
+            elbos.push(zeros([1], 'f32', { device: batch.ids.device }));
+            continue;
+          }
+          if (row.slice(p, p + n).some((v) => !v)) {
+            throw new RangeError(`lladaMcEstimator: row ${r}'s completion must be one run starting at its prompt length ${p}`);
           }
           let start = 0;
           if (pads) while (start < p && !pads[r * l + start]) start++;
