@@ -1,4 +1,4 @@
-import { add, cast, eq, gather, mul, reshape, scopeSync, sum, tensor, type Tensor } from '@mmada/tensor';
+import { add, cast, eq, gather, mul, reshape, scopeSync, sum, tensor, type DeviceName, type Tensor } from '@mmada/tensor';
 import type { MaskPredictor } from '@mmada/diffusion';
 
 /** Vocabulary of the toy predictors: tokens 0–4, MASK = 5. */
@@ -8,10 +8,10 @@ export const MASK = 5;
 export const W = [1, 2, 3, 4, 5, 5];
 
 /** The toy table [V, V]: row MASK is ln W; the other rows are arbitrary. */
-export function toyTable(): Tensor {
+export function toyTable(device?: DeviceName): Tensor {
   const data: number[] = [];
   for (let r = 0; r < V; r++) for (let v = 0; v < V; v++) data.push(r === MASK ? Math.log(W[v]!) : Math.sin(7 * r + v));
-  return tensor(data, [V, V]);
+  return tensor(data, [V, V], 'f32', device ? { device } : {});
 }
 
 /** logits[b, i] = table[ids[b, i]]: context-free, so ℓ at a masked position is ln(W[y]/20) whatever else is masked. */
@@ -28,7 +28,7 @@ export function countingPredictor(table: Tensor, alpha = 0.3): MaskPredictor {
     const [b] = ids.shape as [number, number];
     return scopeSync(() => {
       const count = reshape(sum(cast(eq(ids, MASK), 'f32'), -1), [b, 1, 1]);
-      const e0 = tensor(Array.from({ length: V }, (_, v) => (v === 0 ? alpha : 0)), [1, 1, V]);
+      const e0 = tensor(Array.from({ length: V }, (_, v) => (v === 0 ? alpha : 0)), [1, 1, V], 'f32', { device: ids.device });
       return add(gather(table, ids, 0), mul(count, e0));
     });
   };
