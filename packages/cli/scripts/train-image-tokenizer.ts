@@ -1,0 +1,66 @@
+/**
+ * Trains the mmada-tiny image tokenizer on ShapesWorld and evaluates it on held-out reference images.
+ * Resumable: run it again with the same OUT and it continues from OUT/checkpoint.
+ *
+ *   node --import tsx packages/cli/scripts/train-image-tokenizer.ts [--out DIR] [--steps N] [--batch B] [--device cpu|webgpu]
+ *        [--seed S] [--fresh] [--eval N] [--ship DIR]
+ *
+ * Defaults: --out runs/mmada-tiny-vq, the shipped steps / batch / seed, the default device (MMADA_DEVICE), --eval 600.
+ * With --ship DIR the trained tokenizer (config.json, pytorch_model.safetensors), its loss log and curve, and the
+ * evaluation (evaluation.json) are copied there.
+ */
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { disposeImageTokenizer, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_LOSS_LOG_FILE, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME } from '@mmada/mmada';
+import { init } from '@mmada/tensor';
+import { evaluateImageTokenizer, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_BATCH, SHAPESWORLD_VQ_STEPS } from '../src/recipe/image-tokenizer-stage.js';
+
+const { values } = parseArgs({
+  options: {
+    out: { type: 'string', default: 'runs/mmada-tiny-vq' },
+    steps: { type: 'string', default: String(SHAPESWORLD_VQ_STEPS) },
+    batch: { type: 'string', default: String(SHAPESWORLD_VQ_BATCH) },
+    device: { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    fresh: { type: 'boolean', default: false },
+    eval: { type: 'string', default: '600' },
+    ship: { type: 'string' },
+  },
+});
+const device = await init(values.device ? { device: values.device as 'cpu' | 'webgpu' } : {});
+const out = values.out!;
+console.log(`training the image tokenizer on ${device} into ${out}`);
+const t0 = performance.now();
+const result = await trainShapesWorldImageTokenizer({
+  out,
+  steps: Number(values.steps),
+  batch: Number(values.batch),
+  seed: Number(values.seed),
+  device,
+  resume: !values.fresh,
+  onProgress: (line) => console.log(line),
+});
+const trainSeconds = result.history.reduce((s, e) => s + e.seconds, 0);
+console.log(`trained to step ${result.step} (this call ${result.seconds.toFixed(0)} s; all steps ${trainSeconds.toFixed(0)} s)`);
+const count = Number(values.eval);
+let evaluation;
+if (count > 0) {
+  evaluation = await evaluateImageTokenizer(result.tokenizer, { count });
+  console.log(
+    `held-out acceptance ${evaluation.accepted}/${evaluation.count} = ${(evaluation.acceptance * 100).toFixed(1)}% ` +
+      `(references ${(evaluation.referenceAcceptance * 100).toFixed(1)}%), palette accuracy ${(evaluation.paletteAccuracy * 100).toFixed(2)}%, ` +
+      `${evaluation.distinctCodes} distinct codes`,
+  );
+  for (const f of evaluation.failures.slice(0, 10)) console.log(`  rejected ${f.id} "${f.prompt}": ${f.reasons.join('; ')}`);
+  await writeFile(join(out, 'evaluation.json'), `${JSON.stringify({ ...evaluation, steps: result.step, device, trainSeconds: Math.round(trainSeconds) }, null, 2)}\n`);
+}
+if (values.ship) {
+  await mkdir(values.ship, { recursive: true });
+  for (const f of [VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE, ...(evaluation ? ['evaluation.json'] : [])]) {
+    await copyFile(join(out, f), join(values.ship, f));
+  }
+  console.log(`shipped to ${values.ship}`);
+}
+disposeImageTokenizer(result.tokenizer);
+console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
