@@ -60,3 +60,18 @@ export type { RlTrainOptions, RlTrainResult } from './trainer/grpo-trainer.js';
 // Presets
 export { PRESET_NAMES, getPreset, presetConfig, describePreset } from './presets/presets.js';
 export type { PresetName, Preset, PresetSetting } from './presets/presets.js';
+
+// Ablation
+export { runAblation, ABLATION_SUMMARY_JSON, ABLATION_SUMMARY_MD, ABLATION_EVAL_FILE } from './ablation/run-ablation.js';
+export type { AblationOptions, AblationResult, AblationEvaluator } from './ablation/run-ablation.js';
+export { parseVariant, variantConfig, variantDir, VARIANT_ESTIMATORS, DEFAULT_VARIANT_MC_NUM } from './ablation/variants.js';
+export type { Variant } from './ablation/variants.js';
+export { summarizeAblation, ablationCharts, ablationMarkdown } from './ablation/ablation-summary.js';
+export type { AblationSummary, AblationRun, VariantSummary, CurvePoint, EvalPoint, CheckpointAccuracy } from './ablation/ablation-summary.js';
+export { bandChartSvg, niceTicks } from './ablation/band-chart-svg.js';
+export type { BandSeries, BandPoint, BandChartOptions } from './ablation/band-chart-svg.js';
+export { meanInterval95, tCritical95, trailingMean, sampleVariance } from './ablation/stats.js';
+export type { MeanInterval } from './ablation/stats.js';
+export { svgToPng } from './ablation/svg-to-png.js';
+export { diagnoseEstimators, diagnosticsMarkdown } from './ablation/diagnose-estimators.js';
+export type { DiagnoseOptions, DiagnoseResult, EstimatorDiagnostic } from './ablation/diagnose-estimators.js';
