@@ -24,9 +24,11 @@ import { loadModelWithProgress } from '../load-for-command.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
+import { RECIPE_USAGE, runTrainRecipe } from './train-recipe.js';
 import { readPairsJsonl, SHAPESWORLD_REASONING, shapesWorldReasoningPairs, tokenizePairs, type TextPair } from './train-data.js';
 
 const USAGE = `mmada train --config NAME|DIR --data shapesworld-reasoning|FILE.jsonl [options]
+       mmada train --recipe mmada-tiny [options]     (the whole recipe; mmada train --recipe mmada-tiny --help)
 
 Supervised fine-tuning with prompt preservation (LLaDA / MMaDA SFT): per row t ~ U(0,1), answer tokens
 (EOS padding included) masked with p = (1-1e-3)t + 1e-3, loss sum CE/p over masked tokens / answer length,
@@ -129,6 +131,13 @@ function trainProgress(io: CliIO) {
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv.some((a) => a === '--recipe' || a.startsWith('--recipe='))) {
+    if (argv.includes('--help')) {
+      io.stdout(RECIPE_USAGE);
+      return 0;
+    }
+    return runTrainRecipe(argv, io);
+  }
   const f = unwrap(parseFlags(argv, FLAGS));
   if (f.help) {
     io.stdout(USAGE);

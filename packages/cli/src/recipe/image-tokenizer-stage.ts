@@ -35,8 +35,8 @@ export const SHAPESWORLD_VQ_CONFIG: VqConfig = vqConfig({
  */
 export const SHAPESWORLD_VQ_LOSS: TokenizerLossOptions = {
   reconstruction: 'l1',
-  commitmentWeight: 0.05,
-  entropyWeight: 0.05,
+  commitmentWeight: 0.02,
+  entropyWeight: 0.2,
   diversityWeight: 1,
   codebookEntropy: 'exact',
 };

@@ -1,0 +1,104 @@
+/**
+ * mmada train --recipe mmada-tiny [--out models/mmada-tiny] [--stage1-steps N] [--stage2-steps N] [--batch B]
+ *   [--vq DIR] [--until-stage 1|2] [--eval-count N] [--device cpu|webgpu] [--seed K]
+ *
+ * The whole MMaDA recipe in miniature on ShapesWorld (packages/cli/src/recipe/recipe.ts): text tokenizer,
+ * image tokenizer, stage 1 pretraining, stage 2 mixed long-CoT SFT, held-out scores after each stage.
+ * Re-running the same command continues an interrupted run.
+ */
+import type { CliIO } from '../cli-io.js';
+import { initDevice } from '../device-flag.js';
+import { integerFlag, numberFlag } from '../flag-values.js';
+import { parseFlags } from '../parse-flags.js';
+import { runRecipe, RECIPE_DEFAULTS } from '../recipe/recipe.js';
+import { trainShapesWorldImageTokenizer } from '../recipe/image-tokenizer-stage.js';
+import { UsageError } from '../usage-error.js';
+import { unwrap } from '../unwrap.js';
+
+export const RECIPE_NAMES = ['mmada-tiny'] as const;
+
+export const RECIPE_USAGE = `mmada train --recipe mmada-tiny [options]
+
+The MMaDA recipe on ShapesWorld, from scratch: a text tokenizer learned from the corpus, a MAGVIT-v2 image
+tokenizer, stage 1 (mixed lm + mmu + t2i pretraining) and stage 2 (mixed long chain-of-thought SFT), with
+the held-out scores of every stage. Resumable: run the same command again to continue.
+
+  --out DIR              run directory, which ends up a model directory (default runs/mmada-tiny)
+  --stage1-steps N       stage 1 optimizer steps (default ${RECIPE_DEFAULTS.stage1.steps})
+  --stage2-steps N       stage 2 optimizer steps (default ${RECIPE_DEFAULTS.stage2.steps})
+  --batch B              rows per step (default ${RECIPE_DEFAULTS.stage1.batchSize})
+  --lr1 LR, --lr2 LR     peak learning rates (default ${RECIPE_DEFAULTS.stage1.learningRate}, ${RECIPE_DEFAULTS.stage2.learningRate})
+  --vq DIR               use this image tokenizer instead of training one
+  --vq-steps N           image tokenizer training steps when the recipe trains it
+  --vq-batch B           its images per step
+  --until-stage S        stop after stage 1 or 2 (default 2)
+  --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
+  --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
+  --seed K               seed (default 0)
+`;
+
+const FLAGS = {
+  recipe: { type: 'string' },
+  out: { type: 'string' },
+  'stage1-steps': { type: 'string' },
+  'stage2-steps': { type: 'string' },
+  batch: { type: 'string' },
+  lr1: { type: 'string' },
+  lr2: { type: 'string' },
+  vq: { type: 'string' },
+  'vq-steps': { type: 'string' },
+  'vq-batch': { type: 'string' },
+  'until-stage': { type: 'string' },
+  'eval-count': { type: 'string' },
+  device: { type: 'string' },
+  seed: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
+  const f = unwrap(parseFlags(argv, FLAGS));
+  if (!RECIPE_NAMES.includes(f.recipe as (typeof RECIPE_NAMES)[number])) throw new UsageError(`--recipe expects one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(f.recipe)}`);
+  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'] as string | undefined, 2, 1));
+  if (untilStage > 2) throw new UsageError(`--until-stage expects 1 or 2, got ${untilStage}`);
+  const batch = unwrap(integerFlag('--batch', f.batch as string | undefined, RECIPE_DEFAULTS.stage1.batchSize, 1));
+  if (batch > 4096) throw new UsageError(`--batch ${batch} is more rows than a step of this recipe can hold (at most 4096)`);
+  const steps1 = unwrap(integerFlag('--stage1-steps', f['stage1-steps'] as string | undefined, RECIPE_DEFAULTS.stage1.steps, 1));
+  const steps2 = unwrap(integerFlag('--stage2-steps', f['stage2-steps'] as string | undefined, RECIPE_DEFAULTS.stage2.steps, 1));
+  for (const [flag, v] of [['--stage1-steps', steps1], ['--stage2-steps', steps2]] as const) if (v > 10_000_000) throw new UsageError(`${flag} ${v} is beyond any run this recipe is meant for (at most 10000000)`);
+  const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('--vq-steps', f['vq-steps'] as string, undefined, 1));
+  const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'] as string, undefined, 1));
+  const device = unwrap(await initDevice(f.device, io));
+  const out = (f.out as string | undefined) ?? 'runs/mmada-tiny';
+  const seed = unwrap(integerFlag('--seed', f.seed as string | undefined, 0));
+  // SIGINT / SIGTERM stop after the current step, with a checkpoint: the same command then continues.
+  const stop = new AbortController();
+  const onSignal = () => {
+    io.stderr('stopping after this step (checkpoint first)…\n');
+    stop.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const result = await runRecipe({
+    signal: stop.signal,
+    out,
+    device,
+    seed,
+    stage1: { steps: steps1, batchSize: batch, learningRate: unwrap(numberFlag('--lr1', f.lr1 as string | undefined, RECIPE_DEFAULTS.stage1.learningRate)) },
+    stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2 as string | undefined, RECIPE_DEFAULTS.stage2.learningRate)) },
+    ...(f.vq !== undefined ? { vq: f.vq as string } : {}),
+    trainImageTokenizer: async (dir) => {
+      await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
+    },
+    untilStage: untilStage as 1 | 2,
+    evalCount: unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0)),
+    log: (l) => io.stderr(`${l}\n`),
+  });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (result.stopped) {
+    io.stdout(`stopped; continue with the same command (run directory ${result.out})\n`);
+    return 130;
+  }
+  io.stdout(`${result.table}\n\nmodel: ${result.out}\n`);
+  return 0;
+}

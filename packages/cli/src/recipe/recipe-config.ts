@@ -1,0 +1,44 @@
+/**
+ * The mmada-tiny architecture: an MMaDA mask predictor sized for the ShapesWorld vocabulary (612 text tokens
+ * + 64 image codes) and for training on one machine. Ids come from the tokenizer the recipe learns.
+ */
+import type { ModelConfig } from '@mmada/mmada';
+import type { TextTokenizer } from '@mmada/mmada';
+
+export interface RecipeArchitecture {
+  readonly dModel: number;
+  readonly nHeads: number;
+  readonly nLayers: number;
+  readonly mlpHiddenSize: number;
+}
+
+/** The shipped size: d 128, 4 blocks, 4 heads of 32, SwiGLU 384. */
+export const MMADA_TINY_ARCHITECTURE: RecipeArchitecture = { dModel: 128, nHeads: 4, nLayers: 4, mlpHiddenSize: 384 };
+
+/** The model config for a tokenizer and an image codebook (codes live after the text vocabulary). */
+export function recipeModelConfig(tok: TextTokenizer, codebookSize: number, arch: RecipeArchitecture = MMADA_TINY_ARCHITECTURE): ModelConfig {
+  const s = tok.specialTokens;
+  const vocab = tok.size + codebookSize;
+  return {
+    modelType: 'mmada',
+    dModel: arch.dModel,
+    nHeads: arch.nHeads,
+    nKvHeads: arch.nHeads,
+    nLayers: arch.nLayers,
+    mlpHiddenSize: arch.mlpHiddenSize,
+    vocabSize: vocab,
+    // Rows padded to a multiple of 64, as upstream pads its embedding matrix.
+    embeddingSize: Math.ceil(vocab / 64) * 64,
+    maxSequenceLength: 256,
+    rmsNormEps: 1e-5,
+    ropeTheta: 10000,
+    maskTokenId: s.mask,
+    eosTokenId: s.eos,
+    padTokenId: s.pad,
+    bosTokenId: s.bos,
+    llmVocabSize: tok.size,
+    codebookSize,
+    numVqTokens: 4,
+    source: undefined,
+  };
+}

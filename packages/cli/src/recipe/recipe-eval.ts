@@ -1,0 +1,158 @@
+/**
+ * The scores a stage of the recipe is judged by, on ShapesWorld's held-out test split (never trained on):
+ * reasoning accuracy and `<think>` format rate, understanding accuracy per category, text-to-image pass
+ * rate per GenEval category from the pixel verifier. Items are answered in batches with greedy sampling
+ * (temperature 0, one token per step), so the numbers are a deterministic function of the weights.
+ */
+import {
+  answerAfterThink, finalAnswerCorrect, generateShapesWorld, hasThinkFormat, renderScene, scoreUnderstanding, verifyT2I, type RgbImage,
+} from '@mmada/eval';
+import { chat, codesToImages, imageCodes, understandImage, generateImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer } from '@mmada/mmada';
+import { foldIn, key } from '@mmada/tensor';
+import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
+import { t2iConditioningText, t2iPlanRequest } from './shapesworld-text.js';
+
+export interface RecipeSampling {
+  /** Tokens generated for a reasoning answer / an understanding answer / a t2i plan. */
+  readonly reasoningLength: number;
+  readonly understandingLength: number;
+  readonly planLength: number;
+  readonly blockLength: number;
+  /** MaskGIT steps for the 4 image tokens. */
+  readonly imageSteps: number;
+}
+
+export const RECIPE_SAMPLING: RecipeSampling = { reasoningLength: 48, understandingLength: 48, planLength: 32, blockLength: 16, imageSteps: 4 };
+
+export interface FamilyScore {
+  readonly n: number;
+  readonly correct: number;
+  readonly accuracy: number;
+  readonly byCategory: Record<string, { n: number; correct: number; accuracy: number }>;
+}
+
+export interface RecipeScores {
+  readonly reasoning: FamilyScore & { readonly thinkFormatRate: number };
+  readonly understanding: FamilyScore;
+  readonly t2i: FamilyScore;
+}
+
+export interface RecipeEvalOptions {
+  /** Test items per family (default 100). */
+  readonly count?: number;
+  readonly batchSize?: number;
+  /** Stage 2 models write a plan before the image and may think before answering about an image. */
+  readonly planFirst?: boolean;
+  readonly sampling?: RecipeSampling;
+  readonly seed?: number;
+  /** Called after each batch with the family and how many items are done. */
+  readonly onProgress?: (family: string, done: number, total: number) => void;
+}
+
+function score(results: readonly { category: string; correct: boolean }[]): FamilyScore {
+  const byCategory: FamilyScore['byCategory'] = {};
+  for (const r of results) {
+    const c = (byCategory[r.category] ??= { n: 0, correct: 0, accuracy: 0 });
+    c.n++;
+    if (r.correct) c.correct++;
+  }
+  for (const c of Object.values(byCategory)) c.accuracy = c.correct / c.n;
+  const correct = results.filter((r) => r.correct).length;
+  return { n: results.length, correct, accuracy: results.length ? correct / results.length : 0, byCategory };
+}
+
+async function inBatches<T, R>(items: readonly T[], size: number, run: (batch: readonly T[], index: number) => Promise<R[]>, progress?: (done: number) => void): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(...(await run(items.slice(i, i + size), i)));
+    progress?.(Math.min(items.length, i + size));
+  }
+  return out;
+}
+
+const textSampling = (genLength: number, s: RecipeSampling) => ({ genLength, steps: genLength, blockLength: s.blockLength, temperature: 0 });
+
+/** Reasoning answers for questions (batched, greedy). */
+export async function answerQuestions(model: MaskPredictorModel, tok: TextTokenizer, questions: readonly string[], seed = 0, sampling = RECIPE_SAMPLING): Promise<string[]> {
+  const r = await chat(model, tok, questions.map((q) => [{ role: 'user', content: q }]), foldIn(key(seed), questions.length), textSampling(sampling.reasoningLength, sampling));
+  return r.texts;
+}
+
+/** Answers about images (batched, greedy). */
+export async function answerAboutImages(
+  model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, images: readonly RgbImage[], questions: readonly string[], seed = 0, sampling = RECIPE_SAMPLING,
+): Promise<string[]> {
+  const codes = await imageCodes(vq, images, { resolution: images[0]!.width });
+  const r = await understandImage(model, tok, codes, questions, foldIn(key(seed), 1), textSampling(sampling.understandingLength, sampling));
+  return r.texts;
+}
+
+/** Images for prompts; with `planFirst`, the model writes each plan first and draws from prompt + plan. */
+export async function drawImages(
+  model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, prompts: readonly string[], options: { planFirst?: boolean; seed?: number; sampling?: RecipeSampling } = {},
+): Promise<{ images: RgbImage[]; plans: (string | undefined)[]; codes: number[][] }> {
+  const sampling = options.sampling ?? RECIPE_SAMPLING;
+  let plans: (string | undefined)[] = prompts.map(() => undefined);
+  if (options.planFirst) {
+    const r = await chat(model, tok, prompts.map((p) => [{ role: 'user', content: t2iPlanRequest(p) }]), foldIn(key(options.seed ?? 0), 2), textSampling(sampling.planLength, sampling));
+    // The plan keeps its <think> tags (text tokens survive decoding) and is conditioned on as written.
+    plans = r.texts.map((t) => t.trim());
+  }
+  const texts = prompts.map((p, i) => t2iConditioningText(p, plans[i]));
+  const g = await generateImage(model, tok, texts, foldIn(key(options.seed ?? 0), 3), {
+    numImageTokens: model.config.numVqTokens ?? 4,
+    maxSeqLength: T2I_MAX_SEQ_LENGTH,
+    steps: sampling.imageSteps,
+    temperature: 0,
+    guidanceScale: 0,
+  });
+  const images = await codesToImages(vq, g.codes);
+  return { images, plans, codes: g.codes };
+}
+
+/** Scores a model on `count` test items of each family. */
+export async function evaluateRecipeModel(model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, options: RecipeEvalOptions = {}): Promise<RecipeScores> {
+  const count = options.count ?? 100;
+  const bs = options.batchSize ?? 50;
+  const seed = options.seed ?? 0;
+  const sampling = options.sampling ?? RECIPE_SAMPLING;
+
+  const reasoning = generateShapesWorld('reasoning', { split: 'test', count });
+  const rAnswers = await inBatches(reasoning, bs, (b) => answerQuestions(model, tok, b.map((r) => r.problem.question), seed, sampling), (d) => options.onProgress?.('reasoning', d, count));
+  const rScore = score(reasoning.map((r, i) => ({ category: `${r.problem.steps}-step`, correct: finalAnswerCorrect(rAnswers[i]!, r.problem.answer) })));
+  const thinkFormatRate = rAnswers.filter((a) => hasThinkFormat(a)).length / Math.max(1, rAnswers.length);
+
+  const understanding = generateShapesWorld('understanding', { split: 'test', count });
+  const uAnswers = await inBatches(
+    understanding, bs,
+    (b) => answerAboutImages(model, tok, vq, b.map((r) => renderScene(r.scene)), b.map((r) => r.question.question), seed, sampling),
+    (d) => options.onProgress?.('understanding', d, count),
+  );
+  const uScore = score(understanding.map((r, i) => ({ category: r.category, correct: scoreUnderstanding(answerAfterThink(uAnswers[i]!), r.question) })));
+
+  const t2i = generateShapesWorld('t2i', { split: 'test', count });
+  const verdicts = await inBatches(
+    t2i, bs,
+    async (b) => {
+      const { images } = await drawImages(model, tok, vq, b.map((r) => r.prompt.prompt), { planFirst: options.planFirst, seed, sampling });
+      return images.map((img, i) => verifyT2I(img, b[i]!.prompt).correct);
+    },
+    (d) => options.onProgress?.('t2i', d, count),
+  );
+  const tScore = score(t2i.map((r, i) => ({ category: r.category, correct: verdicts[i]! })));
+  return { reasoning: { ...rScore, thinkFormatRate }, understanding: uScore, t2i: tScore };
+}
+
+/** One markdown table row per stage: the Table-5-style summary of the model card. */
+export function scoresTable(rows: readonly { stage: string; scores: RecipeScores }[]): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}`;
+  const lines = [
+    '| stage | reasoning acc | think format | understanding acc | t2i overall | t2i single object |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const { stage, scores } of rows) {
+    const single = scores.t2i.byCategory.single_object?.accuracy ?? 0;
+    lines.push(`| ${stage} | ${pct(scores.reasoning.accuracy)} | ${pct(scores.reasoning.thinkFormatRate)} | ${pct(scores.understanding.accuracy)} | ${pct(scores.t2i.accuracy)} | ${pct(single)} |`);
+  }
+  return lines.join('\n');
+}

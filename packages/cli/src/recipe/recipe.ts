@@ -1,0 +1,208 @@
+/**
+ * The mmada-tiny recipe, end to end, as one resumable function:
+ *
+ *   0a text tokenizer   learned from the ShapesWorld corpus            → OUT/tokenizer.json
+ *   0b image tokenizer  MAGVIT-v2 LFQ on ShapesWorld scenes (or --vq)  → OUT/vq/
+ *   1  stage 1          mixed lm + mmu + t2i pretraining from scratch  → OUT/stage1/
+ *   2  stage 2          mixed long-CoT SFT from stage 1                → OUT/stage2/
+ *
+ * then the chosen model (the last stage) is written at OUT in the upstream layout. Every stage leaves a run
+ * directory with its checkpoint, loss log, loss curve and held-out scores (scores.json); re-running the same
+ * command continues where it stopped: finished stages are skipped, an interrupted one resumes from its
+ * checkpoint (the batch and masks of step s depend only on s, so the losses are the uninterrupted run's).
+ */
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
+import {
+  createModel, disposeModel, imageCodes, loadImageTokenizer, loadTextTokenizer, saveModel, trainSft, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
+  type MaskPredictorModel, type TextTokenizer,
+} from '@mmada/mmada';
+import { key, type DeviceName } from '@mmada/tensor';
+import { MMADA_TINY_ARCHITECTURE, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
+import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
+import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
+import { evaluateImageTokenizer } from './image-tokenizer-stage.js';
+import { writeShapesWorldTextTokenizer } from './text-tokenizer-stage.js';
+
+export interface StageSettings {
+  readonly steps: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+}
+
+export interface RecipeOptions {
+  readonly out: string;
+  readonly device: DeviceName;
+  readonly seed?: number;
+  readonly stage1?: Partial<StageSettings>;
+  readonly stage2?: Partial<StageSettings>;
+  /** Train items per task the stages draw from (default 20000 reasoning, 8000 understanding and t2i). */
+  readonly poolSize?: { readonly reasoning?: number; readonly images?: number };
+  /** An existing image tokenizer directory to use instead of training one. */
+  readonly vq?: string;
+  /** Trains the image tokenizer when no `vq` is given (stage 0b). */
+  readonly trainImageTokenizer?: (dir: string) => Promise<void>;
+  readonly architecture?: RecipeArchitecture;
+  /** Held-out items per family scored after each stage (default 100; 0 skips). */
+  readonly evalCount?: number;
+  /** Stop after this stage (default 2). */
+  readonly untilStage?: 1 | 2;
+  readonly log?: (line: string) => void;
+  /** Stops the stage in progress after its current step (a checkpoint is written first); re-run to continue. */
+  readonly signal?: AbortSignal;
+}
+
+export const RECIPE_DEFAULTS = {
+  stage1: { steps: 6000, learningRate: 1e-3, batchSize: 64 } as StageSettings,
+  stage2: { steps: 6000, learningRate: 5e-4, batchSize: 64 } as StageSettings,
+  pool: { reasoning: 20000, images: 8000 },
+};
+
+export interface RecipeResult {
+  readonly out: string;
+  /** True when `signal` stopped the run before its last stage finished (nothing is scored or shipped then). */
+  readonly stopped: boolean;
+  readonly stages: { stage: string; steps: number; seconds: number; finalLoss: number; scores?: RecipeScores }[];
+  readonly table: string;
+}
+
+const exists = (p: string) => stat(p).then(() => true, () => false);
+
+async function readJsonIf<T>(path: string): Promise<T | undefined> {
+  return (await exists(path)) ? (JSON.parse(await readFile(path, 'utf8')) as T) : undefined;
+}
+
+function must<A>(e: E.Either<Error, A>, what: string): A {
+  if (E.isLeft(e)) throw new Error(`${what}: ${e.left.message}`);
+  return e.right;
+}
+
+/** Image codes of every scene, in batches; cached in `file` (keyed by the pool sizes) so a resume skips it. */
+async function scenesToCodes(vq: ImageTokenizer, scenes: readonly Scene[], file: string, log: (l: string) => void): Promise<number[][]> {
+  const cached = await readJsonIf<{ n: number; codes: number[][] }>(file);
+  if (cached && cached.n === scenes.length) return cached.codes;
+  const codes: number[][] = [];
+  for (let i = 0; i < scenes.length; i += 256) {
+    const batch = scenes.slice(i, i + 256).map(renderScene);
+    codes.push(...(await imageCodes(vq, batch, { resolution: 32 })));
+    if ((i / 256) % 8 === 0) log(`  image codes ${codes.length}/${scenes.length}`);
+  }
+  await writeFile(file, JSON.stringify({ n: scenes.length, codes }));
+  return codes;
+}
+
+export async function buildRecipePools(vq: ImageTokenizer, out: string, sizes: { reasoning: number; images: number }, log: (l: string) => void): Promise<RecipePools> {
+  const reasoning = generateShapesWorld('reasoning', { split: 'train', count: sizes.reasoning });
+  const understanding = generateShapesWorld('understanding', { split: 'train', count: sizes.images });
+  const t2i = generateShapesWorld('t2i', { split: 'train', count: sizes.images });
+  const understandingCodes = await scenesToCodes(vq, understanding.map((r) => r.scene), join(out, 'codes-understanding.json'), log);
+  const t2iCodes = await scenesToCodes(vq, t2i.map((r) => r.scene), join(out, 'codes-t2i.json'), log);
+  return { reasoning, understanding, understandingCodes, t2i, t2iCodes };
+}
+
+async function runStage(
+  name: 'stage1' | 'stage2', start: MaskPredictorModel, pools: RecipePools, tok: TextTokenizer, settings: StageSettings, o: RecipeOptions, log: (l: string) => void,
+): Promise<{ model: MaskPredictorModel; seconds: number; finalLoss: number; stopped: boolean }> {
+  const dir = join(o.out, name);
+  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2) });
+  let lastPrint = 0;
+  const r = await trainSft(start, batches, {
+    steps: settings.steps,
+    learningRate: settings.learningRate,
+    seed: (o.seed ?? 0) + (name === 'stage1' ? 11 : 12),
+    out: dir,
+    resume: true,
+    checkpointEvery: Math.max(50, Math.ceil(settings.steps / 20)),
+    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize },
+    ...(o.signal ? { signal: o.signal } : {}),
+    onStep: (i) => {
+      const now = performance.now();
+      if (now - lastPrint > 10_000 || i.step === i.steps) {
+        lastPrint = now;
+        log(`  ${name} step ${i.step}/${i.steps}  loss ${i.loss.toFixed(4)}  lr ${i.lr.toExponential(2)}  ${i.secondsPerStep.toFixed(3)} s/step  ETA ${Math.round(i.etaSeconds)} s`);
+      }
+    },
+  })();
+  const run = must(r, `${name} training`);
+  const finalLoss = run.history.length ? run.history.slice(-50).reduce((a, e) => a + e.loss, 0) / Math.min(50, run.history.length) : NaN;
+  const seconds = run.history.reduce((a, e) => a + (e.seconds ?? 0), 0);
+  return { model: run.model, seconds, finalLoss, stopped: run.stopped };
+}
+
+/** Runs (or continues) the recipe; see the file comment. */
+export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const s1: StageSettings = { ...RECIPE_DEFAULTS.stage1, ...o.stage1 };
+  const s2: StageSettings = { ...RECIPE_DEFAULTS.stage2, ...o.stage2 };
+  const evalCount = o.evalCount ?? 100;
+  await mkdir(o.out, { recursive: true });
+
+  log('== 0a text tokenizer');
+  if (!(await exists(join(o.out, 'tokenizer.json')))) log(`  ${await writeShapesWorldTextTokenizer(o.out)} tokens`);
+  const tok = must(await loadTextTokenizer(o.out)(), 'text tokenizer');
+
+  log('== 0b image tokenizer');
+  const vqDir = o.vq ?? join(o.out, 'vq');
+  if (o.vq === undefined && !(await exists(join(vqDir, 'config.json')))) {
+    if (!o.trainImageTokenizer) throw new Error(`no image tokenizer at ${vqDir}: pass one (--vq DIR) or let the recipe train it`);
+    await o.trainImageTokenizer(vqDir);
+  }
+  const vq = must(await loadImageTokenizer(vqDir, { device: o.device })(), `image tokenizer ${vqDir}`);
+  const codebook = 2 ** vq.config.bits;
+  const acceptanceFile = join(vqDir, 'acceptance.json');
+  if (evalCount > 0 && !(await exists(acceptanceFile))) {
+    const ev = await evaluateImageTokenizer(vq, { count: 200 });
+    await writeFile(acceptanceFile, `${JSON.stringify({ ...ev, failures: ev.failures.slice(0, 20) }, null, 2)}\n`);
+  }
+  const acceptance = await readJsonIf<{ accepted: number; count: number; acceptance: number }>(acceptanceFile);
+  if (acceptance) log(`  held-out reconstructions accepted by the verifier: ${acceptance.accepted}/${acceptance.count} (${(100 * acceptance.acceptance).toFixed(1)}%)`);
+
+  log('== data pools');
+  const pools = await buildRecipePools(vq, o.out, { ...RECIPE_DEFAULTS.pool, ...o.poolSize }, log);
+  const config = recipeModelConfig(tok, codebook, o.architecture ?? MMADA_TINY_ARCHITECTURE);
+
+  const stages: RecipeResult['stages'] = [];
+  let model: MaskPredictorModel | undefined;
+  for (const name of ['stage1', 'stage2'] as const) {
+    if (name === 'stage2' && (o.untilStage ?? 2) < 2) break;
+    const settings = name === 'stage1' ? s1 : s2;
+    log(`== ${name === 'stage1' ? '1 pretraining (lm + mmu + t2i)' : '2 mixed long-CoT SFT'}: ${settings.steps} steps of ${settings.batchSize} rows, lr ${settings.learningRate}`);
+    const start = model ?? createModel(config, key(o.seed ?? 0), { device: o.device });
+    const trained = await runStage(name, start, pools, tok, settings, o, log);
+    model = trained.model;
+    if (trained.stopped) {
+      log(`  ${name} stopped after its checkpoint; run the same command again to continue`);
+      disposeModel(model);
+      return { out: o.out, stopped: true, stages, table: '' };
+    }
+    let scores: RecipeScores | undefined;
+    const scoresFile = join(o.out, name, 'scores.json');
+    if (evalCount > 0) {
+      const cached = await readJsonIf<{ steps: number; count: number; scores: RecipeScores }>(scoresFile);
+      if (cached && cached.steps === settings.steps && cached.count === evalCount) scores = cached.scores;
+      else {
+        log(`  scoring ${evalCount} held-out items per family`);
+        scores = await evaluateRecipeModel(model, tok, vq, { count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0 });
+        await writeFile(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, scores }, null, 2)}\n`);
+      }
+      log(`  ${name}: reasoning ${(100 * scores.reasoning.accuracy).toFixed(1)}% (think format ${(100 * scores.reasoning.thinkFormatRate).toFixed(1)}%), understanding ${(100 * scores.understanding.accuracy).toFixed(1)}%, t2i ${(100 * scores.t2i.accuracy).toFixed(1)}%`);
+    }
+    stages.push({ stage: name, steps: settings.steps, seconds: trained.seconds, finalLoss: trained.finalLoss, ...(scores ? { scores } : {}) });
+  }
+
+  // The shipped model: the last stage, in the upstream layout, beside its tokenizers.
+  must(await saveModel(model!, o.out)(), `writing the model to ${o.out}`);
+  if (o.vq !== undefined && o.vq !== vqDir) await copyVq(o.vq, join(o.out, 'vq'));
+  disposeModel(model!);
+  const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
+  await writeFile(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2 }, null, 2)}\n`);
+  return { out: o.out, stopped: false, stages, table };
+}
+
+async function copyVq(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const f of [VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME]) if (await exists(join(from, f))) await copyFile(join(from, f), join(to, f));
+}
+

@@ -1,0 +1,103 @@
+import * as E from 'fp-ts/lib/Either.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { generateShapesWorld } from '@mmada/eval';
+import { textTokenizerFromJson, type TextTokenizer } from '@mmada/mmada';
+import { describeScene, plainArithmeticText, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
+import { stageBatchSource, STAGE_SCHEDULES, T2I_MAX_SEQ_LENGTH, textExample, type RecipePools } from '../src/recipe/stage-data.js';
+import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
+import { recipeModelConfig } from '../src/recipe/recipe-config.js';
+
+let tok: TextTokenizer;
+let pools: RecipePools;
+
+beforeAll(() => {
+  const t = shapesWorldTextTokenizer(300);
+  const r = textTokenizerFromJson(t.tokenizerJson, t.tokenizerConfig);
+  if (E.isLeft(r)) throw r.left;
+  tok = r.right;
+  const understanding = generateShapesWorld('understanding', { split: 'train', count: 20 });
+  const t2i = generateShapesWorld('t2i', { split: 'train', count: 20 });
+  pools = {
+    reasoning: generateShapesWorld('reasoning', { split: 'train', count: 20 }),
+    understanding,
+    understandingCodes: understanding.map((_, i) => [i % 64, 1, 2, 3]),
+    t2i,
+    t2iCodes: t2i.map((_, i) => [4, 5, 6, i % 64]),
+  };
+});
+
+describe('ShapesWorld recipe text', () => {
+  it('describes a scene in reading order', () => {
+    const scene = { size: 32 as const, objects: [{ shape: 'circle' as const, color: 'blue' as const, row: 1, col: 1 }, { shape: 'square' as const, color: 'red' as const, row: 0, col: 1 }] };
+    expect(describeScene(scene)).toBe('I see a red square at top right and a blue circle at bottom right.');
+    expect(describeScene({ size: 32, objects: [] })).toBe('I see nothing.');
+  });
+
+  it('keeps the exact answer after the trace, and counts in the trace', () => {
+    for (const r of pools.understanding) {
+      const trace = understandingTrace(r);
+      expect(trace.startsWith('<think>')).toBe(true);
+      expect(trace.endsWith(`</think> ${r.question.answer}`)).toBe(true);
+      const m = /^How many (\w+) are there\?$/.exec(r.question.question);
+      if (m) expect(trace).toContain(`: ${r.question.answer}.</think>`);
+    }
+  });
+
+  it('plans every object of the reference scene', () => {
+    for (const r of pools.t2i) expect(t2iPlan(r).split(',').length).toBe(r.scene.objects.length);
+  });
+
+  it('drops the trace tags from the stage-1 arithmetic text but keeps every step', () => {
+    const r = pools.reasoning[0]!;
+    const text = plainArithmeticText(r);
+    expect(text).not.toMatch(/think>/);
+    expect(text.startsWith(r.problem.question)).toBe(true);
+    expect(text).toContain(`The answer is ${r.problem.gold}.`);
+  });
+});
+
+describe('stage batches', () => {
+  it('lays out an mmu row: image tokens offset into the vocabulary, answer after the assistant header', () => {
+    const s = tok.specialTokens;
+    const ex = textExample('mmu', pools, 3, tok);
+    expect(ex.prompt.slice(0, 7)).toEqual([s.mmu, s.soi, 3 + s.imageTokenOffset, 1 + s.imageTokenOffset, 2 + s.imageTokenOffset, 3 + s.imageTokenOffset, s.eoi]);
+    expect(ex.prompt.at(-2)).toBe(s.endHeader);
+    expect(tok.decode(ex.answer)).toBe(`${pools.understanding[3]!.question.answer}<|eot_id|>`);
+  });
+
+  it('lays out a t2i row: [iPAD] left padding out of attention, the image as the only targets', async () => {
+    const s = tok.specialTokens;
+    const src = stageBatchSource(pools, tok, { schedule: ['t2i'], batchSize: 3, seed: 0 });
+    const b = await src(0);
+    for (let r = 0; r < 3; r++) {
+      const row = b.ids[r]!;
+      expect(row.length).toBe(T2I_MAX_SEQ_LENGTH + 1 + 4 + 2);
+      expect(b.promptLengths[r]).toBe(T2I_MAX_SEQ_LENGTH + 2);
+      expect(row[b.promptLengths[r]! - 1]).toBe(s.soi);
+      expect(row.at(-1)).toBe(s.eoi);
+      const pads = row.findIndex((t) => t !== s.ipad);
+      expect(b.padMask![r]!.slice(0, pads).every((m) => m === 0)).toBe(true);
+      expect(b.padMask![r]!.slice(pads).every((m) => m === 1)).toBe(true);
+      expect(row.slice(-5, -1).every((t) => t >= s.imageTokenOffset)).toBe(true);
+    }
+  });
+
+  it('cycles the schedule and gives step s the same batch every time', async () => {
+    const src = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES.stage2, batchSize: 4, seed: 7 });
+    const a = await src(5);
+    const b = await src(5);
+    expect(a).toEqual(b);
+    const kinds = await Promise.all(STAGE_SCHEDULES.stage2.map(async (_, s) => (await src(s)).ids[0]!.length));
+    expect(new Set(kinds).size).toBeGreaterThan(1);
+    const other = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES.stage2, batchSize: 4, seed: 8 });
+    expect(await other(0)).not.toEqual(await src(0));
+  });
+
+  it('sizes the model vocabulary as text tokens + image codes, padded to 64', () => {
+    const c = recipeModelConfig(tok, 64);
+    expect(c.llmVocabSize).toBe(tok.size);
+    expect(c.vocabSize).toBe(tok.size + 64);
+    expect(c.embeddingSize % 64).toBe(0);
+    expect(c.maskTokenId).toBe(tok.specialTokens.mask);
+  });
+});
