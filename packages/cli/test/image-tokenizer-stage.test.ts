@@ -57,7 +57,7 @@ describe('ShapesWorld image tokenizer stage', () => {
       },
     });
     expect(first.step).toBe(2);
-    expect(lines[0]).toMatch(/^image tokenizer step 1\/3 loss \d+\.\d{4} \(L1 /);
+    expect(lines[0]).toMatch(/^image tokenizer step 1\/3 loss \d+\.\d{4} \(recon /);
     const second = await trainShapesWorldImageTokenizer({ ...common, out: dir, resume: true });
     expect(second.startStep).toBe(2);
     expect([...first.losses, ...second.losses]).toEqual(whole.losses);
