@@ -24,7 +24,7 @@ import {
 } from '@mmada/autograd';
 import type { MaskPredictor } from '@mmada/diffusion';
 import {
-  add, cast, dispose, eq, expandDims, key, logicalAnd, logSumExp, mul, scope, scopeSync, softmax, sqrt, square, stack, sub, sum, tensor, tile,
+  add, cast, dispose, eq, expandDims, keep as keepTensor, key, logicalAnd, logSumExp, mul, scope, scopeSync, softmax, sqrt, square, stack, sub, sum, tensor, tile,
   type DeviceName, type Tensor,
 } from '@mmada/tensor';
 import type { LikelihoodEstimator } from '../estimators/likelihood-estimator.js';
@@ -150,17 +150,22 @@ function lossMask(mask: Tensor, keep: Tensor | undefined, copies: number): Tenso
   return scopeSync(() => logicalAnd(cast(mask, 'bool'), copies > 1 ? tile(keep, [copies, 1]) : keep));
 }
 
-/** A predictor that also accumulates [Σ entropy, count] over masked input positions (no gradient). */
+/**
+ * A predictor that also accumulates [Σ entropy, count] over masked input positions (no gradient). The sink's
+ * tensors are read after the estimator returns, but the predictor runs inside whatever scope the estimator
+ * opened (coupled and llada-mc score inside their own `scope`), which would free them on exit: they are
+ * marked `keep`, and the caller disposes them.
+ */
 function entropyTracking(predictor: MaskPredictor, maskId: number, sink: Tensor[]): MaskPredictor {
   return async (ids, padMask) => {
     const logits = await predictor(ids, padMask);
     sink.push(
-      scopeSync(() => {
+      keepTensor(scopeSync(() => {
         const z = stopGradient(logits);
         const h = sub(logSumExp(z, -1), sum(mul(softmax(z, -1), z), -1)); // [B, L]
         const m = cast(eq(ids, maskId), 'f32');
         return stack([sum(mul(h, m)), sum(m)]);
-      }),
+      })),
     );
     return logits;
   };
