@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { deviceFromEnv } from '@mmada/tensor';
@@ -11,6 +12,8 @@ import { readPairsJsonl, tokenizePairs } from '../src/commands/train-data.js';
 const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-train-cli-'));
 const data = join(root, 'pairs.jsonl');
+// The zoo's small configs take the ids of the tokenizer the tests build (packages/mmada/scripts/make-tiny-tokenizer.ts).
+const tinyTokenizer = fileURLToPath(new URL('../../mmada/test/fixtures/tiny-tokenizer/', import.meta.url));
 
 beforeAll(() => {
   const rows = [
@@ -26,7 +29,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('mmada train', () => {
   it('trains a zoo config on a JSONL file into a loadable model directory, and resumes', async () => {
     const out = join(root, 'run');
-    const common = ['--config', 'mmada-tiny', '--data', data, '--batch', '4', '--lr', '1e-2', '--out', out, '--device', device, '--format', 'raw'];
+    const common = ['--config', 'mmada-tiny', '--tokenizer', tinyTokenizer, '--data', data, '--batch', '4', '--lr', '1e-2', '--out', out, '--device', device, '--format', 'raw'];
     const first = await mmada('train', ...common, '--steps', '6', '--checkpoint-every', '3', '--json');
     expect(first.code, first.stderr).toBe(0);
     const summary = JSON.parse(first.stdout);
@@ -57,7 +60,7 @@ describe('mmada train', () => {
 
   it('trains on generated ShapesWorld reasoning in the chat format and prints where things are', async () => {
     const out = join(root, 'shapes');
-    const r = await mmada('train', '--config', 'mmada-tiny', '--data', 'shapesworld-reasoning', '--examples', '8', '--steps', '2', '--batch', '2', '--out', out, '--device', device);
+    const r = await mmada('train', '--config', 'mmada-tiny', '--tokenizer', tinyTokenizer, '--data', 'shapesworld-reasoning', '--examples', '8', '--steps', '2', '--batch', '2', '--out', out, '--device', device);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/trained mmada-tiny for 2 steps/);
     expect(r.stdout).toContain(join(out, 'loss.svg'));
@@ -67,9 +70,11 @@ describe('mmada train', () => {
   it('rejects bad command lines and bad data with a message', async () => {
     expect((await mmada('train', '--config', 'mmada-tiny', '--out', join(root, 'x'))).stderr).toMatch(/--data .* is required/);
     expect((await mmada('train', '--config', 'nope', '--data', data, '--out', join(root, 'x'))).stderr).toMatch(/neither a zoo config/);
+    // A zoo config brings no tokenizer, and the CLI reads no other package's fixtures to find one.
+    expect((await mmada('train', '--config', 'mmada-tiny', '--data', data, '--out', join(root, 'x'), '--device', device)).stderr).toMatch(/no tokenizer for --config mmada-tiny: pass --tokenizer DIR/);
     const bad = join(root, 'bad.jsonl');
     writeFileSync(bad, '{"prompt": "a", "answer": "b"}\n{"text": 1}\n');
-    const r = await mmada('train', '--config', 'mmada-tiny', '--data', bad, '--out', join(root, 'x'), '--device', device);
+    const r = await mmada('train', '--config', 'mmada-tiny', '--tokenizer', tinyTokenizer, '--data', bad, '--out', join(root, 'x'), '--device', device);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('bad.jsonl:2: expected string fields prompt and answer');
   });

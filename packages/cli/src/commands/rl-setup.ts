@@ -266,7 +266,9 @@ export function shapesWorldEvaluator(
   const t2i = tasks.includes('shapesworld-t2i') ? generateShapesWorld('t2i', { split: 'test', count: options.limit, size: s.size }) : [];
   let understandingCodes: number[][] | undefined;
   const t2iCache = new Map<unknown, number>();
-  const sampling = (g: number) => ({ genLength: g, steps: g, blockLength: Math.min(32, g), temperature: 0, thinking: s.thinking });
+  // Blocks of up to 32 tokens that tile the generation length exactly (48 → 16, 64 → 32, 96 → 32).
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const sampling = (g: number) => ({ genLength: g, steps: g, blockLength: gcd(g, 32), temperature: 0, thinking: s.thinking });
   return {
     genLengths: options.genLengths,
     async accuracy(params, g) {

@@ -31,7 +31,7 @@ the held-out scores of every stage. Resumable: run the same command again to con
   --vq DIR               use this image tokenizer instead of training one
   --vq-steps N           image tokenizer training steps when the recipe trains it
   --vq-batch B           its images per step
-  --until-stage S        stop after stage 1 or 2 (default 2)
+  --until-stage S        stop after stage 0 (the tokenizers), 1 or 2 (default 2)
   --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
   --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
   --seed K               seed (default 0)
@@ -58,8 +58,8 @@ const FLAGS = {
 export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
   if (!RECIPE_NAMES.includes(f.recipe as (typeof RECIPE_NAMES)[number])) throw new UsageError(`--recipe expects one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(f.recipe)}`);
-  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'] as string | undefined, 2, 1));
-  if (untilStage > 2) throw new UsageError(`--until-stage expects 1 or 2, got ${untilStage}`);
+  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'] as string | undefined, 2, 0));
+  if (untilStage > 2) throw new UsageError(`--until-stage expects 0, 1 or 2, got ${untilStage}`);
   const batch = unwrap(integerFlag('--batch', f.batch as string | undefined, RECIPE_DEFAULTS.stage1.batchSize, 1));
   if (batch > 4096) throw new UsageError(`--batch ${batch} is more rows than a step of this recipe can hold (at most 4096)`);
   const steps1 = unwrap(integerFlag('--stage1-steps', f['stage1-steps'] as string | undefined, RECIPE_DEFAULTS.stage1.steps, 1));
@@ -87,9 +87,9 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2 as string | undefined, RECIPE_DEFAULTS.stage2.learningRate)) },
     ...(f.vq !== undefined ? { vq: f.vq as string } : {}),
     trainImageTokenizer: async (dir) => {
-      await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
+      await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
     },
-    untilStage: untilStage as 1 | 2,
+    untilStage: untilStage as 0 | 1 | 2,
     evalCount: unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0)),
     log: (l) => io.stderr(`${l}\n`),
   });

@@ -53,7 +53,7 @@ ${LOSS_LOG_FILE} (one JSON line per step) and ${LOSS_CURVE_FILE}.
   --max-length L         drop examples longer than L tokens (default: the config's max sequence length)
   --format F             chat (default: chat template around the prompt, <|eot_id|> after the answer) | raw
   --thinking             with chat: MMaDA's thinking-mode instruction before each prompt
-  --tokenizer DIR        tokenizer.json to use (default: the model directory's, or the tiny tokenizer)
+  --tokenizer DIR        tokenizer.json to use (default: the model directory's; required with a zoo config)
   --init-std S           std of the random initial weights for a zoo config (default 0.02)
   --checkpoint-every N   checkpoint every N steps (default: steps/10) and at the end
   --out DIR              run directory (default runs/train)
@@ -89,19 +89,6 @@ const FLAGS = {
 
 const fmtSeconds = (s: number): string => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-
-/** The tiny tokenizer of the zoo's small configs, found next to the sources of this monorepo. */
-export function tinyTokenizerDir(): string | undefined {
-  const rel = join('packages', 'mmada', 'test', 'fixtures', 'tiny-tokenizer');
-  const starts = [dirname(fileURLToPath(import.meta.url)), process.cwd()];
-  for (const start of starts) {
-    for (let dir = resolve(start); ; dir = dirname(dir)) {
-      if (existsSync(join(dir, rel, TOKENIZER_FILE_NAME))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return undefined;
-}
 
 /** The run directory's checkpoint metadata (to warn when a resumed run's data differ), or undefined. */
 function checkpointExtra(out: string): Record<string, unknown> | undefined {
@@ -182,11 +169,19 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     config = c.right;
   }
 
-  // The tokenizer: --tokenizer, else the model directory's, else the tiny one for the small zoo configs.
+  // The tokenizer: --tokenizer, else the model directory's. A zoo config has none of its own.
   let tokenizerDir = f.tokenizer as string | undefined;
   if (!tokenizerDir && fromDir && existsSync(join(configArg, TOKENIZER_FILE_NAME))) tokenizerDir = configArg;
-  if (!tokenizerDir && config.embeddingSize === 320) tokenizerDir = tinyTokenizerDir();
-  if (!tokenizerDir) throw new UsageError(`no tokenizer for --config ${configArg}: pass --tokenizer DIR (a directory with tokenizer.json)`);
+  if (!tokenizerDir) {
+    throw new UsageError(
+      `no tokenizer for --config ${configArg}: pass --tokenizer DIR (a directory with tokenizer.json whose ids fit the config's ${config.embeddingSize}-row embedding), ` +
+        'or train the whole recipe with its own tokenizer: mmada train --recipe mmada-tiny',
+    );
+  }
+  const tok0 = await loadTextTokenizer(tokenizerDir)();
+  if (E.isRight(tok0) && tok0.right.size > config.embeddingSize) {
+    throw new UsageError(`--tokenizer ${tokenizerDir} has ${tok0.right.size} tokens, more than the ${config.embeddingSize} embedding rows of --config ${configArg}`);
+  }
   const tok = await loadTextTokenizer(tokenizerDir)();
   if (E.isLeft(tok)) throw tok.left;
   const tokenizer: TextTokenizer = tok.right;

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
-  createModel, disposeModel, imageCodes, loadImageTokenizer, loadTextTokenizer, saveModel, trainSft, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
+  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_LOG_FILE, readLossLog, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
+  VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
 import { key, type DeviceName } from '@mmada/tensor';
@@ -47,8 +48,8 @@ export interface RecipeOptions {
   readonly architecture?: RecipeArchitecture;
   /** Held-out items per family scored after each stage (default 100; 0 skips). */
   readonly evalCount?: number;
-  /** Stop after this stage (default 2). */
-  readonly untilStage?: 1 | 2;
+  /** Stop after this stage (default 2; 0 stops once both tokenizers exist). */
+  readonly untilStage?: 0 | 1 | 2;
   readonly log?: (line: string) => void;
   /** Stops the stage in progress after its current step (a checkpoint is written first); re-run to continue. */
   readonly signal?: AbortSignal;
@@ -69,6 +70,12 @@ export interface RecipeResult {
 }
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
+
+/** The step of a stage's training checkpoint, or undefined when it has none. */
+async function checkpointStep(stageDir: string): Promise<number | undefined> {
+  const state = await readJsonIf<{ step?: number }>(join(stageDir, TRAINING_CHECKPOINT_DIR, 'trainer_state.json'));
+  return state?.step;
+}
 
 async function readJsonIf<T>(path: string): Promise<T | undefined> {
   return (await exists(path)) ? (JSON.parse(await readFile(path, 'utf8')) as T) : undefined;
@@ -159,8 +166,17 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   const acceptance = await readJsonIf<{ accepted: number; count: number; acceptance: number }>(acceptanceFile);
   if (acceptance) log(`  held-out reconstructions accepted by the verifier: ${acceptance.accepted}/${acceptance.count} (${(100 * acceptance.acceptance).toFixed(1)}%)`);
 
-  log('== data pools');
-  const pools = await buildRecipePools(vq, o.out, { ...RECIPE_DEFAULTS.pool, ...o.poolSize }, log);
+  if (o.untilStage === 0) return { out: o.out, stopped: false, stages: [], table: '' };
+
+  // The pools (and the image codes of their scenes) are built only when a stage still has steps to run.
+  let pools: RecipePools | undefined;
+  const getPools = async () => {
+    if (!pools) {
+      log('== data pools');
+      pools = await buildRecipePools(vq, o.out, { ...RECIPE_DEFAULTS.pool, ...o.poolSize }, log);
+    }
+    return pools;
+  };
   const config = recipeModelConfig(tok, codebook, o.architecture ?? MMADA_TINY_ARCHITECTURE);
 
   const stages: RecipeResult['stages'] = [];
@@ -169,8 +185,20 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
     if (name === 'stage2' && (o.untilStage ?? 2) < 2) break;
     const settings = name === 'stage1' ? s1 : s2;
     log(`== ${name === 'stage1' ? '1 pretraining (lm + mmu + t2i)' : '2 mixed long-CoT SFT'}: ${settings.steps} steps of ${settings.batchSize} rows, lr ${settings.learningRate}`);
-    const start = model ?? createModel(config, key(o.seed ?? 0), { device: o.device });
-    const trained = await runStage(name, start, pools, tok, settings, o, log);
+    const dir = join(o.out, name);
+    let trained: Awaited<ReturnType<typeof runStage>>;
+    if ((await checkpointStep(dir)) === settings.steps) {
+      // Finished earlier: its weights are the run directory's model, its log says how long it took.
+      if (model) disposeModel(model);
+      const loaded = must(await loadModel(dir, { device: o.device })(), `${name} model`);
+      const history = await readLossLog(join(dir, LOSS_LOG_FILE));
+      const tail = history.slice(-50);
+      trained = { model: loaded, seconds: history.reduce((a, e) => a + (e.seconds ?? 0), 0), finalLoss: tail.reduce((a, e) => a + e.loss, 0) / Math.max(1, tail.length), stopped: false };
+      log(`  ${name} already trained (${settings.steps} steps)`);
+    } else {
+      const start = model ?? createModel(config, key(o.seed ?? 0), { device: o.device });
+      trained = await runStage(name, start, await getPools(), tok, settings, o, log);
+    }
     model = trained.model;
     if (trained.stopped) {
       log(`  ${name} stopped after its checkpoint; run the same command again to continue`);

@@ -1,0 +1,133 @@
+/**
+ * The main job's demonstration of a trained model (`mmada demo`): one held-out arithmetic question with its
+ * `<think>` trace, questions about a held-out ShapesWorld image, images drawn for held-out prompts (PNG files
+ * and a contact sheet), one inpainted image cell, the held-out scores of every task family, and an HTML
+ * report with all of it inline.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  createRng, generateQuestion, generateShapesWorld, renderScene, scoreUnderstanding, answerAfterThink, UNDERSTANDING_CATEGORIES, verifyT2I, writePng,
+  type RgbImage,
+} from '@mmada/eval';
+import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel, loadTextTokenizer, disposeModel, type MaskPredictorModel } from '@mmada/mmada';
+import { foldIn, key, type DeviceName } from '@mmada/tensor';
+import { answerAboutImages, answerQuestions, drawImages, evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
+import { contactSheet, greyCell, upscaleNearest } from './image-sheet.js';
+import { demoReportHtml } from './demo-report.js';
+import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
+
+export interface DemoOptions {
+  readonly model: string;
+  readonly out: string;
+  readonly device: DeviceName;
+  /** Held-out items scored per task family (default 100). */
+  readonly count?: number;
+  /** Prompts drawn for the contact sheet (default 12: two per GenEval category). */
+  readonly images?: number;
+  /** The model writes a plan before drawing (stage-2 models; default true). */
+  readonly planFirst?: boolean;
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface DemoResult {
+  readonly reasoning: { question: string; reference: string; answer: string };
+  readonly understanding: { image: string; qa: { question: string; gold: string; answer: string; correct: boolean }[] };
+  readonly t2i: { prompt: string; plan?: string; image: string; correct: boolean; reasons: readonly string[] }[];
+  readonly contactSheet: string;
+  readonly inpainting: { prompt: string; original: string; masked: string; inpainted: string; cell: string; correct: boolean };
+  readonly scores: RecipeScores;
+  readonly table: string;
+  readonly seconds: number;
+}
+
+const must = <A>(e: E.Either<Error, A>, what: string): A => {
+  if (E.isLeft(e)) throw new Error(`${what}: ${e.left.message}`);
+  return e.right;
+};
+
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const t0 = performance.now();
+  const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
+  const seed = o.seed ?? 0;
+  const planFirst = o.planFirst ?? true;
+  const tok = must(await loadTextTokenizer(o.model)(), 'text tokenizer');
+  const vq = must(await loadImageTokenizer(join(o.model, 'vq'), { device: o.device })(), 'image tokenizer');
+  const model: MaskPredictorModel = must(await loadModel(o.model, { device: o.device })(), 'model');
+  const imagesDir = join(o.out, 'images');
+  await mkdir(imagesDir, { recursive: true });
+  const save = async (name: string, img: RgbImage, scale = 4) => {
+    await writePng(join(imagesDir, name), upscaleNearest(img, scale));
+    return `images/${name}`;
+  };
+  try {
+    log('== 1 a held-out arithmetic question');
+    const [r] = generateShapesWorld('reasoning', { split: 'test', count: 1 });
+    const [answer] = await answerQuestions(model, tok, [r!.problem.question], seed);
+    const reasoning = { question: r!.problem.question, reference: r!.problem.completion, answer: answer! };
+    log(`question:  ${reasoning.question}\nreference: ${reasoning.reference}\nmodel:     ${reasoning.answer}`);
+
+    log('== 2 questions about a held-out image');
+    const [u] = generateShapesWorld('understanding', { split: 'test', count: 1 });
+    const scene = u!.scene;
+    const rng = createRng(seed + 17);
+    const questions = [u!.question, ...UNDERSTANDING_CATEGORIES.filter((c) => c !== u!.question.category).map((c) => generateQuestion(rng, scene, c))];
+    const sceneImage = renderScene(scene);
+    const answers = await answerAboutImages(model, tok, vq, questions.map(() => sceneImage), questions.map((q) => q.question), seed);
+    const qa = questions.map((q, i) => ({ question: q.question, gold: q.answer, answer: answers[i]!, correct: scoreUnderstanding(answerAfterThink(answers[i]!), q) }));
+    for (const x of qa) log(`${x.question}  →  ${x.answer}   (gold ${x.gold}${x.correct ? ', correct' : ''})`);
+    const understanding = { image: await save('understanding-scene.png', sceneImage), qa };
+
+    log('== 3 images for held-out prompts');
+    const prompts = generateShapesWorld('t2i', { split: 'test', count: o.images ?? 12 });
+    const drawn = await drawImages(model, tok, vq, prompts.map((p) => p.prompt.prompt), { planFirst, seed });
+    const t2i = [];
+    for (let i = 0; i < prompts.length; i++) {
+      const verdict = verifyT2I(drawn.images[i]!, prompts[i]!.prompt);
+      t2i.push({ prompt: prompts[i]!.prompt.prompt, plan: drawn.plans[i], image: await save(`t2i-${i}.png`, drawn.images[i]!), correct: verdict.correct, reasons: verdict.reasons });
+      log(`${verdict.correct ? 'pass' : 'fail'}  ${prompts[i]!.prompt.prompt}${drawn.plans[i] ? `  ${drawn.plans[i]}` : ''}`);
+    }
+    await writePng(join(o.out, 'contact-sheet.png'), contactSheet(drawn.images.map((img) => upscaleNearest(img, 4)), 6));
+
+    log('== 4 inpainting one cell of a held-out image');
+    const target = prompts[0]!;
+    const reference = renderScene(target.scene);
+    const [codes] = await imageCodes(vq, [reference], { resolution: reference.width });
+    const obj = target.scene.objects[0]!;
+    const cell = obj.row * 2 + obj.col;
+    const known = codes!.map((c, i) => (i === cell ? null : c));
+    const inpainted = await inpaintImage(model, tok, target.prompt.prompt, known, foldIn(key(seed), 4), {
+      maxSeqLength: T2I_MAX_SEQ_LENGTH, steps: 4, temperature: 0, guidanceScale: 0,
+    });
+    const [filled] = await codesToImages(vq, inpainted.codes);
+    const inpainting = {
+      prompt: target.prompt.prompt,
+      original: await save('inpaint-original.png', reference),
+      masked: await save('inpaint-masked.png', greyCell(reference, 2, obj.row, obj.col)),
+      inpainted: await save('inpaint-result.png', filled!),
+      cell: `row ${obj.row}, column ${obj.col}`,
+      correct: verifyT2I(filled!, target.prompt).correct,
+    };
+    log(`regenerated the cell at ${inpainting.cell} of "${inpainting.prompt}": ${inpainting.correct ? 'the verifier accepts the result' : 'the verifier rejects the result'}`);
+
+    const count = o.count ?? 100;
+    log(`== 5 held-out scores (${count} items per task family)`);
+    const scores = await evaluateRecipeModel(model, tok, vq, {
+      count, planFirst, seed,
+      onProgress: (family, done, total) => log(`  ${family} ${done}/${total}`),
+    });
+    const table = scoresTable([{ stage: 'shipped', scores }]);
+    log(table);
+    const result: DemoResult = {
+      reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, table, seconds: (performance.now() - t0) / 1000,
+    };
+    await writeFile(join(o.out, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
+    await writeFile(join(o.out, 'report.html'), await demoReportHtml(result, o.out, o.model));
+    log(`== 6 report: ${join(o.out, 'report.html')}`);
+    return result;
+  } finally {
+    disposeModel(model);
+  }
+}
