@@ -1,0 +1,97 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, loadTextTokenizer, saveImageTokenizer, saveModel } from '@mmada/mmada';
+import { createImage, deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
+import { contactSheet, greyCell, upscaleNearest } from '../src/recipe/image-sheet.js';
+import { recipeModelConfig } from '../src/recipe/recipe-config.js';
+import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { writeShapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
+import { mmada } from './support.js';
+
+const device = deviceFromEnv() ?? 'cpu';
+const root = mkdtempSync(join(tmpdir(), 'mmada-demo-'));
+const modelDir = join(root, 'model');
+
+beforeAll(async () => {
+  await ensureBackend(device);
+  // A random recipe model: the ShapesWorld tokenizer (from a small corpus), the recipe's image tokenizer
+  // architecture, and a one-block mask predictor with the recipe's vocabulary layout.
+  await writeShapesWorldTextTokenizer(modelDir, 50);
+  const tok = await loadTextTokenizer(modelDir)();
+  if (E.isLeft(tok)) throw tok.left;
+  const vq = initImageTokenizer(SHAPESWORLD_VQ_CONFIG, key(1), { device });
+  const savedVq = await saveImageTokenizer(join(modelDir, 'vq'), vq)();
+  disposeImageTokenizer(vq);
+  if (E.isLeft(savedVq)) throw savedVq.left;
+  const m = createModel(recipeModelConfig(tok.right, 64, { dModel: 32, nHeads: 2, nLayers: 1, mlpHiddenSize: 64 }), key(2), { device });
+  const saved = await saveModel(m, modelDir)();
+  disposeModel(m);
+  if (E.isLeft(saved)) throw saved.left;
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('report images', () => {
+  it('upscales by repeating pixels', () => {
+    const img = createImage(2, 1, [0, 0, 0]);
+    img.data.set([255, 0, 0], 3);
+    const up = upscaleNearest(img, 2);
+    expect([up.width, up.height]).toEqual([4, 2]);
+    expect([...up.data.subarray(0, 12)]).toEqual([0, 0, 0, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
+    expect([...up.data.subarray(12, 24)]).toEqual([...up.data.subarray(0, 12)]);
+    expect(() => upscaleNearest(img, 0)).toThrow(/positive integer/);
+  });
+
+  it('lays out a contact sheet with gutters', () => {
+    const a = createImage(2, 2, [10, 10, 10]);
+    const sheet = contactSheet([a, a, a], 2, 1, [0, 0, 0]);
+    expect([sheet.width, sheet.height]).toEqual([2 * 2 + 3, 2 * 2 + 3]);
+    const px = (x: number, y: number) => [...sheet.data.subarray((y * sheet.width + x) * 3, (y * sheet.width + x) * 3 + 3)];
+    // Image 0 at x,y 1..2; image 1 at x 4..5, y 1..2; image 2 at x 1..2, y 4..5; the fourth slot stays empty.
+    expect(px(0, 0)).toEqual([0, 0, 0]);
+    expect(px(1, 1)).toEqual([10, 10, 10]);
+    expect(px(3, 1)).toEqual([0, 0, 0]);
+    expect(px(5, 2)).toEqual([10, 10, 10]);
+    expect(px(2, 5)).toEqual([10, 10, 10]);
+    expect(px(4, 4)).toEqual([0, 0, 0]);
+    expect(() => contactSheet([a, createImage(3, 3)], 2)).toThrow(/one size/);
+  });
+
+  it('greys exactly one cell', () => {
+    const img = createImage(4, 4, [255, 255, 255]);
+    const g = greyCell(img, 2, 1, 0);
+    let grey = 0;
+    for (let p = 0; p < 16; p++) if (g.data[p * 3] === 128) grey++;
+    expect(grey).toBe(4);
+    expect(g.data[(2 * 4 + 0) * 3]).toBe(128);
+    expect(g.data[(0 * 4 + 2) * 3]).toBe(255);
+    expect(img.data[(2 * 4 + 0) * 3]).toBe(255);
+  });
+});
+
+describe('mmada demo', () => {
+  it('writes the report, images, contact sheet and scores of a recipe model', async () => {
+    const out = join(root, 'demo');
+    const r = await mmada('demo', '--model', modelDir, '--out', out, '--count', '2', '--images', '2', '--device', device);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\| shipped \|/);
+    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/inpaint-result.png']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8'));
+    expect(scores.reasoning.n).toBe(2);
+    expect(scores.understanding.n).toBe(2);
+    expect(scores.t2i.n).toBe(2);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/<img src="data:image\/png;base64,/);
+    expect(html).toContain('Held-out scores');
+    expect(r.stderr).toContain('== 4 inpainting');
+  });
+
+  it('refuses bad flags with a message', async () => {
+    expect((await mmada('demo', '--out', join(root, 'x'))).stderr).toMatch(/--model DIR is required/);
+    expect((await mmada('demo', '--model', modelDir, '--count', '700')).stderr).toMatch(/more than the 600 items/);
+  });
+});
