@@ -6,13 +6,14 @@
  *        [--seed S] [--fresh] [--eval N] [--ship DIR]
  *
  * Defaults: --out runs/mmada-tiny-vq, the shipped steps / batch / seed, the default device (MMADA_DEVICE), --eval 600.
- * With --ship DIR the trained tokenizer (config.json, pytorch_model.safetensors), its loss log and curve, and the
- * evaluation (evaluation.json) are copied there.
+ * With --ship DIR the trained tokenizer is written there with F16 weights (config.json, pytorch_model.safetensors),
+ * with its loss log and curve, and the evaluation (evaluation.json) is of that shipped file as loaded back.
  */
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { disposeImageTokenizer, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_LOSS_LOG_FILE, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME } from '@mmada/mmada';
+import * as E from 'fp-ts/lib/Either.js';
+import { disposeImageTokenizer, loadImageTokenizer, saveImageTokenizer, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_LOSS_LOG_FILE } from '@mmada/mmada';
 import { init } from '@mmada/tensor';
 import { evaluateImageTokenizer, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_BATCH, SHAPESWORLD_VQ_STEPS } from '../src/recipe/image-tokenizer-stage.js';
 
@@ -44,23 +45,32 @@ const result = await trainShapesWorldImageTokenizer({
 const trainSeconds = result.history.reduce((s, e) => s + e.seconds, 0);
 console.log(`trained to step ${result.step} (this call ${result.seconds.toFixed(0)} s; all steps ${trainSeconds.toFixed(0)} s)`);
 const count = Number(values.eval);
-let evaluation;
+let judged = result.tokenizer;
+let evalDir = out;
+if (values.ship) {
+  // Shipped as F16 (half the bytes); the evaluation below is of the shipped file as loaded back.
+  const ship = values.ship;
+  const saved = await saveImageTokenizer(ship, result.tokenizer, { dtype: 'F16' })();
+  if (E.isLeft(saved)) throw saved.left;
+  for (const f of [IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE]) await copyFile(join(out, f), join(ship, f));
+  const loaded = await loadImageTokenizer(ship, { device })();
+  if (E.isLeft(loaded)) throw loaded.left;
+  judged = loaded.right;
+  evalDir = ship;
+  console.log(`shipped to ${ship}`);
+}
 if (count > 0) {
-  evaluation = await evaluateImageTokenizer(result.tokenizer, { count });
+  const evaluation = await evaluateImageTokenizer(judged, { count });
   console.log(
     `held-out acceptance ${evaluation.accepted}/${evaluation.count} = ${(evaluation.acceptance * 100).toFixed(1)}% ` +
       `(references ${(evaluation.referenceAcceptance * 100).toFixed(1)}%), palette accuracy ${(evaluation.paletteAccuracy * 100).toFixed(2)}%, ` +
       `${evaluation.distinctCodes} distinct codes`,
   );
   for (const f of evaluation.failures.slice(0, 10)) console.log(`  rejected ${f.id} "${f.prompt}": ${f.reasons.join('; ')}`);
-  await writeFile(join(out, 'evaluation.json'), `${JSON.stringify({ ...evaluation, steps: result.step, device, trainSeconds: Math.round(trainSeconds) }, null, 2)}\n`);
+  const { failures, ...summary } = evaluation;
+  const record = { ...summary, steps: result.step, device, trainSeconds: Math.round(trainSeconds), failures };
+  await writeFile(join(evalDir, 'evaluation.json'), `${JSON.stringify(record, null, 2)}\n`);
 }
-if (values.ship) {
-  await mkdir(values.ship, { recursive: true });
-  for (const f of [VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE, ...(evaluation ? ['evaluation.json'] : [])]) {
-    await copyFile(join(out, f), join(values.ship, f));
-  }
-  console.log(`shipped to ${values.ship}`);
-}
+if (judged !== result.tokenizer) disposeImageTokenizer(judged);
 disposeImageTokenizer(result.tokenizer);
 console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);

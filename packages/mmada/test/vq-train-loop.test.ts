@@ -3,14 +3,15 @@
  * stopped half-way and resumed gives bit for bit the losses and parameters of an uninterrupted one, nothing
  * leaks, and a checkpoint of another architecture is refused.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
 import { createImage, deviceFromEnv, dispose, init, memory, type RgbImage, type Tensor } from '@mmada/tensor';
 import {
-  disposeImageTokenizer, flattenVqParameters, imagesToTensor, loadImageTokenizer, trainImageTokenizer, vqConfig, IMAGE_TOKENIZER_LOSS_LOG_FILE,
+  disposeImageTokenizer, flattenVqParameters, imagesToTensor, loadImageTokenizer, saveImageTokenizer, trainImageTokenizer, vqConfig, IMAGE_TOKENIZER_LOSS_LOG_FILE,
+  VQ_WEIGHTS_FILE_NAME,
   type ImageTokenizerLossEntry, type TrainImageTokenizerOptions, type VqConfig,
 } from '@mmada/mmada';
 
@@ -92,6 +93,29 @@ describe('trainImageTokenizer', () => {
     expect(loaded.right.config).toEqual(CONFIG);
     expect(await values(loaded.right.params)).toEqual(await values(whole.right.tokenizer.params));
     dispose([loaded.right.params, whole.right.tokenizer.params, second.right.tokenizer.params]);
+  });
+
+  it('a trained tokenizer saved as F16 loads back to the f16-rounded weights in half the bytes', async () => {
+    const r = await trainImageTokenizer(CONFIG, batches, { steps: 1, loss: LOSS, device })();
+    if (E.isLeft(r)) throw r.left;
+    const tok = r.right.tokenizer;
+    const [d32, d16] = [join(root, 'f32'), join(root, 'f16')];
+    for (const [dir, dtype] of [[d32, 'F32'], [d16, 'F16']] as const) {
+      const saved = await saveImageTokenizer(dir, tok, { dtype })();
+      if (E.isLeft(saved)) throw saved.left;
+    }
+    const bytes = (dir: string) => statSync(join(dir, VQ_WEIGHTS_FILE_NAME)).size;
+    expect(bytes(d16)).toBeLessThan(bytes(d32) * 0.6);
+    const loaded = await loadImageTokenizer(d16, { device })();
+    if (E.isLeft(loaded)) throw loaded.left;
+    const [want, got] = [await values(tok.params), await values(loaded.right.params)];
+    for (const name of Object.keys(want)) {
+      // f16 keeps 11 significant bits: relative error ≤ 2^-11 (values here are far above f16's subnormals).
+      want[name]!.forEach((v, i) => expect(Math.abs(got[name]![i]! - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11 + 1e-7));
+    }
+    expect(Object.values(got).flat().some((v, i) => v !== Object.values(want).flat()[i])).toBe(true);
+    disposeImageTokenizer(tok);
+    disposeImageTokenizer(loaded.right);
   });
 
   it('refuses to resume a checkpoint of another architecture, and frees what it made', async () => {

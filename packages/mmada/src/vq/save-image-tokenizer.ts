@@ -1,6 +1,6 @@
 /**
  * Writing an image tokenizer in the released layout, so that upstream's PyTorch code (and `loadImageTokenizer`)
- * reads it: `<dir>/pytorch_model.safetensors` with F32 weights under the state-dict names plus the
+ * reads it: `<dir>/pytorch_model.safetensors` with F32 (or, on request, F16 / BF16) weights under the state-dict names plus the
  * `quantize.embedding` (F32) and `quantize.power_vals` (I64) buffers, and `<dir>/config.json` with the class
  * name and any architecture field that differs from the released tokenizer. Each file is written atomically.
  */
@@ -19,6 +19,11 @@ import { VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME } from './load-image-tokenize
 export interface SaveImageTokenizerOptions {
   /** Also write the recomputable `quantize.*` buffers, as the released file has them (default true). */
   readonly buffers?: boolean;
+  /**
+   * Storage dtype of the weights: 'F32' (default, as released), or 'F16' / 'BF16' to halve the file of a small
+   * tokenizer. `loadImageTokenizer` reads all three (to f32).
+   */
+  readonly dtype?: 'F32' | 'F16' | 'BF16';
 }
 
 function bufferEntries(bits: number): SafetensorsStreamEntry[] {
@@ -41,7 +46,7 @@ export function saveImageTokenizer(dir: string, tokenizer: ImageTokenizer, optio
       return E.left(new CheckpointError('unwritable', dir, `cannot create the directory (${(e as Error).message})`, undefined, { cause: e }));
     }
     const entries = [
-      ...tensorEntries(flattenVqParameters(tokenizer.params), weights, () => 'F32'),
+      ...tensorEntries(flattenVqParameters(tokenizer.params), weights, () => options.dtype ?? 'F32'),
       ...(options.buffers === false ? [] : bufferEntries(tokenizer.config.bits)),
     ];
     const written = await writeSafetensorsFile(weights, entries)();
