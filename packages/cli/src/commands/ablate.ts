@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { asMaskPredictor, disposeImageTokenizer, disposeModel, generateIds, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
 import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABLATION_SUMMARY_JSON, type TextRlPrompt } from '@mmada/rl';
-import { foldIn, key } from '@mmada/tensor';
+import { foldIn, getBackend, key, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { initDevice } from '../device-flag.js';
@@ -44,6 +44,8 @@ the best and last checkpoint at two generation lengths), summary.md, and reward-
                          random-masking[:copies] (or random), llada-mc[:mcNum] (default mcNum 8)
   --seeds N              seeds 0 … N−1 (default 3); or --seed-list 3,7,11
   --steps N              steps per run (default 20)
+  --budget V=SxN[,…]     a smaller grid for costly variants: S seeds (the first S) × N steps, e.g.
+                         coupled=1x4,llada-mc:4=1x4 (either part may be left out: coupled=2x, coupled=x6)
   --out DIR              output folder (default runs/ablate)
   --task T1,T2           ${RL_TASKS.join(', ')} (default shapesworld-reasoning)
 ${RL_CONFIG_USAGE}
@@ -53,7 +55,9 @@ ${RL_CONFIG_USAGE}
   --eval-every N         evaluate every N steps and at the end (default steps/4)
   --smoothing W          trailing-mean window of the curves and the final reward (default steps/10)
   --vq DIR, --size PX, --resolution PX, --max-seq-length N, --thinking   as for mmada rl
-  --resume               continue the runs in --out (finished runs are read back)
+  --resume               continue the runs in --out: finished runs (every step in metrics.jsonl, same config)
+                         are read back, checkpoints not needed, so a copied ablation can gain variants; each
+                         run's device is kept in its run-info.json and the summary lists it per variant
   --diagnose             estimator diagnostics instead of training: --draws D (default 32) mask draws per
                          variant on one prompt and its greedy completion, vs a --reference-mc N (default 256) ELBO
   --device D             cpu | webgpu
@@ -66,6 +70,7 @@ const FLAGS = {
   variants: { type: 'string' },
   seeds: { type: 'string' },
   'seed-list': { type: 'string' },
+  budget: { type: 'string' },
   steps: { type: 'string' },
   out: { type: 'string' },
   task: { type: 'string' },
@@ -108,6 +113,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     ? unwrap(idListFlag('seed-list', str(f['seed-list'])!))
     : Array.from({ length: unwrap(integerFlag('seeds', str(f.seeds), 3, 1)) }, (_, i) => i);
   const maxSteps = unwrap(integerFlag('steps', str(f.steps), 20, 1));
+  const budgets = budgetFlag(str(f.budget), variants);
   const out = str(f.out) ?? 'runs/ablate';
   const tasks = taskListFlag(str(f.task));
   const { preset, config } = rlConfigFromFlags(f);
@@ -171,11 +177,12 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       controller.abort();
     };
     process.once('SIGINT', onSignal);
+    const deviceLabel = describeDevice(device);
     const r = await runAblation({
       policy, base: config, variants, seeds, maxSteps, out, prompts: (seed) => promptSource(families, seed),
-      ...(evaluator ? { evaluator } : {}), evalEvery, smoothing, resume: !!f.resume, noDecay: RL_NO_DECAY,
-      progress: (line) => io.stderr(`${line}\n`), signal: controller.signal,
-      settings: { model: dir, preset, tasks: tasks.join(', '), device, evalItemsPerTask: evalLimit },
+      ...(evaluator ? { evaluator } : {}), ...(budgets ? { budgets } : {}), evalEvery, smoothing, resume: !!f.resume, noDecay: RL_NO_DECAY,
+      progress: (line) => io.stderr(`${line}\n`), signal: controller.signal, deviceLabel,
+      settings: { model: dir, preset, tasks: tasks.join(', '), device: deviceLabel, evalItemsPerTask: evalLimit },
     }).finally(() => process.off('SIGINT', onSignal));
     if (E.isLeft(r)) throw r.left;
     const res = r.right;
@@ -187,6 +194,26 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (vq) disposeImageTokenizer(vq);
     if (model) disposeModel(model);
   }
+}
+
+/** `--budget V=SxN,…`: per-variant seeds and steps (either may be omitted). */
+function budgetFlag(value: string | undefined, variants: readonly string[]): Record<string, { seeds?: number; steps?: number }> | undefined {
+  if (value === undefined) return undefined;
+  const out: Record<string, { seeds?: number; steps?: number }> = {};
+  for (const part of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(.+)=(\d*)x(\d*)$/.exec(part);
+    if (!m || (m[2] === '' && m[3] === '')) throw new UsageError(`--budget: expected VARIANT=SEEDSxSTEPS (e.g. coupled=1x4), got ${JSON.stringify(part)}`);
+    const name = m[1]!;
+    if (!variants.includes(name)) throw new UsageError(`--budget: ${name} is not one of --variants (${variants.join(', ')})`);
+    out[name] = { ...(m[2] ? { seeds: Number(m[2]) } : {}), ...(m[3] ? { steps: Number(m[3]) } : {}) };
+  }
+  return out;
+}
+
+/** The device as the summary reports it: webgpu with its adapter (e.g. a GPU, or a software driver), or cpu. */
+function describeDevice(device: DeviceName): string {
+  const adapter = device === 'webgpu' ? (getBackend('webgpu') as { readonly adapterInfo?: string }).adapterInfo : undefined;
+  return adapter ? `${device} (${adapter})` : device;
 }
 
 export const ablateCommand: Command = {

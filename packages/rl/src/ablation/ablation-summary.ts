@@ -21,6 +21,8 @@ export interface AblationRun {
   readonly seed: number;
   readonly metrics: readonly RlStepMetrics[];
   readonly evals: readonly EvalPoint[];
+  /** The devices the run trained on, when recorded. */
+  readonly devices?: readonly string[];
 }
 
 export interface CheckpointAccuracy {
@@ -44,6 +46,11 @@ export interface VariantSummary {
   readonly forwardPassesPerStep: number;
   readonly estimatorPassesPerStep: number;
   readonly secondsPerStep: number;
+  /**
+   * The devices its runs trained on (distinct, in order; 'unrecorded' for a run without a record), so that
+   * seconds per step from different machines are read as such.
+   */
+  readonly devices: readonly string[];
   /** Means over steps and seeds. */
   readonly meanKl: number | null;
   readonly meanClipRatio: number;
@@ -114,6 +121,7 @@ export function summarizeAblation(
       forwardPassesPerStep: mean(all.map((m) => m.forwardPasses.total)),
       estimatorPassesPerStep: mean(all.map((m) => m.forwardPasses.estimator)),
       secondsPerStep: mean(all.map((m) => m.time.stepSeconds)),
+      devices: [...new Set(rs.flatMap((r) => (r.devices?.length ? r.devices : ['unrecorded'])))],
       meanKl: kls.length ? mean(kls) : null,
       meanClipRatio: mean(all.map((m) => m.clipRatioRegion)),
       meanZeroStdFraction: mean(all.map((m) => m.zeroStdFraction)),
@@ -170,17 +178,20 @@ export function ablationMarkdown(summary: AblationSummary, chartFiles: readonly 
     for (const [k, v] of Object.entries(s)) lines.push(`| ${k} | ${typeof v === 'string' ? v : JSON.stringify(v)} |`);
     lines.push('');
   }
+  if (new Set(summary.variants.flatMap((v) => v.devices)).size > 1) {
+    lines.push('Variants ran on different devices (column "device"): seconds per step and the wall-time chart compare machines as well as estimators.', '');
+  }
   lines.push(
     `Final reward: mean of the last ${summary.smoothing.window} step(s) of each seed, then mean ± 95 % Student-t interval over seeds. ` +
       'Forward passes count sequences through the model (rollouts and estimator passes; backward passes not counted).',
     '',
-    '| variant | seeds | steps | final reward | var over seeds | within-batch std | fwd passes / step | estimator passes / step | s / step | KL | clip | zero-std |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| variant | seeds | steps | final reward | var over seeds | within-batch std | fwd passes / step | estimator passes / step | s / step | device | KL | clip | zero-std |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   );
   for (const v of summary.variants) {
     lines.push(
       `| ${v.variant} | ${v.seeds.length} | ${v.steps} | ${ci(v.finalReward)} | ${f3(v.finalRewardVariance)} | ${f3(v.withinBatchRewardStd)} | ${v.forwardPassesPerStep.toFixed(0)} | ` +
-        `${v.estimatorPassesPerStep.toFixed(0)} | ${f3(v.secondsPerStep)} | ${v.meanKl === null ? '–' : v.meanKl.toExponential(2)} | ${f3(v.meanClipRatio)} | ${f3(v.meanZeroStdFraction)} |`,
+        `${v.estimatorPassesPerStep.toFixed(0)} | ${f3(v.secondsPerStep)} | ${v.devices.join('; ')} | ${v.meanKl === null ? '–' : v.meanKl.toExponential(2)} | ${f3(v.meanClipRatio)} | ${f3(v.meanZeroStdFraction)} |`,
     );
   }
   if (summary.genLengths.length && summary.variants.some((v) => v.best)) {

@@ -7,13 +7,20 @@
  *
  * The test-split evaluation is pluggable (`evaluator`): it is called on the weights every `evalEvery` steps
  * and at the end, at each generation length, so the summary can report the best and the last checkpoint.
+ *
+ * Resuming: a run whose metrics.jsonl already holds every step, trained with the same config
+ * (rl-config.json), is read back as it is — its checkpoint is not needed, so an ablation copied without its
+ * checkpoints can be completed with more variants. Other runs continue from their checkpoint (or start over
+ * without one). Each run records the device it trained on (`deviceLabel`) in run-info.json, and the summary
+ * lists them per variant, so seconds per step measured on different machines are never silently mixed.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { dispose } from '@mmada/tensor';
 import { readJsonLines, writeTextAtomically } from '../trainer/files.js';
-import { rlTrain, RL_CHECKPOINT_DIR, RlTrainError } from '../trainer/grpo-trainer.js';
+import { configDifferences, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE, RlTrainError } from '../trainer/grpo-trainer.js';
+import type { RlStepMetrics } from '../trainer/rl-metrics.js';
 import type { RlPolicy } from '../trainer/policy.js';
 import { validateRlConfig, type RlConfig } from '../trainer/rl-config.js';
 import type { PromptSource } from '../trainer/rl-prompt.js';
@@ -24,6 +31,13 @@ import { parseVariant, variantConfig, variantDir, type Variant } from './variant
 export const ABLATION_SUMMARY_JSON = 'summary.json';
 export const ABLATION_SUMMARY_MD = 'summary.md';
 export const ABLATION_EVAL_FILE = 'eval.jsonl';
+export const ABLATION_RUN_INFO_FILE = 'run-info.json';
+
+/** run-info.json of a run: where it trained. */
+export interface AblationRunInfo {
+  /** The devices it trained on, in order (more than one when it was resumed elsewhere). */
+  readonly devices: readonly string[];
+}
 
 /** Test-split accuracy of a policy's weights: what "best" and "last" checkpoints are scored by. */
 export interface AblationEvaluator<P> {
@@ -43,6 +57,11 @@ export interface AblationOptions<P> {
   readonly seeds: readonly number[];
   /** Steps (generation batches) per run. */
   readonly maxSteps: number;
+  /**
+   * Per-variant budgets (by variant spec) where a variant is too costly for the full grid: the first `seeds`
+   * seeds of `seeds` and/or `steps` steps. The summary reports each variant's seeds and steps.
+   */
+  readonly budgets?: Readonly<Record<string, { readonly seeds?: number; readonly steps?: number }>>;
   /** The prompts of a run with this seed (the same for every variant). */
   readonly prompts: (seed: number) => PromptSource;
   readonly out: string;
@@ -60,6 +79,11 @@ export interface AblationOptions<P> {
   readonly progress?: ((line: string) => void) | false;
   /** Render PNG copies of the charts when possible (default true). */
   readonly png?: boolean;
+  /**
+   * The device this invocation trains on, as it should be reported (e.g. `webgpu (NVIDIA H200)`); recorded in
+   * each run's run-info.json when the run trains, and listed per variant in the summary.
+   */
+  readonly deviceLabel?: string;
   /** Recorded in summary.json / summary.md (model, tasks, …). */
   readonly settings?: Record<string, unknown>;
   readonly signal?: AbortSignal;
@@ -78,6 +102,34 @@ async function checkpointStep(dir: string): Promise<number> {
     return (JSON.parse(await readFile(join(dir, RL_CHECKPOINT_DIR, 'trainer_state.json'), 'utf8')) as { step: number }).step;
   } catch {
     return 0;
+  }
+}
+
+/**
+ * The metrics of a run that already holds every one of `maxSteps` steps, trained with `config`; undefined when
+ * the run is missing or unfinished. A finished run trained with another config is an error (resuming it would
+ * mix two experiments under one name).
+ */
+async function finishedRun(dir: string, config: RlConfig, maxSteps: number): Promise<E.Either<RlTrainError, RlStepMetrics[] | undefined>> {
+  const metrics = await readJsonLines<RlStepMetrics>(join(dir, RL_METRICS_FILE));
+  if (metrics.length < maxSteps || !metrics.slice(0, maxSteps).every((m, i) => m.step === i + 1)) return E.right(undefined);
+  let stored: RlConfig;
+  try {
+    stored = JSON.parse(await readFile(join(dir, RL_CONFIG_FILE), 'utf8')) as RlConfig;
+  } catch {
+    return E.left(new RlTrainError(`${dir} holds ${maxSteps} steps of metrics but no readable ${RL_CONFIG_FILE}: cannot tell what it ran`));
+  }
+  const differ = configDifferences(stored, config);
+  if (differ.length) return E.left(new RlTrainError(`${dir} was trained with a different config (${differ.join(', ')}); use another --out`));
+  return E.right(metrics.slice(0, maxSteps));
+}
+
+async function readRunInfo(dir: string): Promise<AblationRunInfo> {
+  try {
+    const info = JSON.parse(await readFile(join(dir, ABLATION_RUN_INFO_FILE), 'utf8')) as Partial<AblationRunInfo>;
+    return { devices: Array.isArray(info.devices) ? info.devices.filter((d): d is string => typeof d === 'string') : [] };
+  } catch {
+    return { devices: [] };
   }
 }
 
@@ -101,13 +153,21 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
   if (options.seeds.length === 0 || options.seeds.some((s) => !Number.isInteger(s) || s < 0) || new Set(options.seeds).size !== options.seeds.length) {
     return E.left(new RlTrainError(`seeds: give distinct non-negative integers, got ${options.seeds.join(', ')}`));
   }
+  for (const [name, b] of Object.entries(options.budgets ?? {})) {
+    if (!variants.some((v) => v.name === name)) return E.left(new RlTrainError(`budget for ${name}: not one of the variants (${variants.map((v) => v.name).join(', ')})`));
+    if (b.seeds !== undefined && !(Number.isInteger(b.seeds) && b.seeds >= 1 && b.seeds <= options.seeds.length)) {
+      return E.left(new RlTrainError(`budget for ${name}: seeds must be an integer in 1 … ${options.seeds.length}, got ${b.seeds}`));
+    }
+    if (b.steps !== undefined && !(Number.isInteger(b.steps) && b.steps >= 1)) return E.left(new RlTrainError(`budget for ${name}: steps must be a positive integer, got ${b.steps}`));
+  }
+  const seedsOf = (v: Variant) => options.seeds.slice(0, options.budgets?.[v.name]?.seeds ?? options.seeds.length);
+  const stepsOf = (v: Variant) => options.budgets?.[v.name]?.steps ?? options.maxSteps;
   for (const v of variants) {
     const c = validateRlConfig(variantConfig(options.base, v, options.seeds[0]!));
     if (E.isLeft(c)) return E.left(new RlTrainError(`variant ${v.name}: ${c.left.message}`));
   }
-  const maxSteps = options.maxSteps;
-  const evalEvery = options.evalEvery ?? Math.max(1, Math.ceil(maxSteps / 4));
-  const window = options.smoothing ?? Math.max(1, Math.round(maxSteps / 10));
+  const evalEvery = options.evalEvery ?? Math.max(1, Math.ceil(options.maxSteps / 4));
+  const window = options.smoothing ?? Math.max(1, Math.round(options.maxSteps / 10));
   const say = options.progress === false ? undefined : (options.progress ?? ((l: string) => void process.stderr.write(`${l}\n`)));
   const evaluator = options.evaluator;
 
@@ -129,22 +189,41 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
 
   const runs: AblationRun[] = [];
   let stopped = false;
-  const total = variants.length * options.seeds.length;
+  const total = variants.reduce((a, v) => a + seedsOf(v).length, 0);
   let done = 0;
   for (const v of variants) {
-    for (const seed of options.seeds) {
+    const maxSteps = stepsOf(v);
+    for (const seed of seedsOf(v)) {
       if (options.signal?.aborted) {
         stopped = true;
         break;
       }
       const dir = join(options.out, 'runs', variantDir(v.name), `seed-${seed}`);
       const evalFile = join(dir, ABLATION_EVAL_FILE);
+      const config = variantConfig(options.base, v, seed);
+      const label = `[${v.name} seed ${seed} · run ${++done}/${total}]`;
+      if (options.resume) {
+        const finished = await finishedRun(dir, config, maxSteps);
+        if (E.isLeft(finished)) return finished;
+        if (finished.right) {
+          const info = await readRunInfo(dir);
+          say?.(`${label} finished earlier${info.devices.length ? ` on ${info.devices.join(', then ')}` : ''}: read back`);
+          runs.push({ variant: v.name, seed, metrics: finished.right, evals: (await readJsonLines<EvalPoint>(evalFile)).filter((e) => e.step <= maxSteps), ...(info.devices.length ? { devices: info.devices } : {}) });
+          continue;
+        }
+      }
       const startStep = options.resume ? await checkpointStep(dir) : 0;
       const evals: EvalPoint[] = options.resume ? (await readJsonLines<EvalPoint>(evalFile)).filter((e) => e.step <= startStep) : [];
-      const label = `[${v.name} seed ${seed} · run ${++done}/${total}]`;
+      // Where the run trains: appended to what a resumed run already recorded.
+      const before = startStep > 0 ? (await readRunInfo(dir)).devices : [];
+      const devices = options.deviceLabel && before[before.length - 1] !== options.deviceLabel ? [...before, options.deviceLabel] : before;
+      if (devices.length) {
+        await mkdir(dir, { recursive: true });
+        await writeTextAtomically(join(dir, ABLATION_RUN_INFO_FILE), `${JSON.stringify({ devices } satisfies AblationRunInfo, null, 2)}\n`);
+      }
       const r = await rlTrain({
         policy: options.policy,
-        config: variantConfig(options.base, v, seed),
+        config,
         prompts: options.prompts(seed),
         maxSteps,
         out: dir,
@@ -169,7 +248,7 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
         stopped = true;
         break;
       }
-      runs.push({ variant: v.name, seed, metrics: r.right.history, evals });
+      runs.push({ variant: v.name, seed, metrics: r.right.history, evals, ...(devices.length ? { devices } : {}) });
     }
     if (stopped) break;
   }
@@ -181,7 +260,10 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
       ...options.settings,
       estimatorVariants: variants.map((v) => v.name).join(', '),
       seeds: options.seeds.join(', '),
-      steps: maxSteps,
+      steps: options.maxSteps,
+      ...(options.budgets && Object.keys(options.budgets).length
+        ? { reducedBudgets: Object.entries(options.budgets).map(([n, b]) => `${n}: ${[b.seeds !== undefined ? `${b.seeds} seed(s)` : '', b.steps !== undefined ? `${b.steps} steps` : ''].filter(Boolean).join(', ')}`).join('; ') }
+        : {}),
       promptsPerStep: options.base.promptsPerStep,
       numGenerations: options.base.numGenerations,
       numIterations: options.base.numIterations,
