@@ -212,7 +212,9 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
       if (cached && cached.steps === settings.steps && cached.count === evalCount) scores = cached.scores;
       else {
         log(`  scoring ${evalCount} held-out items per family`);
-        scores = await evaluateRecipeModel(model, tok, vq, { count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0 });
+        scores = await evaluateRecipeModel(model, tok, vq, {
+          count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0, onProgress: (family, done, total) => log(`    ${family} ${done}/${total}`),
+        });
         await writeFile(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, scores }, null, 2)}\n`);
       }
       log(`  ${name}: reasoning ${(100 * scores.reasoning.accuracy).toFixed(1)}% (think format ${(100 * scores.reasoning.thinkFormatRate).toFixed(1)}%), understanding ${(100 * scores.understanding.accuracy).toFixed(1)}%, t2i ${(100 * scores.t2i.accuracy).toFixed(1)}%`);
