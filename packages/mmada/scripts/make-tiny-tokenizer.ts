@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { byteLevelAlphabet } from '../src/tokenizer/word-bpe.js';
 
 const CORPUS = [
   'the cat sat on the mat and the dog sat on the log',
@@ -38,27 +39,8 @@ const SPECIALS = [
   '<|eot_id|>',
 ];
 
-/** GPT-2's reversible byte → printable character map (what the ByteLevel pre-tokenizer emits). */
-function bytesToUnicode(): string[] {
-  const bs: number[] = [];
-  for (let b = 33; b <= 126; b++) bs.push(b);
-  for (let b = 161; b <= 172; b++) bs.push(b);
-  for (let b = 174; b <= 255; b++) bs.push(b);
-  const cs = [...bs];
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bs.includes(b)) {
-      bs.push(b);
-      cs.push(256 + n++);
-    }
-  }
-  const out = new Array<string>(256);
-  bs.forEach((b, i) => (out[b] = String.fromCodePoint(cs[i]!)));
-  return out;
-}
-
 function train(): { vocab: Record<string, number>; merges: string[] } {
-  const byteChar = bytesToUnicode();
+  const byteChar = byteLevelAlphabet();
   const vocab: Record<string, number> = {};
   byteChar.forEach((c, b) => (vocab[c] = b));
   // Words as ByteLevel sees them: a leading space belongs to the word that follows it.
