@@ -6,6 +6,7 @@
  * image tokenizer, stage 1 pretraining, stage 2 mixed long-CoT SFT, held-out scores after each stage.
  * Re-running the same command continues an interrupted run.
  */
+import { disposeImageTokenizer } from '@mmada/mmada';
 import type { CliIO } from '../cli-io.js';
 import { initDevice } from '../device-flag.js';
 import { integerFlag, numberFlag } from '../flag-values.js';
@@ -87,7 +88,9 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2 as string | undefined, RECIPE_DEFAULTS.stage2.learningRate)) },
     ...(f.vq !== undefined ? { vq: f.vq as string } : {}),
     trainImageTokenizer: async (dir) => {
-      await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
+      // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.
+      const trained = await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
+      disposeImageTokenizer(trained.tokenizer);
     },
     untilStage: untilStage as 0 | 1 | 2,
     evalCount: unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0)),
