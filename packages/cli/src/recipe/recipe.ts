@@ -12,7 +12,7 @@
  * checkpoint (the batch and masks of step s depend only on s, so the losses are the uninterrupted run's).
  */
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
@@ -233,7 +233,8 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
 
   // The shipped model: the last stage, in the upstream layout, beside its tokenizers.
   must(await saveModel(model!, o.out)(), `writing the model to ${o.out}`);
-  if (o.vq !== undefined && o.vq !== vqDir) await copyVq(o.vq, join(o.out, 'vq'));
+  // A model directory carries the image tokenizer its codes come from.
+  if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
   await writeFile(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2 }, null, 2)}\n`);

@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { disposeImageTokenizer, disposeModel, initImageTokenizer, loadModel, saveImageTokenizer } from '@mmada/mmada';
+import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
+import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { runRecipe, type RecipeOptions } from '../src/recipe/recipe.js';
+
+const device = deviceFromEnv() ?? 'cpu';
+const root = mkdtempSync(join(tmpdir(), 'mmada-recipe-'));
+const vqDir = join(root, 'vq');
+
+beforeAll(async () => {
+  await ensureBackend(device);
+  const vq = initImageTokenizer(SHAPESWORLD_VQ_CONFIG, key(3), { device });
+  const saved = await saveImageTokenizer(vqDir, vq)();
+  disposeImageTokenizer(vq);
+  if (E.isLeft(saved)) throw saved.left;
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const options = (out: string, log: string[]): RecipeOptions => ({
+  out,
+  device,
+  vq: vqDir,
+  stage1: { steps: 2, batchSize: 2, learningRate: 1e-3 },
+  stage2: { steps: 2, batchSize: 2, learningRate: 1e-3 },
+  poolSize: { reasoning: 12, images: 12 },
+  architecture: { dModel: 16, nHeads: 2, nLayers: 1, mlpHiddenSize: 32 },
+  evalCount: 1,
+  log: (l) => log.push(l),
+});
+
+describe('runRecipe', () => {
+  it('runs both stages into a model directory with curves and scores, then skips them on a second run', async () => {
+    const out = join(root, 'run');
+    const log: string[] = [];
+    const r = await runRecipe(options(out, log));
+    expect(r.stopped).toBe(false);
+    expect(r.stages.map((s) => s.stage)).toEqual(['stage1', 'stage2']);
+    expect(r.table).toMatch(/\| stage1 \|/);
+    for (const f of ['tokenizer.json', 'config.json', 'model.safetensors', 'recipe.json', 'vq/config.json', 'stage1/loss.jsonl', 'stage1/loss.svg', 'stage1/scores.json', 'stage2/scores.json', 'stage2/checkpoint/trainer_state.json']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+    }
+    const scores = JSON.parse(readFileSync(join(out, 'stage2', 'scores.json'), 'utf8'));
+    expect(scores.steps).toBe(2);
+    expect(scores.scores.reasoning.n).toBe(1);
+    const loaded = await loadModel(out, { device })();
+    if (E.isLeft(loaded)) throw loaded.left;
+    expect(loaded.right.config.codebookSize).toBe(64);
+    disposeModel(loaded.right);
+
+    const again: string[] = [];
+    const r2 = await runRecipe(options(out, again));
+    expect(again.filter((l) => l.includes('already trained'))).toHaveLength(2);
+    expect(again.some((l) => l.includes('== data pools'))).toBe(false);
+    expect(r2.table).toBe(r.table);
+  });
+
+  it('stops after the tokenizers with untilStage 0, and when its signal is aborted', async () => {
+    const out = join(root, 'tokenizers');
+    const r = await runRecipe({ ...options(out, []), untilStage: 0 });
+    expect(r.stages).toEqual([]);
+    expect(existsSync(join(out, 'tokenizer.json'))).toBe(true);
+    expect(existsSync(join(out, 'stage1'))).toBe(false);
+
+    const stopped = new AbortController();
+    stopped.abort();
+    const s = await runRecipe({ ...options(join(root, 'stopped'), []), signal: stopped.signal });
+    expect(s.stopped).toBe(true);
+    expect(existsSync(join(root, 'stopped', 'model.safetensors'))).toBe(false);
+  });
+});
