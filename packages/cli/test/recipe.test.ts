@@ -73,3 +73,16 @@ describe('runRecipe', () => {
     expect(existsSync(join(root, 'stopped', 'model.safetensors'))).toBe(false);
   });
 });
+
+describe('mmada train --recipe', () => {
+  it('refuses unknown recipes and sizes beyond its bounds before doing any work', async () => {
+    const { mmada } = await import('./support.js');
+    const out = join(root, 'never');
+    expect((await mmada('train', '--recipe', 'nope', '--out', out)).stderr).toMatch(/--recipe expects one of mmada-tiny/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--batch', '100000', '--out', out)).stderr).toMatch(/at most 4096/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--stage1-steps', '1e18', '--out', out)).stderr).toMatch(/stage1-steps/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--eval-count', '601', '--out', out)).stderr).toMatch(/600 items/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--until-stage', '3', '--out', out)).stderr).toMatch(/--until-stage expects 0, 1 or 2/);
+    expect(existsSync(out)).toBe(false);
+  });
+});

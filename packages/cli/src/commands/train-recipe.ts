@@ -68,6 +68,10 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   for (const [flag, v] of [['--stage1-steps', steps1], ['--stage2-steps', steps2]] as const) if (v > 10_000_000) throw new UsageError(`${flag} ${v} is beyond any run this recipe is meant for (at most 10000000)`);
   const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('--vq-steps', f['vq-steps'] as string, undefined, 1));
   const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'] as string, undefined, 1));
+  if (vqSteps !== undefined && vqSteps > 10_000_000) throw new UsageError(`--vq-steps ${vqSteps} is beyond any run this recipe is meant for (at most 10000000)`);
+  if (vqBatch !== undefined && vqBatch > 4096) throw new UsageError(`--vq-batch ${vqBatch}: at most 4096 images per step`);
+  const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0));
+  if (evalCount > 600) throw new UsageError(`--eval-count ${evalCount} is more than the 600 items of each held-out split`);
   const device = unwrap(await initDevice(f.device, io));
   const out = (f.out as string | undefined) ?? 'runs/mmada-tiny';
   const seed = unwrap(integerFlag('--seed', f.seed as string | undefined, 0));
@@ -93,7 +97,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
       disposeImageTokenizer(trained.tokenizer);
     },
     untilStage: untilStage as 0 | 1 | 2,
-    evalCount: unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0)),
+    evalCount,
     log: (l) => io.stderr(`${l}\n`),
   });
   process.off('SIGINT', onSignal);
