@@ -84,7 +84,68 @@ async function tieOn(device: DeviceName) {
   return steps;
 }
 
+/**
+ * Logits that tie exactly: every position's two best tokens share logit `a` (the rest 0), and every position has
+ * the same confidence, so greedy picks, Gumbel draws and the low-confidence / margin remasking all meet exact ties.
+ * Position-only logits, whatever the input (a fresh tensor per call, as a predictor must return).
+ */
+function tiedPredictor(a: number, vocab: number, mask: number) {
+  return (x: { shape: readonly number[]; device: DeviceName }) => {
+    const [b, l] = x.shape as [number, number];
+    const logits = new Float32Array(b * l * vocab);
+    for (let r = 0; r < b; r++) {
+      for (let p = 0; p < l; p++) {
+        const first = p % 5;
+        const second = (first + 5) % vocab === mask ? 6 : first + 5;
+        logits[(r * l + p) * vocab + first] = a;
+        logits[(r * l + p) * vocab + second] = a;
+      }
+    }
+    return tensor(logits, [b, l, vocab], 'f32', { device: x.device });
+  };
+}
+
+const TIE_SCALES = [1, 30, 1000, 3000.5];
+
+async function tiedTextOn(device: DeviceName) {
+  const out: unknown[] = [];
+  for (const a of TIE_SCALES) {
+    for (const o of [
+      { temperature: 0 },
+      { temperature: 1 },
+      { temperature: 0, remasking: 'margin_confidence' as const },
+      { temperature: 0.5, threshold: 0.4 },
+    ]) {
+      const prompt = tensor([[1, 2, 3], [4, 5, 6]], [2, 3], 'i32', { device });
+      const r = await semiAutoregressiveSample(tiedPredictor(a, V, MASK), prompt, { genLength: 8, steps: 4, blockLength: 4, maskId: MASK, key: key(11), ...o });
+      out.push([a, o, await r.ids.array()]);
+      dispose([prompt, r]);
+    }
+  }
+  return out;
+}
+
+async function tiedImageOn(device: DeviceName) {
+  const out: unknown[] = [];
+  const n = 8;
+  for (const a of TIE_SCALES) {
+    for (const temperature of [0, 1]) {
+      const ids = tensor([[0, ...new Array<number>(n).fill(MASK), 0]], [1, n + 2], 'i32', { device });
+      const r = await maskgitSample(tiedPredictor(a, V, MASK), ids, { numImageTokens: n, steps: 3, temperature, codebookOffset: 0, codebookSize: 10, maskId: MASK, key: key(13), returnTrajectory: true });
+      out.push([a, temperature, await Promise.all(r.trajectory!.map((t) => t.array()))]);
+      dispose([ids, r]);
+    }
+  }
+  return out;
+}
+
 describe('cpu and webgpu', () => {
+  it('give the same text and image samples over a grid of exact probability ties (scales 1 … 3000.5)', async (ctx) => {
+    if (!gpu) ctx.skip();
+    expect(await tiedTextOn('webgpu')).toEqual(await tiedTextOn('cpu'));
+    expect(await tiedImageOn('webgpu')).toEqual(await tiedImageOn('cpu'));
+  });
+
   it('give the same MaskGIT codes when two confidences tie at large logits', async (ctx) => {
     if (!gpu) ctx.skip();
     const cpu = await tieOn('cpu');
