@@ -74,10 +74,11 @@ describe('report images', () => {
 describe('mmada demo', () => {
   it('writes the report, images, contact sheet and scores of a recipe model', async () => {
     const out = join(root, 'demo');
-    const r = await mmada('demo', '--model', modelDir, '--out', out, '--count', '2', '--images', '2', '--device', device);
+    // 3 images for 2 scored items: two come from the scoring run, one is drawn for the sheet.
+    const r = await mmada('demo', '--model', modelDir, '--out', out, '--count', '2', '--images', '3', '--device', device);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| shipped \|/);
-    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/inpaint-result.png']) {
+    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/t2i-2.png', 'images/inpaint-result.png']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8'));

@@ -1,5 +1,6 @@
 /**
- * The main job's demonstration of a trained model (`mmada demo`): one held-out arithmetic question with its
+ * The main job's demonstration of a trained model (`mmada demo`): the held-out scores of every task family
+ * (whose first items supply the reasoning answer and the images shown), one held-out arithmetic question with its
  * `<think>` trace, questions about a held-out ShapesWorld image, images drawn for held-out prompts (PNG files
  * and a contact sheet), one inpainted image cell, the held-out scores of every task family, and an HTML
  * report with all of it inline.
@@ -13,7 +14,7 @@ import {
 } from '@mmada/eval';
 import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel, loadTextTokenizer, disposeModel, type MaskPredictorModel } from '@mmada/mmada';
 import { foldIn, key, type DeviceName } from '@mmada/tensor';
-import { answerAboutImages, answerQuestions, drawImages, evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
+import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { contactSheet, greyCell, upscaleNearest } from './image-sheet.js';
 import { demoReportHtml } from './demo-report.js';
 import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
@@ -63,10 +64,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     return `images/${name}`;
   };
   try {
+    // The scores come first: the demonstration's reasoning answer and images are items of the same run.
+    const count = o.count ?? 100;
+    log(`== held-out scores (${count} items per task family)`);
+    const { scores, outputs } = await evaluateRecipeModelWithOutputs(model, tok, vq, {
+      count, planFirst, seed,
+      onProgress: (family, done, total) => log(`  ${family} ${done}/${total}`),
+    });
+
     log('== 1 a held-out arithmetic question');
     const [r] = generateShapesWorld('reasoning', { split: 'test', count: 1 });
-    const [answer] = await answerQuestions(model, tok, [r!.problem.question], seed);
-    const reasoning = { question: r!.problem.question, reference: r!.problem.completion, answer: answer! };
+    const reasoning = { question: r!.problem.question, reference: r!.problem.completion, answer: outputs.reasoning[0]! };
     log(`question:  ${reasoning.question}\nreference: ${reasoning.reference}\nmodel:     ${reasoning.answer}`);
 
     log('== 2 questions about a held-out image');
@@ -82,14 +90,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
 
     log('== 3 images for held-out prompts');
     const prompts = generateShapesWorld('t2i', { split: 'test', count: o.images ?? 12 });
-    const drawn = await drawImages(model, tok, vq, prompts.map((p) => p.prompt.prompt), { planFirst, seed });
+    const reused = outputs.t2i.slice(0, prompts.length);
+    const extra = prompts.length > reused.length ? await drawImages(model, tok, vq, prompts.slice(reused.length).map((p) => p.prompt.prompt), { planFirst, seed }) : undefined;
+    const drawn = prompts.map((p, i) => {
+      if (i < reused.length) return reused[i]!;
+      const image = extra!.images[i - reused.length]!;
+      const verdict = verifyT2I(image, p.prompt);
+      return { image, plan: extra!.plans[i - reused.length], correct: verdict.correct, reasons: verdict.reasons };
+    });
     const t2i = [];
     for (let i = 0; i < prompts.length; i++) {
-      const verdict = verifyT2I(drawn.images[i]!, prompts[i]!.prompt);
-      t2i.push({ prompt: prompts[i]!.prompt.prompt, plan: drawn.plans[i], image: await save(`t2i-${i}.png`, drawn.images[i]!), correct: verdict.correct, reasons: verdict.reasons });
-      log(`${verdict.correct ? 'pass' : 'fail'}  ${prompts[i]!.prompt.prompt}${drawn.plans[i] ? `  ${drawn.plans[i]}` : ''}`);
+      const d = drawn[i]!;
+      t2i.push({ prompt: prompts[i]!.prompt.prompt, plan: d.plan, image: await save(`t2i-${i}.png`, d.image), correct: d.correct, reasons: d.reasons });
+      log(`${d.correct ? 'pass' : 'fail'}  ${prompts[i]!.prompt.prompt}${d.plan ? `  ${d.plan}` : ''}`);
     }
-    await writePng(join(o.out, 'contact-sheet.png'), contactSheet(drawn.images.map((img) => upscaleNearest(img, 4)), 6));
+    await writePng(join(o.out, 'contact-sheet.png'), contactSheet(drawn.map((d) => upscaleNearest(d.image, 4)), 6));
 
     log('== 4 inpainting one cell of a held-out image');
     const target = prompts[0]!;
@@ -112,12 +127,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     };
     log(`regenerated the cell at ${inpainting.cell} of "${inpainting.prompt}": ${inpainting.correct ? 'the verifier accepts the result' : 'the verifier rejects the result'}`);
 
-    const count = o.count ?? 100;
-    log(`== 5 held-out scores (${count} items per task family)`);
-    const scores = await evaluateRecipeModel(model, tok, vq, {
-      count, planFirst, seed,
-      onProgress: (family, done, total) => log(`  ${family} ${done}/${total}`),
-    });
+    log('== 5 held-out scores');
     const table = scoresTable([{ stage: 'shipped', scores }]);
     log(table);
     const result: DemoResult = {

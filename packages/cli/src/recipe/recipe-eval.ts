@@ -110,8 +110,22 @@ export async function drawImages(
   return { images, plans, codes: g.codes };
 }
 
+/** What the model produced for each scored item, in test-split order (for reports). */
+export interface RecipeOutputs {
+  readonly reasoning: readonly string[];
+  readonly understanding: readonly string[];
+  readonly t2i: readonly { readonly image: RgbImage; readonly plan: string | undefined; readonly correct: boolean; readonly reasons: readonly string[] }[];
+}
+
 /** Scores a model on `count` test items of each family. */
 export async function evaluateRecipeModel(model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, options: RecipeEvalOptions = {}): Promise<RecipeScores> {
+  return (await evaluateRecipeModelWithOutputs(model, tok, vq, options)).scores;
+}
+
+/** `evaluateRecipeModel`, also returning every answer and image it scored. */
+export async function evaluateRecipeModelWithOutputs(
+  model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, options: RecipeEvalOptions = {},
+): Promise<{ scores: RecipeScores; outputs: RecipeOutputs }> {
   const count = options.count ?? 100;
   const bs = options.batchSize ?? 50;
   const seed = options.seed ?? 0;
@@ -131,16 +145,22 @@ export async function evaluateRecipeModel(model: MaskPredictorModel, tok: TextTo
   const uScore = score(understanding.map((r, i) => ({ category: r.category, correct: scoreUnderstanding(answerAfterThink(uAnswers[i]!), r.question) })));
 
   const t2i = generateShapesWorld('t2i', { split: 'test', count });
-  const verdicts = await inBatches(
+  const drawn = await inBatches(
     t2i, bs,
     async (b) => {
-      const { images } = await drawImages(model, tok, vq, b.map((r) => r.prompt.prompt), { planFirst: options.planFirst, seed, sampling });
-      return images.map((img, i) => verifyT2I(img, b[i]!.prompt).correct);
+      const { images, plans } = await drawImages(model, tok, vq, b.map((r) => r.prompt.prompt), { planFirst: options.planFirst, seed, sampling });
+      return images.map((image, i) => {
+        const verdict = verifyT2I(image, b[i]!.prompt);
+        return { image, plan: plans[i], correct: verdict.correct, reasons: verdict.reasons };
+      });
     },
     (d) => options.onProgress?.('t2i', d, count),
   );
-  const tScore = score(t2i.map((r, i) => ({ category: r.category, correct: verdicts[i]! })));
-  return { reasoning: { ...rScore, thinkFormatRate }, understanding: uScore, t2i: tScore };
+  const tScore = score(t2i.map((r, i) => ({ category: r.category, correct: drawn[i]!.correct })));
+  return {
+    scores: { reasoning: { ...rScore, thinkFormatRate }, understanding: uScore, t2i: tScore },
+    outputs: { reasoning: rAnswers, understanding: uAnswers, t2i: drawn },
+  };
 }
 
 /** One markdown table row per stage: the Table-5-style summary of the model card. */
