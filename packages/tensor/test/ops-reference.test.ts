@@ -162,9 +162,9 @@ describe('devices', () => {
     expect(y.dtype).toBe('f32');
     expect(await y.array()).toEqual([1, 0]);
   });
-  it('mixing devices is a TensorError that says how to fix it', async () => {
+  it('mixing devices is a TensorError that says how to fix it', async (ctx) => {
     const { webgpuAvailable } = await import('./helpers.js');
-    if (!(await webgpuAvailable())) return;
+    if (!(await webgpuAvailable())) ctx.skip('no webgpu adapter');
     const a = T.zeros([2], 'f32', { device: 'cpu' });
     const b = T.zeros([2], 'f32', { device: 'webgpu' });
     expect(() => T.add(a, b)).toThrow(/different devices.*toDevice/);
