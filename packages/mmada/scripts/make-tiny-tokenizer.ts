@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { byteLevelAlphabet } from '../src/tokenizer/word-bpe.js';
+import { byteLevelAlphabet, learnMerges } from '../src/tokenizer/word-bpe.js';
 
 const CORPUS = [
   'the cat sat on the mat and the dog sat on the log',
@@ -45,27 +45,11 @@ function train(): { vocab: Record<string, number>; merges: string[] } {
   byteChar.forEach((c, b) => (vocab[c] = b));
   // Words as ByteLevel sees them: a leading space belongs to the word that follows it.
   const words = CORPUS.flatMap((s) => s.split(' ').map((w, i) => (i === 0 ? w : ` ${w}`)));
-  let seqs = words.map((w) => [...new TextEncoder().encode(w)].map((b) => byteChar[b]!));
-  const merges: string[] = [];
-  for (let m = 0; m < MERGES; m++) {
-    const counts = new Map<string, number>();
-    for (const s of seqs) for (let i = 0; i + 1 < s.length; i++) counts.set(`${s[i]} ${s[i + 1]}`, (counts.get(`${s[i]} ${s[i + 1]}`) ?? 0) + 1);
-    // Most frequent pair; ties broken by the pair's text so the result never depends on map order.
-    const [best] = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]!;
-    const [a, b] = best.split(' ') as [string, string];
-    merges.push(best);
-    vocab[a + b] = 256 + m;
-    seqs = seqs.map((s) => {
-      const out: string[] = [];
-      for (let i = 0; i < s.length; i++) {
-        if (i + 1 < s.length && s[i] === a && s[i + 1] === b) {
-          out.push(a + b);
-          i++;
-        } else out.push(s[i]!);
-      }
-      return out;
-    });
-  }
+  const { merges } = learnMerges(
+    words.map((w) => ({ parts: [...new TextEncoder().encode(w)].map((b) => byteChar[b]!), count: 1 })),
+    { maxMerges: MERGES },
+  );
+  merges.forEach((m, i) => (vocab[m.replace(' ', '')] = 256 + i));
   return { vocab, merges };
 }
 

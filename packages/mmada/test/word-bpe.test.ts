@@ -55,3 +55,17 @@ describe('trainWordBpe', () => {
     expect(() => trainWordBpe(['abcdefghij klmnopqrst'], { specialTokens: [], maxMerges: 3 })).toThrow(/more than 3 merges/);
   });
 });
+
+describe('learnMerges', () => {
+  it('merges the most frequent allowed pair first, stops at maxMerges and says whether pairs were left', async () => {
+    const { learnMerges } = await import('../src/tokenizer/word-bpe.js');
+    // "ab" ×3 and "abc" ×1: pair "a b" counts 4, "b c" 1.
+    const words = [{ parts: ['a', 'b'], count: 3 }, { parts: ['a', 'b', 'c'], count: 1 }];
+    const one = learnMerges(words, { maxMerges: 1 });
+    expect(one).toEqual({ merges: ['a b'], exhausted: false });
+    expect(words[1]!.parts).toEqual(['ab', 'c']);
+    expect(learnMerges(words, { maxMerges: 10 })).toEqual({ merges: ['ab c'], exhausted: true });
+    const blocked = learnMerges([{ parts: ['x', '1', '2'], count: 5 }], { maxMerges: 10, allowPair: (a, b) => !/\d/.test(a + b) });
+    expect(blocked).toEqual({ merges: [], exhausted: true });
+  });
+});

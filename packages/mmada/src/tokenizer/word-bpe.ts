@@ -70,37 +70,39 @@ function countPretokens(text: string, specials: RegExp | undefined, byteChar: re
 
 const isDigitPiece = (s: string) => /[0-9]/.test(s);
 
-/** Learns the tokenizer (see the file comment). Deterministic: the same corpus gives the same files. */
-export function trainWordBpe(corpus: Iterable<string>, options: WordBpeOptions): WordBpeTokenizer {
-  const byteChar = byteLevelAlphabet();
-  const addedStrings = [...options.specialTokens, ...(options.textTokens ?? [])];
-  const specials = addedStrings.length > 0 ? new RegExp(addedStrings.map(escapeRegex).join('|'), 'g') : undefined;
-  const counts = new Map<string, number>();
-  for (const text of corpus) countPretokens(text, specials, byteChar, counts);
-  const words = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w, c]) => ({ parts: [...w], count: c }));
+/** A word of the corpus as symbols (byte-level characters, merged as learning goes) with its count. */
+export interface BpeWord {
+  parts: string[];
+  readonly count: number;
+}
 
-  const vocab: Record<string, number> = {};
-  byteChar.forEach((c, b) => (vocab[c] = b));
+/**
+ * Ordinary BPE learning: repeatedly merge the most frequent adjacent pair (counts weighted by the word counts,
+ * ties broken by the pair's text, so the result never depends on iteration order) that `allowPair` accepts,
+ * at most `maxMerges` times. Rewrites `words` in place; `exhausted` says whether no mergeable pair was left.
+ */
+export function learnMerges(
+  words: BpeWord[],
+  options: { readonly maxMerges: number; readonly allowPair?: (a: string, b: string) => boolean },
+): { merges: string[]; exhausted: boolean } {
   const merges: string[] = [];
-  const maxMerges = options.maxMerges ?? 4096;
   for (;;) {
     const pairs = new Map<string, number>();
     for (const w of words) {
       for (let i = 0; i + 1 < w.parts.length; i++) {
         const a = w.parts[i]!, b = w.parts[i + 1]!;
-        if (isDigitPiece(a) || isDigitPiece(b)) continue;
+        if (options.allowPair && !options.allowPair(a, b)) continue;
         const k = `${a} ${b}`;
         pairs.set(k, (pairs.get(k) ?? 0) + w.count);
       }
     }
-    if (pairs.size === 0) break;
-    if (merges.length >= maxMerges) throw new RangeError(`trainWordBpe: more than ${maxMerges} merges needed; the corpus vocabulary is not closed`);
+    if (pairs.size === 0) return { merges, exhausted: true };
+    if (merges.length >= options.maxMerges) return { merges, exhausted: false };
     let best = '';
     let bestCount = -1;
     for (const [k, c] of pairs) if (c > bestCount || (c === bestCount && k < best)) [best, bestCount] = [k, c];
     const [a, b] = best.split(' ') as [string, string];
     merges.push(best);
-    vocab[a + b] = 256 + merges.length - 1;
     for (const w of words) {
       const out: string[] = [];
       for (let i = 0; i < w.parts.length; i++) {
@@ -112,6 +114,22 @@ export function trainWordBpe(corpus: Iterable<string>, options: WordBpeOptions):
       w.parts = out;
     }
   }
+}
+
+/** Learns the tokenizer (see the file comment). Deterministic: the same corpus gives the same files. */
+export function trainWordBpe(corpus: Iterable<string>, options: WordBpeOptions): WordBpeTokenizer {
+  const byteChar = byteLevelAlphabet();
+  const addedStrings = [...options.specialTokens, ...(options.textTokens ?? [])];
+  const specials = addedStrings.length > 0 ? new RegExp(addedStrings.map(escapeRegex).join('|'), 'g') : undefined;
+  const counts = new Map<string, number>();
+  for (const text of corpus) countPretokens(text, specials, byteChar, counts);
+  const words = [...counts.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w, c]) => ({ parts: [...w], count: c }));
+
+  const { merges, exhausted } = learnMerges(words, { maxMerges: options.maxMerges ?? 4096, allowPair: (a, b) => !isDigitPiece(a) && !isDigitPiece(b) });
+  if (!exhausted) throw new RangeError(`trainWordBpe: more than ${options.maxMerges ?? 4096} merges needed; the corpus vocabulary is not closed`);
+  const vocab: Record<string, number> = {};
+  byteChar.forEach((c, b) => (vocab[c] = b));
+  merges.forEach((m, i) => (vocab[m.replace(' ', '')] = 256 + i));
 
   const first = 256 + merges.length;
   const nSpecial = options.specialTokens.length;
