@@ -3,43 +3,43 @@
  * samplers, inpainting / infilling and likelihood estimators, all over any `MaskPredictor`.
  * This file is the public surface and nothing else.
  */
-export type { MaskPredictor } from './maskPredictor.js';
-export { LLADA_MASK_ID, LLADA_EOS_ID, LLADA_EOT_ID, MMADA_CODEBOOK_OFFSET, MAGVIT_CODEBOOK_SIZE } from './tokenIds.js';
+export type { MaskPredictor } from './mask-predictor.js';
+export { LLADA_MASK_ID, LLADA_EOS_ID, LLADA_EOT_ID, MMADA_CODEBOOK_OFFSET, MAGVIT_CODEBOOK_SIZE } from './token-ids.js';
 
 // Forward process
-export { maskIndependently } from './maskIndependently.js';
-export type { MaskIndependentlyOptions, IndependentlyMaskedBatch } from './maskIndependently.js';
-export { maskByCosineSchedule } from './maskByCosineSchedule.js';
-export type { CosineMaskingOptions, CosineMaskedBatch } from './maskByCosineSchedule.js';
-export { maskExactCount } from './maskExactCount.js';
+export { maskIndependently } from './mask-independently.js';
+export type { MaskIndependentlyOptions, IndependentlyMaskedBatch } from './mask-independently.js';
+export { maskByCosineSchedule } from './mask-by-cosine-schedule.js';
+export type { CosineMaskingOptions, CosineMaskedBatch } from './mask-by-cosine-schedule.js';
+export { maskExactCount } from './mask-exact-count.js';
 
 // Losses
-export { maskedDiffusionLoss, pretrainingLoss, sftLoss } from './maskedDiffusionLoss.js';
-export type { LossNormalizer, MaskedDiffusionLossInputs, MaskedDiffusionLoss } from './maskedDiffusionLoss.js';
-export { t2iLoss } from './t2iLoss.js';
-export type { T2iLossInputs, T2iLoss } from './t2iLoss.js';
-export { mixedBatchLoss } from './mixedBatchLoss.js';
-export type { MixedBatchParts, MixedBatchT2iPart, MixedBatchTextPart, MixedBatchCoefficients, MixedBatchLoss } from './mixedBatchLoss.js';
+export { maskedDiffusionLoss, pretrainingLoss, sftLoss } from './masked-diffusion-loss.js';
+export type { LossNormalizer, MaskedDiffusionLossInputs, MaskedDiffusionLoss } from './masked-diffusion-loss.js';
+export { t2iLoss } from './t2i-loss.js';
+export type { T2iLossInputs, T2iLoss } from './t2i-loss.js';
+export { mixedBatchLoss } from './mixed-batch-loss.js';
+export type { MixedBatchParts, MixedBatchT2iPart, MixedBatchTextPart, MixedBatchCoefficients, MixedBatchLoss } from './mixed-batch-loss.js';
 
 // Samplers
-export { numTransfer } from './numTransfer.js';
+export { numTransfer } from './num-transfer.js';
 export { textGuidance, imageGuidance } from './guidance.js';
-export type { Remasking, TextDenoiseOptions, TextSampleResult } from './textDenoising.js';
-export { semiAutoregressiveSample } from './semiAutoregressiveSample.js';
-export type { SemiAutoregressiveOptions } from './semiAutoregressiveSample.js';
-export { infillSample } from './infillSample.js';
-export type { InfillOptions } from './infillSample.js';
-export { maskRatio, scheduledMaskCount, maskgitMaskCounts } from './maskSchedule.js';
-export type { MaskScheduleName, SchedulePrecision } from './maskSchedule.js';
-export { maskgitTemperatures } from './maskgitTemperatures.js';
-export { maskgitSample } from './maskgitSample.js';
-export type { MaskgitOptions, MaskgitResult } from './maskgitSample.js';
+export type { Remasking, TextDenoiseOptions, TextSampleResult } from './text-denoising.js';
+export { semiAutoregressiveSample } from './semi-autoregressive-sample.js';
+export type { SemiAutoregressiveOptions } from './semi-autoregressive-sample.js';
+export { infillSample } from './infill-sample.js';
+export type { InfillOptions } from './infill-sample.js';
+export { maskRatio, scheduledMaskCount, maskgitMaskCounts } from './mask-schedule.js';
+export type { MaskScheduleName, SchedulePrecision } from './mask-schedule.js';
+export { maskgitTemperatures } from './maskgit-temperatures.js';
+export { maskgitSample } from './maskgit-sample.js';
+export type { MaskgitOptions, MaskgitResult } from './maskgit-sample.js';
 
 // Likelihood estimators
-export { monteCarloMaskCounts } from './monteCarloMaskCounts.js';
-export { monteCarloLogLikelihood } from './monteCarloLogLikelihood.js';
-export type { MonteCarloLikelihoodOptions, MonteCarloLikelihood } from './monteCarloLogLikelihood.js';
-export { maskedAnswerLogLikelihood } from './maskedAnswerLogLikelihood.js';
-export type { MaskedAnswerLikelihoodOptions, MaskedAnswerLikelihood } from './maskedAnswerLogLikelihood.js';
-export { d1LogLikelihood } from './d1LogLikelihood.js';
-export type { D1LikelihoodOptions, D1Likelihood } from './d1LogLikelihood.js';
+export { monteCarloMaskCounts } from './monte-carlo-mask-counts.js';
+export { monteCarloLogLikelihood } from './monte-carlo-log-likelihood.js';
+export type { MonteCarloLikelihoodOptions, MonteCarloLikelihood } from './monte-carlo-log-likelihood.js';
+export { maskedAnswerLogLikelihood } from './masked-answer-log-likelihood.js';
+export type { MaskedAnswerLikelihoodOptions, MaskedAnswerLikelihood } from './masked-answer-log-likelihood.js';
+export { d1LogLikelihood } from './d1-log-likelihood.js';
+export type { D1LikelihoodOptions, D1Likelihood } from './d1-log-likelihood.js';

@@ -1,5 +1,5 @@
 import { TensorError, type Tensor } from '@mmada/tensor';
-import type { MaskPredictor } from './maskPredictor.js';
+import type { MaskPredictor } from './mask-predictor.js';
 
 /** @internal Calls the predictor and checks that it answered logits [B, L, V] for ids [B, L]. */
 export async function predictLogits(predictor: MaskPredictor, ids: Tensor, padMask: Tensor | undefined, op: string): Promise<Tensor> {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, tensor, zeros, type Tensor } from '@mmada/tensor';
-import { initTestDevice } from './testDevice.js';
+import { initTestDevice } from './test-device.js';
 import { d1LogLikelihood, maskedAnswerLogLikelihood, monteCarloLogLikelihood, monteCarloMaskCounts, type MaskPredictor } from '../src/index.js';
-import { fixedTablePredictor } from './toyPredictors.js';
+import { fixedTablePredictor } from './toy-predictors.js';
 
 const V = 8;
 const MASK = 7;

@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, sum, tensor, type Tensor } from '@mmada/tensor';
 import { stopGradient, valueAndGrad } from '@mmada/autograd';
 import type { MaskPredictor } from '@mmada/diffusion';
-import { initTestDevice } from './testDevice.js';
-import { MASK, V, W, countingLogp, countingPredictor, tablePredictor, toyTable } from './toyPredictors.js';
+import { initTestDevice } from './test-device.js';
+import { MASK, V, W, countingLogp, countingPredictor, tablePredictor, toyTable } from './toy-predictors.js';
 import {
   coupledEstimator, createEstimator, d1Estimator, drawT1, grpoLoss, lladaMcEstimator, randomMaskingEstimator, rolloutKey,
   unigrpoEstimator, unigrpoTimesteps, type LikelihoodEstimate, type RolloutBatch,

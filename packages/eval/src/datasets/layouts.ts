@@ -1,7 +1,7 @@
 // The standard public layouts of the evaluation datasets, as typed records.
 import { gsm8kGold } from '../scoring/gsm8k.js';
-import { choiceIndex } from '../scoring/multipleChoice.js';
-import { FieldError, type ImageRef, RowReader } from './rowReader.js';
+import { choiceIndex } from '../scoring/multiple-choice.js';
+import { FieldError, type ImageRef, RowReader } from './row-reader.js';
 
 /** How to turn one raw row into a typed record; `decode` throws `FieldError` on a malformed row. */
 export interface DatasetLayout<T> {

@@ -4,7 +4,7 @@ import type { Progress } from './progress.js';
 import { ProgressTracker } from './progress.js';
 import { appendPrediction, readPredictions, writeFileAtomic } from './files.js';
 import { type EvalSummary, summarize, summaryMarkdown } from './summary.js';
-import { barChartSvg } from './svgCharts.js';
+import { barChartSvg } from './svg-charts.js';
 import type { EvalTask, PredictionRecord } from './task.js';
 
 export interface EvaluateOptions {

@@ -1,4 +1,4 @@
-import type { ImageRef } from '../datasets/rowReader.js';
+import type { ImageRef } from '../datasets/row-reader.js';
 import type { RgbImage } from '@mmada/tensor';
 
 /** Options every model call receives from the harness. */

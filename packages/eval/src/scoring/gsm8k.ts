@@ -1,5 +1,5 @@
 import { lastBoxedContent } from './boxed.js';
-import { normalizeNumber } from './numberNormalization.js';
+import { normalizeNumber } from './number-normalization.js';
 
 /** The gold answer of a GSM8K `answer` field: the text after `####`, trimmed (the whole text when absent). */
 export function gsm8kGold(answer: string): string {

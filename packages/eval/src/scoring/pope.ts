@@ -1,4 +1,4 @@
-import type { YesNo } from './yesNo.js';
+import type { YesNo } from './yes-no.js';
 
 export interface PopeMetrics {
   readonly n: number;

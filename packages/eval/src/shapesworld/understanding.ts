@@ -1,5 +1,5 @@
-import { extractYesNo } from '../scoring/yesNo.js';
-import { normalizeVqaAnswer } from '../scoring/vqaNormalization.js';
+import { extractYesNo } from '../scoring/yes-no.js';
+import { normalizeVqaAnswer } from '../scoring/vqa-normalization.js';
 import type { Rng } from './prng.js';
 import { COLOR_NAMES } from './palette.js';
 import { type CanvasSize, cellName, type Scene, type SceneObject, sceneGeometry } from './scene.js';
