@@ -1,12 +1,8 @@
-import { appendFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
 import type { PredictionRecord } from './task.js';
 
-/** Writes a file so that readers see the old or the new content, never half of it (temp file + rename). */
-export async function writeFileAtomic(path: string, content: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, path);
-}
+/** Writes a file so that readers see the old or the new content, never half of it (the tensor package's writeFileAtomic). */
+export { writeFileAtomic } from '@mmada/tensor';
 
 /** Appends one record as a single JSON line, in one write call (O_APPEND). */
 export const appendPrediction = (path: string, record: PredictionRecord): Promise<void> =>

@@ -5,11 +5,11 @@
  * load → save → load is exact. Writing is atomic (see @mmada/tensor's writeCheckpoint); config.json is
  * written last.
  */
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { saveCheckpoint, type SafetensorsDType, type WrittenCheckpoint } from '@mmada/tensor';
+import { saveCheckpoint, writeFileAtomic, type SafetensorsDType, type WrittenCheckpoint } from '@mmada/tensor';
 import { configToJsonText } from '../config/config-json.js';
 import { CONFIG_FILE_NAME } from '../config/parse-config.js';
 import type { MaskPredictorModel } from '../model/mask-predictor-model.js';
@@ -29,22 +29,6 @@ export interface SaveModelOptions {
 
 export const DEFAULT_MAX_SHARD_BYTES = 5e9;
 
-async function writeTextAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (e) {
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
-}
 
 export function saveModel(model: MaskPredictorModel & { readonly storedDtypes?: Readonly<Record<string, WeightDType>> }, dir: string, options: SaveModelOptions = {}): TE.TaskEither<CheckpointError, WrittenCheckpoint> {
   return async () => {
@@ -54,7 +38,7 @@ export function saveModel(model: MaskPredictorModel & { readonly storedDtypes?: 
     if (E.isLeft(written)) return E.left(new CheckpointError('unwritable', written.left.file, written.left.detail, written.left.tensor, { cause: written.left }));
     try {
       await mkdir(dir, { recursive: true });
-      await writeTextAtomically(join(dir, CONFIG_FILE_NAME), configToJsonText(model.config));
+      await writeFileAtomic(join(dir, CONFIG_FILE_NAME), configToJsonText(model.config));
     } catch (e) {
       return E.left(new CheckpointError('unwritable', join(dir, CONFIG_FILE_NAME), `cannot write (${(e as Error).message})`, undefined, { cause: e }));
     }

@@ -3,7 +3,8 @@
  * finish. On resume the lines after the checkpoint's step are dropped, so the log always describes one
  * uninterrupted run.
  */
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mmada/tensor';
 
 export interface LossLogEntry {
   /** Optimizer steps completed (1 for the first update). */
@@ -43,9 +44,7 @@ export const lossLogLine = (e: LossLogEntry): string => `${JSON.stringify(e)}\n`
 
 /** Replaces the log with `entries` (atomically). */
 export async function writeLossLog(path: string, entries: readonly LossLogEntry[]): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, entries.map(lossLogLine).join(''));
-  await rename(tmp, path);
+  await writeFileAtomic(path, entries.map(lossLogLine).join(''));
 }
 
 export async function appendLossLog(path: string, entry: LossLogEntry): Promise<void> {

@@ -26,7 +26,7 @@ import {
   warmupCosine, weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
-import { dispose, foldIn, key, scope, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { dispose, foldIn, key, scope, tensor, writeFileAtomic, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { configToJson } from '../config/config-json.js';
 import type { ModelConfig } from '../config/model-config.js';
 import { saveModel } from '../checkpoint/save-model.js';
@@ -36,7 +36,6 @@ import type { MaskPredictorParameters } from '../model/parameters.js';
 import { lossCurveSvg } from './loss-curve-svg.js';
 import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from './loss-log.js';
 import type { SftBatch, SftBatchSource } from './sft-batch.js';
-import { writeTextAtomically } from './write-atomically.js';
 
 /** File names inside a run directory (`out`). */
 export const TRAINING_CHECKPOINT_DIR = 'checkpoint';
@@ -271,7 +270,7 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
       const saved = await saveModel({ config, params }, files.model)();
       if (E.isLeft(saved)) return E.left(new TrainingError(`cannot write the model to ${files.model}: ${saved.left.message}`, { cause: saved.left }));
       try {
-        await writeTextAtomically(files.curve, lossCurveSvg(history, { title: `SFT loss (${files.model})` }));
+        await writeFileAtomic(files.curve, lossCurveSvg(history, { title: `SFT loss (${files.model})` }));
       } catch (e) {
         return E.left(new TrainingError(`cannot write ${files.curve}: ${(e as Error).message}`));
       }

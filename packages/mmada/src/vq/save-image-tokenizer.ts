@@ -4,11 +4,11 @@
  * `quantize.embedding` (F32) and `quantize.power_vals` (I64) buffers, and `<dir>/config.json` with the class
  * name and any architecture field that differs from the released tokenizer. Each file is written atomically.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { tensorEntries, writeSafetensorsFile, type SafetensorsStreamEntry } from '@mmada/tensor';
+import { tensorEntries, writeFileAtomic, writeSafetensorsFile, type SafetensorsStreamEntry } from '@mmada/tensor';
 import { CheckpointError } from '../checkpoint/checkpoint-error.js';
 import { vqConfigToJson } from './vq-config-json.js';
 import { lfqCodebook } from './lfq.js';
@@ -52,10 +52,8 @@ export function saveImageTokenizer(dir: string, tokenizer: ImageTokenizer, optio
     const written = await writeSafetensorsFile(weights, entries)();
     if (E.isLeft(written)) return E.left(new CheckpointError('unwritable', written.left.file, written.left.detail, written.left.tensor, { cause: written.left }));
     const configPath = join(dir, VQ_CONFIG_FILE_NAME);
-    const tmp = `${configPath}.tmp-${process.pid}`;
     try {
-      await writeFile(tmp, `${JSON.stringify(vqConfigToJson(tokenizer.config), null, 2)}\n`);
-      await rename(tmp, configPath);
+      await writeFileAtomic(configPath, `${JSON.stringify(vqConfigToJson(tokenizer.config), null, 2)}\n`);
     } catch (e) {
       return E.left(new CheckpointError('unwritable', configPath, `cannot write (${(e as Error).message})`, undefined, { cause: e }));
     }

@@ -21,11 +21,10 @@ import {
   adamw, chain, clipByGlobalNorm, flattenToRecord, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad, warmupCosine,
   weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
-import { dispose, key, scope, type DeviceName, type Tensor } from '@mmada/tensor';
+import { dispose, key, scope, writeFileAtomic, type DeviceName, type Tensor } from '@mmada/tensor';
 import { TrainingError } from '../training/train-sft.js';
 import { lossCurveSvg } from '../training/loss-curve-svg.js';
 import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from '../training/loss-log.js';
-import { writeTextAtomically } from '../training/write-atomically.js';
 import { checkVqConfig, type VqConfig } from './vq-config.js';
 import { vqConfigToJson } from './vq-config-json.js';
 import { imageTokenizerDevice, initImageTokenizer, tokenGrid, type ImageTokenizer } from './image-tokenizer.js';
@@ -259,7 +258,7 @@ export function trainImageTokenizer(
       const saved = await saveImageTokenizer(files.tokenizer, { config, params })();
       if (E.isLeft(saved)) return E.left(new TrainingError(`cannot write the tokenizer to ${files.tokenizer}: ${saved.left.message}`, { cause: saved.left }));
       try {
-        await writeTextAtomically(files.curve, lossCurveSvg(history, { title: `image tokenizer loss (${files.tokenizer})` }));
+        await writeFileAtomic(files.curve, lossCurveSvg(history, { title: `image tokenizer loss (${files.tokenizer})` }));
       } catch (e) {
         return E.left(new TrainingError(`cannot write ${files.curve}: ${(e as Error).message}`));
       }

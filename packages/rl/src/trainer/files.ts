@@ -1,13 +1,12 @@
 /** Run-directory files: atomic text writes and JSON-lines logs. */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mmada/tensor';
 import { dirname } from 'node:path';
 
 /** Writes `text` to `path` through a temporary sibling and a rename, so readers never see half a file. */
 export async function writeTextAtomically(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
 }
 
 export async function appendJsonLine(path: string, value: unknown): Promise<void> {

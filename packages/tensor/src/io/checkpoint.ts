@@ -2,13 +2,16 @@
  * Checkpoints: one safetensors file, or shards tied together by `model.safetensors.index.json`
  * (`{ "metadata": {...}, "weight_map": { tensorName: shardFile } }`), as Hugging Face writes them.
  */
-import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, normalize, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
 import { byteLengthOf, layoutSafetensors, MAX_HEADER_BYTES, type SafetensorsStreamEntry, type TensorInfo } from './safetensors-format.js';
+import { findDuplicateJsonKey } from './json-duplicate-key.js';
+import { readRegularTextFile } from './regular-file.js';
 import { openSafetensors, temporaryPath, writeSafetensorsTemporary, type SafetensorsFile } from './safetensors-file.js';
+import { syncDirectory, writeTemporarySibling } from './write-file-atomic.js';
 
 export const SINGLE_FILE_NAME = 'model.safetensors';
 export const INDEX_FILE_NAME = 'model.safetensors.index.json';
@@ -89,6 +92,10 @@ export function parseCheckpointIndex(text: string, file: string): E.Either<Safet
     return E.left(safetensorsError(file, `index is not valid JSON (${(e as Error).message})`));
   }
   if (!isPlainObject(json)) return E.left(safetensorsError(file, 'index must be a JSON object'));
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    return E.left(safetensorsError(file, `${JSON.stringify(duplicate.key)} appears twice in ${duplicate.path === '$' ? 'the index' : duplicate.path.slice(2)}; a reader would keep only one of them`));
+  }
   const { metadata, weight_map: weightMap } = json;
   if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) return E.left(safetensorsError(file, 'index "metadata" must be an object'));
   if (!isPlainObject(weightMap)) return E.left(safetensorsError(file, 'index must have a "weight_map" object mapping tensor names to shard files'));
@@ -124,9 +131,7 @@ export function openCheckpoint(path: string): TE.TaskEither<SafetensorsError, Ch
         return E.right(makeCheckpoint(file, f.right.names, f.right.metadata, opened, tensors));
       }
 
-      const st = await stat(file);
-      if (st.size > MAX_HEADER_BYTES) throw safetensorsError(file, `index is ${st.size} bytes, over the 100 MB limit`);
-      const index = parseCheckpointIndex(await readFile(file, 'utf8'), file);
+      const index = parseCheckpointIndex(await readRegularTextFile(file, { what: 'checkpoint index', maxBytes: MAX_HEADER_BYTES }), file);
       if (E.isLeft(index)) return index;
       const dir = dirname(file);
       const shardOf = new Map<string, SafetensorsFile>();
@@ -291,16 +296,17 @@ export function writeCheckpoint(
       }
       let indexTmp: string | undefined;
       if (indexText !== undefined) {
-        indexTmp = temporaryPath(join(workDir, INDEX_FILE_NAME));
+        indexTmp = await writeTemporarySibling(join(workDir, INDEX_FILE_NAME), indexText);
         temporaries.push(indexTmp);
-        await writeTextDurably(indexTmp, indexText);
       }
 
       if (!dirExists) {
         for (let i = 0; i < files.length; i++) await rename(written[i]!, join(workDir, files[i]!));
         if (indexTmp !== undefined) await rename(indexTmp, join(workDir, INDEX_FILE_NAME));
         temporaries.length = 0;
+        await syncDirectory(workDir);
         await rename(workDir, dir);
+        await syncDirectory(dirname(resolve(dir)));
         return E.right({ files, index: indexText === undefined ? undefined : INDEX_FILE_NAME });
       }
 
@@ -316,6 +322,7 @@ export function writeCheckpoint(
         if (oldFiles.index) await unlink(indexPath);
       }
       temporaries.length = 0;
+      await syncDirectory(dir);
       // 3. Best effort: remove what the old checkpoint used and the new one does not.
       const keep = new Set(files);
       for (const f of oldFiles.shards) if (!keep.has(f)) await unlink(join(dir, f)).catch(() => {});
@@ -329,15 +336,6 @@ export function writeCheckpoint(
   };
 }
 
-async function writeTextDurably(path: string, text: string): Promise<void> {
-  const fh = await open(path, 'wx');
-  try {
-    await fh.writeFile(text, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 /** The files of a checkpoint already in `dir` (shards listed by its index, if it has one). */
 async function previousCheckpointFiles(dir: string): Promise<{ index: boolean; single: boolean; shards: string[] }> {

@@ -62,6 +62,7 @@ export {
   type SaveCheckpointOptions,
   type SaveOptions,
 } from './tensor-io.js';
+export { commitTemporary, syncDirectory, temporarySibling, writeFileAtomic, writeTemporarySibling, type AtomicContent } from './write-file-atomic.js';
 export { createImage, getPixel, setPixel, type Rgb, type RgbImage } from './image/rgb-image.js';
 export { crc32 } from './image/crc32.js';
 export { encodePng } from './image/png-encode.js';

@@ -2,11 +2,12 @@
  * safetensors files on disk: positioned reads of one tensor at a time through a FileHandle, and atomic,
  * streaming writes (a temporary file renamed into place, so a crash never leaves a half-written file).
  */
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { open, type FileHandle } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
+import { openRegularFile } from './regular-file.js';
+import { commitTemporary, temporarySibling, writeTemporarySibling } from './write-file-atomic.js';
 import {
   layoutSafetensors,
   parseHeaderJson,
@@ -28,20 +29,14 @@ export interface ByteSource {
   close(): Promise<void>;
 }
 
-/** Opens a file for positioned reads. */
+/** Opens a regular file for positioned reads (a FIFO, a device or a directory is refused with a FileKindError). */
 export async function fileSource(path: string): Promise<ByteSource> {
-  const fh: FileHandle = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    return {
-      size,
-      read: async (into, offset, length, position) => (await fh.read(into, offset, length, position)).bytesRead,
-      close: () => fh.close(),
-    };
-  } catch (e) {
-    await fh.close();
-    throw e;
-  }
+  const { handle: fh, size } = await openRegularFile(path, 'safetensors file');
+  return {
+    size,
+    read: async (into, offset, length, position) => (await fh.read(into, offset, length, position)).bytesRead,
+    close: () => fh.close(),
+  };
 }
 
 /** A ByteSource over bytes already in memory. */
@@ -156,9 +151,7 @@ function makeFile(source: ByteSource, path: string, header: SafetensorsHeader): 
 // Writing
 
 /** A sibling temporary name: `path.tmp-<random hex>`. */
-export function temporaryPath(path: string): string {
-  return `${path}.tmp-${randomBytes(6).toString('hex')}`;
-}
+export const temporaryPath = temporarySibling;
 
 /**
  * Writes a safetensors file to `path + '.tmp-<random>'` (flushed to disk), without renaming it into place.
@@ -171,9 +164,7 @@ export async function writeSafetensorsTemporary(
   metadata?: Readonly<Record<string, string>>,
 ): Promise<string> {
   const layout = layoutSafetensors(entries, metadata, path);
-  const tmp = temporaryPath(path);
-  const fh = await open(tmp, 'wx');
-  try {
+  return writeTemporarySibling(path, async (fh) => {
     await writeAll(fh, layout.headerBytes, 0);
     const base = layout.headerBytes.byteLength;
     for (const { entry, begin } of layout.order) {
@@ -184,14 +175,7 @@ export async function writeSafetensorsTemporary(
       }
       await writeAll(fh, data, base + begin);
     }
-    await fh.sync();
-    await fh.close();
-    return tmp;
-  } catch (e) {
-    await fh.close().catch(() => {});
-    await unlink(tmp).catch(() => {});
-    throw e;
-  }
+  });
 }
 
 async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
@@ -212,13 +196,10 @@ export function writeSafetensorsFile(
   metadata?: Readonly<Record<string, string>>,
 ): TE.TaskEither<SafetensorsError, void> {
   return async () => {
-    let tmp: string | undefined;
     try {
-      tmp = await writeSafetensorsTemporary(path, entries, metadata);
-      await rename(tmp, path);
+      await commitTemporary(await writeSafetensorsTemporary(path, entries, metadata), path);
       return E.right(undefined);
     } catch (e) {
-      if (tmp !== undefined) await unlink(tmp).catch(() => {});
       return E.left(toSafetensorsError(path, e, 'cannot write'));
     }
   };

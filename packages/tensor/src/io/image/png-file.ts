@@ -1,20 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { decodePng } from './png-decode.js';
 import { encodePng } from './png-encode.js';
 import type { RgbImage } from './rgb-image.js';
+import { writeFileAtomic } from '../write-file-atomic.js';
 
 /** Writes an image as a PNG file: to a temporary sibling first, then renamed, so no half-written PNG is ever left. */
 export async function writePng(path: string, img: RgbImage): Promise<void> {
-  const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
-  try {
-    await writeFile(tmp, encodePng(img), { flag: 'wx' });
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, encodePng(img));
 }
 
 /** Reads a PNG file; a missing or undecodable file is a Left naming the path. */
