@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
 import {
@@ -157,6 +158,12 @@ describe('openSafetensors', () => {
       await writeFile(path, bytes);
       expect((await left(openSafetensors(path))).message).toBe(`${path}: ${message}`);
     }
+    // A FIFO would block the open forever and a directory is no file: both are refused by what they are.
+    const fifo = join(dir, 'pipe.safetensors');
+    execFileSync('mkfifo', [fifo]);
+    expect((await left(openSafetensors(fifo))).message).toBe(`${fifo}: is a FIFO (named pipe); the safetensors file must be a regular file`);
+    expect((await left(openCheckpoint(fifo))).message).toBe(`${fifo}: is a FIFO (named pipe); the safetensors file must be a regular file`);
+    expect((await left(openSafetensors(dir))).message).toBe(`${dir}: is a directory; the safetensors file must be a regular file`);
     const missing = await left(openSafetensors(join(dir, 'missing.safetensors')));
     expect(missing.message).toMatch(/missing\.safetensors: cannot open: ENOENT/);
   });
@@ -329,6 +336,8 @@ describe('checkpoints', () => {
 
     await writeFile(index, '{"weight_map": ');
     expect((await left(openCheckpoint(dir))).message).toMatch(/index is not valid JSON/);
+    await writeFile(index, '{"weight_map": {"embed": "s1.safetensors", "embed": "s2.safetensors"}}');
+    expect((await left(openCheckpoint(dir))).message).toBe(`${index}: "embed" appears twice in weight_map; a reader would keep only one of them`);
     await writeFile(index, '{"metadata": {}}');
     expect((await left(openCheckpoint(dir))).message).toMatch(/index must have a "weight_map" object/);
 

@@ -221,8 +221,9 @@ describe('safetensors format: malformed headers', () => {
 
   it('rejects a header that is not JSON, not UTF-8, or not an object', () => {
     expect(parseError(craft('{"a": nope}')).message).toMatch(/^model\.safetensors: header is not valid JSON \(/);
-    expect(parseError(craft('[1, 2]')).message).toBe('model.safetensors: header must be a JSON object, got an array');
-    expect(parseError(craft('null')).message).toBe('model.safetensors: header must be a JSON object, got null');
+    expect(parseError(craft('[1, 2]')).message).toBe('model.safetensors: header must start with "{", got "[1, 2]" (InvalidHeaderStart); the file is corrupt or not safetensors');
+    expect(parseError(craft('null')).message).toMatch(/header must start with "\{", got "null" \(InvalidHeaderStart\)/);
+    expect(parseError(craft('{"a":1}"x"')).message).toMatch(/^model\.safetensors: header is not valid JSON \(/);
     const bad = craft('{"a":1}');
     bad[10] = 0xff;
     expect(parseError(bad).message).toBe('model.safetensors: header is not valid UTF-8');
@@ -236,18 +237,54 @@ describe('safetensors format: malformed headers', () => {
 
   it('rejects overlapping ranges, naming both tensors', () => {
     const e = parseError(craft({ a: entry('F32', [4], [0, 16]), b: entry('F32', [4], [8, 24]) }, 24));
-    expect(e.message).toBe('model.safetensors: tensor "b": data_offsets [8, 24] overlap those of tensor "a" [0, 16]');
+    expect(e.message).toBe('model.safetensors: tensor "b": data_offsets [8, 24] overlap those of tensor "a" [0, 16] (InvalidOffset)');
     // Containment, listed in the other order.
     const c = parseError(craft({ inner: entry('U8', [2], [4, 6]), outer: entry('U8', [10], [0, 10]) }, 10));
-    expect(c.message).toBe('model.safetensors: tensor "inner": data_offsets [4, 6] overlap those of tensor "outer" [0, 10]');
+    expect(c.message).toBe('model.safetensors: tensor "inner": data_offsets [4, 6] overlap those of tensor "outer" [0, 10] (InvalidOffset)');
     // A range inside an earlier long one, after a short one that ends first.
     const d = parseError(craft({ a: entry('U8', [10], [0, 10]), b: entry('U8', [2], [2, 4]), c: entry('U8', [2], [5, 7]) }, 10));
     expect(d.tensor).toBe('b');
   });
 
-  it('accepts adjacent ranges, gaps and empty tensors anywhere', () => {
-    const r = parseSafetensors(craft({ a: entry('U8', [4], [0, 4]), e: entry('F32', [0], [2, 2]), b: entry('U8', [2], [4, 6]), c: entry('U8', [1], [8, 9]) }, 9));
+  it('accepts ranges that tile the data region, empty tensors at a boundary, and a space-padded header', () => {
+    const r = parseSafetensors(craft({ a: entry('U8', [4], [0, 4]), e: entry('F32', [0], [4, 4]), b: entry('U8', [2], [4, 6]), c: entry('U8', [1], [6, 7]) }, 7));
     expect(E.isRight(r) && r.right.header.names).toEqual(['a', 'e', 'b', 'c']);
+    expect(E.isRight(parseSafetensors(craft('{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}   ', 1)))).toBe(true);
+    expect(E.isRight(parseSafetensors(craft({}, 0)))).toBe(true);
+  });
+
+  it('rejects a gap between tensors or before the first, as the Rust crate does (InvalidOffset)', () => {
+    const gap = parseError(craft({ a: entry('U8', [4], [0, 4]), b: entry('U8', [2], [6, 8]) }, 8));
+    expect(gap.tensor).toBe('b');
+    expect(gap.message).toBe('model.safetensors: tensor "b": data_offsets [6, 8] leave a gap of 2 bytes after tensor "a" [0, 4] (InvalidOffset)');
+    expect(parseError(craft({ a: entry('U8', [4], [3, 7]) }, 7)).message).toBe('model.safetensors: tensor "a": data_offsets [3, 7] leave a gap of 3 bytes after the start of the data region (InvalidOffset)');
+    // An empty tensor inside another's range is an overlap, not a free pass.
+    expect(parseError(craft({ a: entry('U8', [4], [0, 4]), e: entry('F32', [0], [2, 2]) }, 4)).tensor).toBe('e');
+  });
+
+  it('rejects trailing bytes that belong to no tensor (MetadataIncompleteBuffer)', () => {
+    const e = parseError(craft({ a: entry('U8', [4], [0, 4]) }, 6));
+    expect(e.tensor).toBeUndefined();
+    expect(e.message).toBe("model.safetensors: the tensors' data ends at byte 4 of the 6-byte data region: 2 trailing bytes belong to no tensor (MetadataIncompleteBuffer)");
+    expect(parseError(craft({}, 1)).message).toMatch(/ends at byte 0 of the 1-byte data region/);
+  });
+
+  it('rejects a tensor name or metadata key given twice (JSON.parse would keep the last copy)', () => {
+    const twice = '{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"w":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}';
+    expect(parseError(craft(twice, 2)).message).toBe('model.safetensors: "w" appears twice in the header; a reader would keep only one of them');
+    // Equal after unescaping.
+    const escaped = '{"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"\\u0077":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}';
+    expect(parseError(craft(escaped, 2)).message).toMatch(/"w" appears twice in the header/);
+    const meta = '{"__metadata__":{"k":"1","k":"2"}}';
+    expect(parseError(craft(meta)).message).toBe('model.safetensors: "k" appears twice in __metadata__ in the header; a reader would keep only one of them');
+    const field = '{"w":{"dtype":"U8","dtype":"F32","shape":[1],"data_offsets":[0,1]}}';
+    expect(parseError(craft(field, 1)).message).toMatch(/"dtype" appears twice in w in the header/);
+  });
+
+  it('says "out of range" for offsets and dimensions of 2^53 and beyond', () => {
+    const e = parseError(craft({ w: entry('U8', [1], [0, 2 ** 60]) }, 1));
+    expect(e.message).toBe('model.safetensors: tensor "w": data_offsets [0, 1152921504606846976] are out of range: the data region is 1 bytes');
+    expect(parseError(craft({ w: entry('U8', [2 ** 60], [0, 1]) }, 1)).message).toMatch(/tensor "w": shape \[1152921504606846976\] is out of range/);
   });
 
   it('rejects an unknown dtype', () => {

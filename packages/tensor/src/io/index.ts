@@ -68,3 +68,5 @@ export { crc32 } from './image/crc32.js';
 export { encodePng } from './image/png-encode.js';
 export { decodePng } from './image/png-decode.js';
 export { readPng, writePng } from './image/png-file.js';
+export { FileKindError, openRegularFile, readRegularFile, readRegularTextFile } from './regular-file.js';
+export { findDuplicateJsonKey, type DuplicateJsonKey } from './json-duplicate-key.js';

@@ -1,3 +1,5 @@
+import { FileKindError } from './file-kind-error.js';
+
 /**
  * What went wrong reading or writing a safetensors file, in words a user can act on.
  *
@@ -25,6 +27,7 @@ export function safetensorsError(file: string, detail: string, tensor?: string, 
 /** Turns anything thrown (an fs error, a SafetensorsError) into a SafetensorsError about `file`. */
 export function toSafetensorsError(file: string, e: unknown, what?: string, tensor?: string): SafetensorsError {
   if (e instanceof SafetensorsError) return e;
+  if (e instanceof FileKindError) return safetensorsError(e.file, e.detail, tensor, e);
   const msg = e instanceof Error ? e.message : String(e);
   return safetensorsError(file, what ? `${what}: ${msg}` : msg, tensor, e);
 }

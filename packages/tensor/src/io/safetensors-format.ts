@@ -5,10 +5,13 @@
  *
  * The header maps tensor names to `{ dtype, shape, data_offsets: [begin, end] }` (offsets relative to the
  * data region) plus an optional `__metadata__` string → string map. Every length read from the file is
- * checked before anything is allocated from it.
+ * checked before anything is allocated from it. Validation follows the Rust `safetensors` crate: the header
+ * starts with `{` (InvalidHeaderStart), names are unique, the tensors' ranges tile the data region with no
+ * gap or overlap (InvalidOffset) and end exactly where the file ends (MetadataIncompleteBuffer).
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { SafetensorsError, safetensorsError } from './safetensors-error.js';
+import { findDuplicateJsonKey } from './json-duplicate-key.js';
 
 /** The safetensors dtypes this library reads and writes. */
 export type SafetensorsDType = 'F32' | 'F16' | 'BF16' | 'I32' | 'I64' | 'U32' | 'U8' | 'BOOL';
@@ -81,6 +84,8 @@ export function parseHeaderLength(prefix: Uint8Array, fileSize: number, file: st
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+/** A non-negative integer too large to be an offset or a dimension (2^53 and beyond lose precision as numbers). */
+const isHugeInteger = (x: unknown): boolean => typeof x === 'number' && Number.isInteger(x) && x > Number.MAX_SAFE_INTEGER;
 
 /**
  * Parses and validates the N header bytes. `dataLength` is the size of the data region (file size − 8 − N):
@@ -93,6 +98,9 @@ export function parseHeaderJson(headerBytes: Uint8Array, dataLength: number, fil
   } catch {
     return E.left(safetensorsError(file, 'header is not valid UTF-8'));
   }
+  if (!text.startsWith('{')) {
+    return E.left(safetensorsError(file, `header must start with "{", got ${JSON.stringify(text.slice(0, 16))} (InvalidHeaderStart); the file is corrupt or not safetensors`));
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -101,6 +109,11 @@ export function parseHeaderJson(headerBytes: Uint8Array, dataLength: number, fil
   }
   if (!isPlainObject(json)) {
     return E.left(safetensorsError(file, `header must be a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`));
+  }
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) {
+    const where = duplicate.path === '$' ? 'the header' : `${duplicate.path.slice(2)} in the header`;
+    return E.left(safetensorsError(file, `${JSON.stringify(duplicate.key)} appears twice in ${where}; a reader would keep only one of them`));
   }
 
   let metadata: Record<string, string> | undefined;
@@ -119,15 +132,23 @@ export function parseHeaderJson(headerBytes: Uint8Array, dataLength: number, fil
     tensors.set(name, info.right);
   }
 
-  // Overlap: sort by begin and compare each range with the furthest end seen so far. Empty ranges hold no bytes.
+  // The ranges, sorted by (begin, end), must tile the data region: each begins where the previous ended.
   const byOffset = [...tensors.values()].sort((a, b) => a.dataOffsets[0] - b.dataOffsets[0] || a.dataOffsets[1] - b.dataOffsets[1] || (a.name < b.name ? -1 : 1));
   let last: TensorInfo | undefined;
   for (const t of byOffset) {
-    if (t.byteLength === 0) continue;
-    if (last !== undefined && t.dataOffsets[0] < last.dataOffsets[1]) {
-      return E.left(safetensorsError(file, `data_offsets ${fmt(t.dataOffsets)} overlap those of tensor ${JSON.stringify(last.name)} ${fmt(last.dataOffsets)}`, t.name));
+    const expected = last === undefined ? 0 : last.dataOffsets[1];
+    if (t.dataOffsets[0] < expected && last !== undefined) {
+      return E.left(safetensorsError(file, `data_offsets ${fmt(t.dataOffsets)} overlap those of tensor ${JSON.stringify(last.name)} ${fmt(last.dataOffsets)} (InvalidOffset)`, t.name));
     }
-    if (last === undefined || t.dataOffsets[1] > last.dataOffsets[1]) last = t;
+    if (t.dataOffsets[0] > expected) {
+      const after = last === undefined ? 'the start of the data region' : `tensor ${JSON.stringify(last.name)} ${fmt(last.dataOffsets)}`;
+      return E.left(safetensorsError(file, `data_offsets ${fmt(t.dataOffsets)} leave a gap of ${t.dataOffsets[0] - expected} bytes after ${after} (InvalidOffset)`, t.name));
+    }
+    last = t;
+  }
+  const end = last === undefined ? 0 : last.dataOffsets[1];
+  if (end !== dataLength) {
+    return E.left(safetensorsError(file, `the tensors' data ends at byte ${end} of the ${dataLength}-byte data region: ${dataLength - end} trailing bytes belong to no tensor (MetadataIncompleteBuffer)`));
   }
   return E.right({ metadata, tensors, names: byOffset.map((t) => t.name), headerLength: headerBytes.byteLength, dataStart: 8 + headerBytes.byteLength });
 }
@@ -138,7 +159,11 @@ function parseEntry(name: string, value: unknown, dataLength: number, file: stri
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string') return err(`dtype must be a string, got ${JSON.stringify(dtype)}`);
   if (!isSafetensorsDType(dtype)) return err(`unknown dtype ${dtype} (supported: ${SAFETENSORS_DTYPES.join(', ')})`);
+  if (Array.isArray(shape) && shape.some(isHugeInteger)) return err(`shape ${JSON.stringify(shape)} is out of range (a dimension must be below 2^53)`);
   if (!Array.isArray(shape) || !shape.every(isIndex)) return err(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  if (Array.isArray(offsets) && offsets.length === 2 && offsets.every((o) => isIndex(o) || isHugeInteger(o)) && offsets.some(isHugeInteger)) {
+    return err(`data_offsets ${fmt(offsets)} are out of range: the data region is ${dataLength} bytes`);
+  }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) {
     return err(`data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}`);
   }
