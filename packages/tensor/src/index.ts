@@ -26,25 +26,26 @@ export { sum, prod, mean, max, min, any, all, argmax, argmin, logSumExp } from '
 export type { ReduceOptions } from './ops/reduce.js';
 export {
   reshape, transpose, swapAxes, expandDims, squeeze, broadcastTo, slice, sliceAxis, concat, stack, pad, tile, flatten,
-} from './ops/shape.js';
+} from './ops/layout.js';
 export { gather, takeAlongAxis, putAlongAxis, scatter, scatterAdd, oneHot } from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export { sort, argsort, topk } from './ops/sort.js';
-export { softmax, logSoftmax } from './ops/nn-softmax.js';
-export { rmsNorm, layerNorm, groupNorm } from './ops/nn-norm.js';
-export { rope } from './ops/nn-rope.js';
-export { ropeInvFreq } from './ops/nn-rope-frequencies.js';
-export { attention } from './ops/nn-attention.js';
-export type { AttentionOptions } from './ops/nn-attention.js';
-export { crossEntropy } from './ops/nn-loss.js';
-export type { CrossEntropyOptions } from './ops/nn-loss.js';
-export { conv2d, upsampleNearest2d } from './ops/nn-conv.js';
-export type { Conv2dOptions } from './ops/nn-conv.js';
-export { embedding } from './ops/nn-embedding.js';
+export { softmax, logSoftmax } from './ops/softmax.js';
+export { rmsNorm, layerNorm, groupNorm } from './ops/norm.js';
+export { rope } from './ops/rope.js';
+export { ropeInvFreq } from './ops/rope-frequencies.js';
+export { attention } from './ops/attention.js';
+export type { AttentionOptions } from './ops/attention.js';
+export { crossEntropy } from './ops/loss.js';
+export type { CrossEntropyOptions } from './ops/loss.js';
+export { conv2d, upsampleNearest2d } from './ops/conv.js';
+export type { Conv2dOptions } from './ops/conv.js';
+export { embedding } from './ops/embedding.js';
 /** For autograd: the fused backward passes of attention and crossEntropy (not differentiable themselves). */
-export { attentionBackward, crossEntropyBackward } from './ops/nn-backward.js';
-export type { AttentionBackwardInputs, AttentionGradients } from './ops/nn-backward.js';
+export { attentionBackward } from './ops/attention-backward.js';
+export { crossEntropyBackward } from './ops/loss-backward.js';
+export type { AttentionBackwardInputs, AttentionGradients } from './ops/attention-backward.js';
 
 export { key, keyFromWords, foldIn, isKey } from './random/key.js';
 export { split } from './split.js';

@@ -1,4 +1,4 @@
-import { split as splitTensor } from './ops/shape.js';
+import { split as splitTensor } from './ops/layout.js';
 import { isKey, split as splitKey, type PRNGKey } from './random/key.js';
 import type { Tensor } from './tensor.js';
 

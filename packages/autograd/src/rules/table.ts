@@ -3,8 +3,13 @@ import { binaryRule, castRule, unaryRule, whereRule } from './elementwise.js';
 import { reduceRule } from './reduce.js';
 import { broadcastToRule, concatRule, padRule, reshapeRule, sliceRule, transposeRule } from './layout.js';
 import { matmulRule } from './matmul.js';
-import { gatherRule, putAlongAxisRule, sortRule, takeAlongAxisRule, topkRule } from './indexing.js';
-import { attentionRule, crossEntropyRule, groupNormRule, layerNormRule, logSoftmaxRule, ropeRule, rmsNormRule, softmaxRule } from './nn.js';
+import { gatherRule, putAlongAxisRule, takeAlongAxisRule } from './indexing.js';
+import { sortRule, topkRule } from './sort.js';
+import { logSoftmaxRule, softmaxRule } from './softmax.js';
+import { groupNormRule, layerNormRule, rmsNormRule } from './norm.js';
+import { ropeRule } from './rope.js';
+import { attentionRule } from './attention.js';
+import { crossEntropyRule } from './loss.js';
 import { conv2dRule } from './conv.js';
 
 /**

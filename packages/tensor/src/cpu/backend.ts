@@ -2,20 +2,22 @@ import type { Backend, KernelTable, TensorRef } from '../backend.js';
 import type { DataType, DType, TypedArray } from '../dtype.js';
 import { f16BitsToF32 } from '../dtype.js';
 import { CpuStorage, allocStorage } from './storage.js';
-import { arange, binary, cast, fill, unary, where } from './elementwise.js';
+import { binary, cast, unary, where } from './elementwise.js';
+import { arange, fill } from './creation.js';
 import { argReduce, reduce } from './reduce.js';
 import { matmul } from './matmul.js';
 import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './indexing.js';
 import { sort, topk } from './sort.js';
 import { randomBits } from './random.js';
-import { crossEntropy, logSoftmax, softmax } from './nn-softmax.js';
-import { groupNorm, layerNorm, rmsNorm } from './nn-norm.js';
-import { rope } from './nn-rope.js';
-import { attention } from './nn-attention.js';
-import { conv2d } from './nn-conv.js';
-import { attentionBackward } from './nn-backward-attention.js';
-import { crossEntropyBackward } from './nn-backward-loss.js';
+import { logSoftmax, softmax } from './softmax.js';
+import { crossEntropy } from './loss.js';
+import { groupNorm, layerNorm, rmsNorm } from './norm.js';
+import { rope } from './rope.js';
+import { attention } from './attention.js';
+import { conv2d } from './conv.js';
+import { attentionBackward } from './attention-backward.js';
+import { crossEntropyBackward } from './loss-backward.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,

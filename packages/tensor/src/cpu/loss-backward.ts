@@ -1,10 +1,10 @@
 import type { Kernel } from '../backend.js';
 import { CpuStorage, values } from './storage.js';
-import { expShifted, rowStats } from './nn-softmax.js';
+import { expShifted, rowStats } from './softmax.js';
 
 /**
  * dlogits[r] = gradOut[r]·(softmax(logits[r]) − onehot(targets[r])), in doubles, one row at a time (the
- * probabilities of a row are never stored; ties at the maximum as in nn-softmax.ts). Ignored rows are exactly 0;
+ * probabilities of a row are never stored; ties at the maximum as in softmax.ts). Ignored rows are exactly 0;
  * other out-of-range targets give NaN.
  */
 export const crossEntropyBackward: Kernel<'crossEntropyBackward'> = ([logits, targets, gradOut], { ignoreIndex }) => {

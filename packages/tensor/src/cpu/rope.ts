@@ -1,5 +1,5 @@
 import type { Kernel } from '../backend.js';
-import { ropeInvFreq } from '../ops/nn-rope-frequencies.js';
+import { ropeInvFreq } from '../ops/rope-frequencies.js';
 import { CpuStorage, values } from './storage.js';
 
 const f = Math.fround;

@@ -2,7 +2,7 @@ import { run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { floatInput, releaseTemps, resultLike } from './nn-util.js';
-import { broadcastTo } from './shape.js';
+import { broadcastTo } from './layout.js';
 import { reshapeRaw } from './util.js';
 
 export interface Conv2dOptions {

@@ -5,7 +5,7 @@ import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { arange } from './creation.js';
 import { eq } from './elementwise.js';
-import { broadcastTo, expandDims } from './shape.js';
+import { broadcastTo, expandDims } from './layout.js';
 import { castRaw } from './util.js';
 
 function checkIndices(op: string, idx: Tensor): void {

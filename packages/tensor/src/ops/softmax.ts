@@ -2,7 +2,7 @@ import { run1 } from '../engine.js';
 import { normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { floatInput, releaseTemps, resultLike } from './nn-util.js';
-import { transpose } from './shape.js';
+import { transpose } from './layout.js';
 
 /** Runs a last-axis primitive along any axis: other axes are swapped to the end and back. */
 function alongAxis(op: 'softmax' | 'logSoftmax', x: Tensor, axis: number): Tensor {

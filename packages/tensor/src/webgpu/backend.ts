@@ -7,14 +7,14 @@ import { deviceBytes } from './kernels/common.js';
 import { binary, cast, unary, where } from './kernels/elementwise.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { matmul } from './kernels/matmul.js';
-import { matmulF16Weight } from './kernels/nn-matmul-f16.js';
+import { matmulF16Weight } from './kernels/matmul-f16.js';
 import { broadcastTo, concat, pad, slice, transpose } from './kernels/layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './kernels/indexing.js';
 import { sortRows } from './kernels/sort.js';
 import { randomBits } from './kernels/random.js';
 import { arange, fill } from './kernels/creation.js';
-import { makeNNKernels } from './kernels/nn.js';
-import { makeNNBackwardKernels } from './kernels/nn-backward-table.js';
+import { makeNNKernels } from './kernels/nn-table.js';
+import { makeNNBackwardKernels } from './kernels/backward-table.js';
 
 export interface WebGPUBackendOptions extends RuntimeOptions {
   /** A GPU object (e.g. `navigator.gpu`, or `create([...])` from the `webgpu` package). */

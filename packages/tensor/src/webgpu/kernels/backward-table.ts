@@ -1,7 +1,7 @@
 import type { KernelTable } from '../../backend.js';
 import type { Runtime } from '../runtime.js';
-import { attentionBackward } from './nn-backward-attention.js';
-import { crossEntropyBackward } from './nn-backward-loss.js';
+import { attentionBackward } from './attention-backward.js';
+import { crossEntropyBackward } from './loss-backward.js';
 
 /** The fused backward primitives (attention, cross-entropy) on webgpu. */
 export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward'> {

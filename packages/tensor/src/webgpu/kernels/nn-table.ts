@@ -1,9 +1,11 @@
 import type { KernelTable } from '../../backend.js';
 import type { Runtime } from '../runtime.js';
-import { attention } from './nn-attention.js';
-import { conv2d } from './nn-conv.js';
-import { rope } from './nn-rope.js';
-import { crossEntropy, norm, softmaxLike } from './nn-rows.js';
+import { attention } from './attention.js';
+import { conv2d } from './conv.js';
+import { rope } from './rope.js';
+import { crossEntropy } from './loss.js';
+import { norm } from './norm.js';
+import { softmaxLike } from './softmax.js';
 
 /** The neural-network primitives of the webgpu device: one kernel per op, each in its family's file. */
 type NNName = 'softmax' | 'logSoftmax' | 'rmsNorm' | 'layerNorm' | 'groupNorm' | 'rope' | 'attention' | 'crossEntropy' | 'conv2d';

@@ -1,5 +1,5 @@
 import type { TensorRef } from '../../backend.js';
-import { ropeInvFreq } from '../../ops/nn-rope-frequencies.js';
+import { ropeInvFreq } from '../../ops/rope-frequencies.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
 
