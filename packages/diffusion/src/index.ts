@@ -4,6 +4,7 @@
  * This file is the public surface and nothing else.
  */
 export type { MaskPredictor } from './mask-predictor.js';
+export type { KeyValueCache, KeyValueCacheMode } from './key-value-cache.js';
 export { LLADA_MASK_ID, LLADA_EOS_ID, LLADA_EOT_ID, MMADA_CODEBOOK_OFFSET, MAGVIT_CODEBOOK_SIZE } from './token-ids.js';
 
 // Forward process

@@ -1,6 +1,7 @@
 import { cast, concat, dispose, full, ne, ones, TensorError, type Tensor } from '@mmada/tensor';
+import type { KeyValueCacheMode } from './key-value-cache.js';
 import type { MaskPredictor } from './mask-predictor.js';
-import { denoiseBlock, type TextDenoiseOptions, type TextDenoiser, type TextSampleResult } from './text-denoising.js';
+import { denoiseBlock, type DenoiseCache, type TextDenoiseOptions, type TextDenoiser, type TextSampleResult } from './text-denoising.js';
 import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface SemiAutoregressiveOptions extends TextDenoiseOptions {
@@ -15,6 +16,16 @@ export interface SemiAutoregressiveOptions extends TextDenoiseOptions {
    * part and passed to the predictor. Pad tokens are not the mask id, so they are never changed.
    */
   promptPadMask?: Tensor;
+  /**
+   * Fast-dLLM's approximate key/value cache (default `'none'`: exact, every position recomputed every step).
+   * The first step of each block runs the full forward and refreshes the cache; the block's other steps
+   * recompute the block and everything after it (`'prefix'`) or the block alone (`'dual'`) against the cached
+   * keys/values of the other positions. Only the current block's masked positions are committed (mask ids
+   * inside the prompt stay). Needs a predictor with `openKeyValueCache`.
+   */
+  kvCache?: KeyValueCacheMode;
+  /** With `kvCache`: refresh the cache every n steps of a block instead of once per block (1 = exact decoding). */
+  kvCacheRefresh?: number;
 }
 
 /**
@@ -36,6 +47,17 @@ export async function semiAutoregressiveSample(
     throw new TensorError('semiAutoregressiveSample', `genLength ${genLength} must be a positive multiple of blockLength ${blockLength}`);
   }
   const blocks = genLength / blockLength;
+  const cacheMode = opts.kvCache ?? 'none';
+  if (cacheMode !== 'none' && cacheMode !== 'prefix' && cacheMode !== 'dual') {
+    throw new TensorError('semiAutoregressiveSample', `kvCache must be 'none', 'prefix' or 'dual', got ${JSON.stringify(cacheMode)}`);
+  }
+  const refreshEvery = opts.kvCacheRefresh ?? Infinity;
+  if (!(refreshEvery === Infinity || (Number.isInteger(refreshEvery) && refreshEvery >= 1))) {
+    throw new TensorError('semiAutoregressiveSample', `kvCacheRefresh must be a positive integer, got ${opts.kvCacheRefresh}`);
+  }
+  if (cacheMode !== 'none' && !predictor.openKeyValueCache) {
+    throw new TensorError('semiAutoregressiveSample', `kvCache '${cacheMode}' needs a predictor with openKeyValueCache; this one has none`);
+  }
   if (opts.threshold === undefined && !(steps > 0 && steps % blocks === 0)) {
     throw new TensorError('semiAutoregressiveSample', `steps ${steps} must be a positive multiple of the number of blocks ${blocks}`);
   }
@@ -51,7 +73,8 @@ export async function semiAutoregressiveSample(
   }
   const cfgMask = (opts.cfgScale ?? 0) > 0 ? ne(x, maskId) : undefined;
   dispose([promptIds, tail]);
-  const d: TextDenoiser = { predictor, opts, padMask, cfgMask, trajectory: opts.returnTrajectory ? [] : undefined, step: 0 };
+  const cache: DenoiseCache | undefined = cacheMode === 'none' ? undefined : { kv: predictor.openKeyValueCache!(), mode: cacheMode, refreshEvery };
+  const d: TextDenoiser = { predictor, opts, padMask, cfgMask, trajectory: opts.returnTrajectory ? [] : undefined, cache, step: 0 };
   try {
     for (let k = 0; k < blocks; k++) {
       const lo = p + k * blockLength;
@@ -59,6 +82,7 @@ export async function semiAutoregressiveSample(
     }
   } finally {
     dispose([padMask, cfgMask]);
+    cache?.kv.dispose();
   }
   // With a trajectory, x is also its last entry: hand out a separate handle on the same storage.
   const ids = d.trajectory ? cast(x, 'i32') : x;

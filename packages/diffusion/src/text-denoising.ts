@@ -5,9 +5,10 @@ import {
 } from '@mmada/tensor';
 import { textGuidance } from './guidance.js';
 import { tokenLogProbs } from './log-probs.js';
+import type { KeyValueCache } from './key-value-cache.js';
 import type { MaskPredictor } from './mask-predictor.js';
 import { numTransferPerRow } from './num-transfer.js';
-import { predictLogits } from './predict.js';
+import { checkLogits, predictLogits } from './predict.js';
 import { rankAlongLastAxis } from './ranks.js';
 import { LLADA_EOS_ID, LLADA_EOT_ID, LLADA_MASK_ID } from './token-ids.js';
 
@@ -67,7 +68,17 @@ export interface TextDenoiser {
   /** bool [B, L]: positions set to MASK in the unconditional copy (the initially known tokens). */
   readonly cfgMask?: Tensor;
   readonly trajectory?: Tensor[];
+  /** With a key/value cache: which positions a cached step recomputes, and when the cache is refreshed. */
+  readonly cache?: DenoiseCache;
   step: number;
+}
+
+/** @internal A key/value cache used by a denoising run. */
+export interface DenoiseCache {
+  readonly kv: KeyValueCache;
+  readonly mode: 'prefix' | 'dual';
+  /** The cache is refreshed at block steps 0, n, 2n, … (Infinity: at the first step of each block only). */
+  readonly refreshEvery: number;
 }
 
 /**
@@ -78,7 +89,7 @@ export async function denoiseBlock(d: TextDenoiser, x: Tensor, lo: number, hi: n
   const maskId = d.opts.maskId ?? LLADA_MASK_ID;
   if (d.opts.threshold !== undefined) {
     for (let s = 0; s < hi; s++) {
-      x = await advance(d, x, hi, undefined);
+      x = await advance(d, x, lo, hi, s, undefined);
       const left = await scope(async () => {
         const block = sliceAxis(x, 1, lo, hi);
         const m = eq(block, maskId);
@@ -98,7 +109,7 @@ export async function denoiseBlock(d: TextDenoiser, x: Tensor, lo: number, hi: n
     for (let s = 0; s < steps; s++) {
       const k = schedule.at(s);
       try {
-        x = await advance(d, x, hi, k);
+        x = await advance(d, x, lo, hi, s, k);
       } finally {
         k.dispose();
       }
@@ -109,40 +120,60 @@ export async function denoiseBlock(d: TextDenoiser, x: Tensor, lo: number, hi: n
   return x;
 }
 
-/** One step: commit k[b] tokens of row b (or the threshold rule when k is undefined). */
-async function advance(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | undefined): Promise<Tensor> {
-  const next = await scope(() => stepOnce(d, x, hi, k));
+/** Step `blockStep` of the block [lo, hi): commit k[b] tokens of row b (or the threshold rule when k is undefined). */
+async function advance(d: TextDenoiser, x: Tensor, lo: number, hi: number, blockStep: number, k: Tensor | undefined): Promise<Tensor> {
+  const next = await scope(() => stepOnce(d, x, lo, hi, blockStep, k));
   if (d.trajectory) d.trajectory.push(next);
   if (!d.trajectory || !d.trajectory.includes(x)) x.dispose();
   d.step++;
   return next;
 }
 
-async function stepOnce(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | undefined): Promise<Tensor> {
+/**
+ * The step's logits over positions [from, hi) (guidance applied): from the predictor over all positions, or,
+ * with a cache, from its refresh (block step 0, n, 2n, …) or from a window of recomputed positions.
+ */
+async function stepLogits(d: TextDenoiser, x: Tensor, from: number, hi: number, blockStep: number): Promise<Tensor> {
+  const cfg = d.opts.cfgScale ?? 0;
+  const [b, l] = x.shape as [number, number];
+  const ids = cfg > 0 ? concat([x, where(d.cfgMask!, d.opts.maskId ?? LLADA_MASK_ID, x)], 0) : x;
+  const padMask = cfg > 0 && d.padMask ? concat([d.padMask, d.padMask], 0) : d.padMask;
+  const c = d.cache;
+  // Only positions < hi can be committed (upstream sets their confidence to −∞).
+  const upToHi = (t: Tensor): Tensor => (from > 0 || hi < l ? sliceAxis(t, 1, from, hi) : t);
+  let all: Tensor;
+  if (!c) all = upToHi(await predictLogits(d.predictor, ids, padMask, 'textSampler'));
+  else if (blockStep % c.refreshEvery === 0) all = upToHi(checkLogits(await c.kv.refresh(ids, padMask), ids, 'textSampler', 'the key/value cache refresh'));
+  else {
+    // Prefix: the block and everything after it are recomputed; dual: the block alone.
+    const end = c.mode === 'dual' ? hi : l;
+    const win = sliceAxis(ids, 1, from, end);
+    const logits = checkLogits(await c.kv.window(win, from), win, 'textSampler', 'the key/value cache window');
+    all = end > hi ? sliceAxis(logits, 1, 0, hi - from) : logits;
+  }
+  return cfg > 0 ? textGuidance(sliceAxis(all, 0, 0, b), sliceAxis(all, 0, b, 2 * b), cfg) : all;
+}
+
+/**
+ * One step over the block [lo, hi). Exact decoding considers every masked position before hi; with a cache
+ * the block's positions only (from = lo), with the noise still drawn over [0, hi) so that a cache refreshed
+ * every step decodes exactly what the exact sampler decodes.
+ */
+async function stepOnce(d: TextDenoiser, x: Tensor, lo: number, hi: number, blockStep: number, k: Tensor | undefined): Promise<Tensor> {
   const o = d.opts;
   const maskId = o.maskId ?? LLADA_MASK_ID;
   const eosId = o.eosId ?? LLADA_EOS_ID;
   const eotId = o.eotId ?? LLADA_EOT_ID;
   const temperature = o.temperature ?? 0;
   const remasking = o.remasking ?? 'low_confidence';
-  const cfg = o.cfgScale ?? 0;
   const [b, l] = x.shape as [number, number];
   const [kGumbel, kRandom] = split(foldIn(o.key ?? key(0), d.step), 2) as [PRNGKey, PRNGKey];
+  const from = d.cache ? lo : 0;
+  const window = (t: Tensor): Tensor => (from > 0 ? sliceAxis(t, 1, from, hi) : t);
 
-  let logits: Tensor;
-  if (cfg > 0) {
-    const un = where(d.cfgMask!, maskId, x);
-    const both = concat([x, un], 0);
-    const pm = d.padMask ? concat([d.padMask, d.padMask], 0) : undefined;
-    const all = await predictLogits(d.predictor, both, pm, 'textSampler');
-    const cond = sliceAxis(all, 0, 0, b);
-    const uncond = sliceAxis(all, 0, b, 2 * b);
-    logits = textGuidance(cond, uncond, cfg);
-  } else logits = await predictLogits(d.predictor, x, d.padMask, 'textSampler');
-  const v = logits.shape[2]!;
+  let lg = await stepLogits(d, x, from, hi, blockStep);
+  const v = lg.shape[2]!;
 
-  // Only positions < hi can be committed (upstream sets their confidence to −∞).
-  let lg = hi < l ? sliceAxis(logits, 1, 0, hi) : logits;
   const vocab = arange(0, v, 1, 'i32', { device: x.device });
   if (o.logitsEosInf) lg = where(eq(vocab, eosId), -Infinity, lg);
 
@@ -150,12 +181,12 @@ async function stepOnce(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | unde
   if (temperature === 0) x0 = argmax(lg, -1);
   else {
     // Gumbel-max in log space: argmax(l + τ·g) is argmax of upstream's exp(l) / (−ln u)^τ.
-    const g = gumbel(kGumbel, lg.shape, { device: x.device });
+    const g = window(gumbel(kGumbel, [b, hi, v], { device: x.device }));
     x0 = argmax(add(lg, mul(g, temperature)), -1);
   }
 
   let conf: Tensor;
-  if (remasking === 'random') conf = uniform(kRandom, [b, x0.shape[1]!], { device: x.device });
+  if (remasking === 'random') conf = window(uniform(kRandom, [b, hi], { device: x.device }));
   else {
     let lc = lg;
     const eosEot = o.confidenceEosEotInf;
@@ -172,7 +203,7 @@ async function stepOnce(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | unde
     } else throw new TensorError('textSampler', `unknown remasking '${String(remasking)}'`);
   }
 
-  const head = hi < l ? sliceAxis(x, 1, 0, hi) : x;
+  const head = from > 0 || hi < l ? sliceAxis(x, 1, from, hi) : x;
   const masked = eq(head, maskId);
   const candidate = where(masked, x0, head);
   const score = where(masked, conf, -Infinity);
@@ -181,6 +212,7 @@ async function stepOnce(d: TextDenoiser, x: Tensor, hi: number, k: Tensor | unde
   if (k) transfer = logicalAnd(masked, lt(rank, k));
   else transfer = logicalAnd(masked, logicalOr(eq(rank, 0), ge(score, d.opts.threshold!)));
   const newHead = where(transfer, candidate, head);
-  return hi < l ? concat([newHead, sliceAxis(x, 1, hi, l)], 1) : newHead;
+  const parts = [...(from > 0 ? [sliceAxis(x, 1, 0, from)] : []), newHead, ...(hi < l ? [sliceAxis(x, 1, hi, l)] : [])];
+  return parts.length > 1 ? concat(parts, 1) : newHead;
 }
 

@@ -59,12 +59,28 @@ function mergeHeads(x: Tensor): Tensor {
   return reshape(transpose(x, [0, 2, 1, 3]), [B, T, H * hd]);
 }
 
-function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, positions: Tensor, padMask: Tensor | undefined): Tensor {
+/**
+ * @internal Sees each layer's keys and values of the positions being computed ([B, H, T, hd], keys after
+ * RoPE). It may keep them (a cache being filled) or answer the keys and values to attend to instead, with an
+ * additive score bias broadcastable to [B, H, T, Tk] (a cache being read); undefined attends to k, v as usual.
+ */
+export type KeyValueHook = (layer: number, k: Tensor, v: Tensor) => { k: Tensor; v: Tensor; bias?: Tensor } | undefined;
+
+/** @internal Per-call inputs of every block. */
+interface BlockContext {
+  readonly positions: Tensor;
+  readonly padMask: Tensor | undefined;
+  readonly keyValues: KeyValueHook | undefined;
+}
+
+function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
-  const q = rope(splitHeads(linear(n, p.q_proj.weight), c.nHeads), positions, c.ropeTheta);
-  const k = rope(splitHeads(linear(n, p.k_proj.weight), c.nHeads), positions, c.ropeTheta);
+  const q = rope(splitHeads(linear(n, p.q_proj.weight), c.nHeads), ctx.positions, c.ropeTheta);
+  const k = rope(splitHeads(linear(n, p.k_proj.weight), c.nHeads), ctx.positions, c.ropeTheta);
   const v = splitHeads(linear(n, p.v_proj.weight), c.nHeads);
-  const a = attention(q, k, v, { keyPadMask: padMask, scale: 1 / Math.sqrt(headDim(c)) });
+  const scale = 1 / Math.sqrt(headDim(c));
+  const other = ctx.keyValues?.(layer, k, v);
+  const a = other ? attention(q, other.k, other.v, { bias: other.bias, scale }) : attention(q, k, v, { keyPadMask: ctx.padMask, scale });
   return linear(mergeHeads(a), p.attn_out.weight);
 }
 
@@ -75,14 +91,15 @@ function mlpBranch(h: Tensor, p: BlockParameters, c: ModelConfig): Tensor {
 }
 
 /** One pre-norm block; intermediates are freed as soon as the block's output exists. */
-function block(h: Tensor, p: BlockParameters, c: ModelConfig, positions: Tensor, padMask: Tensor | undefined): Tensor {
+function block(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   return scopeSync(() => {
-    const h1 = add(h, attentionBranch(h, p, c, positions, padMask));
+    const h1 = add(h, attentionBranch(h, p, c, ctx, layer));
     return add(h1, mlpBranch(h1, p, c));
   });
 }
 
-function checkInputs(c: ModelConfig, ids: Tensor, padMask: Tensor | undefined): void {
+/** @internal Checks ids [B, T] and the pad mask against the config (shared with the key/value cache). */
+export function checkInputs(c: ModelConfig, ids: Tensor, padMask: Tensor | undefined): void {
   if (ids.rank !== 2) throw new TensorError('maskPredictorForward', `ids must be [B, T], got [${ids.shape.join(', ')}]`);
   if (ids.dtype !== 'i32' && ids.dtype !== 'u32') throw new TensorError('maskPredictorForward', `ids must be i32, got ${ids.dtype}`);
   if (padMask && (padMask.rank !== 2 || padMask.shape[0] !== ids.shape[0] || padMask.shape[1] !== ids.shape[1])) {
@@ -99,20 +116,31 @@ function checkInputs(c: ModelConfig, ids: Tensor, padMask: Tensor | undefined): 
 export function maskPredictorForward(params: MaskPredictorParameters, config: ModelConfig, ids: Tensor, options: ForwardOptions = {}): Tensor {
   const padMask = options.ignorePadMask ? undefined : options.padMask;
   checkInputs(config, ids, padMask);
+  return transformerLogits(params, config, ids, 0, padMask, undefined);
+}
+
+/**
+ * @internal The forward pass over ids [B, T] sitting at positions start..start+T−1 (RoPE), with a hook on
+ * every layer's keys and values (the key/value cache). `padMask` [B, T] is used where the hook answers nothing.
+ */
+export function transformerLogits(
+  params: MaskPredictorParameters, config: ModelConfig, ids: Tensor, start: number, padMask: Tensor | undefined, keyValues: KeyValueHook | undefined,
+): Tensor {
   const t = params.model.transformer;
   if (t.blocks.length !== config.nLayers) {
     throw new TensorError('maskPredictorForward', `the parameters have ${t.blocks.length} blocks but the config says n_layers = ${config.nLayers}`);
   }
   return scopeSync(() => {
-    const positions = arange(ids.shape[1]!, undefined, 1, 'i32', { device: ids.device });
+    const positions = arange(start, start + ids.shape[1]!, 1, 'i32', { device: ids.device });
+    const ctx: BlockContext = { positions, padMask, keyValues };
     // The residual stream is f32 even when the weights are kept in f16.
     const e = embedding(t.wte.weight, ids);
     let h = e.dtype === 'f32' ? e : cast(e, 'f32');
-    for (const p of t.blocks) {
-      const next = block(h, p, config, positions, padMask);
+    t.blocks.forEach((p, layer) => {
+      const next = block(h, p, config, ctx, layer);
       h.dispose();
       h = next;
-    }
+    });
     return linear(rmsNorm(h, t.ln_f.weight, config.rmsNormEps), t.ff_out.weight);
   });
 }
