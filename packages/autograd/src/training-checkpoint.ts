@@ -1,9 +1,12 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { isKey, keyFromWords, loadSafetensors, saveSafetensors, type DeviceName, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { isKey, keyFromWords, loadSafetensors, saveSafetensors, syncDirectory, writeFileAtomic, type DeviceName, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { DEFAULT_KEEP, findCheckpoint, METADATA_FILE, POINTER_FILE, publishCheckpoint, removeStaleTemporaries, stagingName, TENSORS_FILE } from './checkpoint-layout.js';
 import { flatten, isTensor, unflatten, type TreeDef } from './pytree.js';
+
+export { METADATA_FILE, TENSORS_FILE } from './checkpoint-layout.js';
 
 /** What a training run needs to resume exactly. */
 export interface TrainingState<P = unknown, S = unknown> {
@@ -17,9 +20,6 @@ export interface TrainingState<P = unknown, S = unknown> {
   readonly extra?: Record<string, unknown>;
 }
 
-/** File names inside a checkpoint directory. */
-export const TENSORS_FILE = 'state.safetensors';
-export const METADATA_FILE = 'trainer_state.json';
 const FORMAT = 'mmada-training-checkpoint/1';
 
 type LeafRecord = { readonly tensor: string } | { readonly key: readonly [number, number] } | { readonly value: unknown };
@@ -68,25 +68,28 @@ function decodeTree(record: TreeRecord, tensors: Record<string, Tensor>, file: s
   return unflatten(record.treedef, leaves);
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
+/** Options of saveTrainingCheckpoint. */
+export interface SaveCheckpointOptions {
+  /** Checkpoints kept under the root (default 2: the newest and the one before). */
+  readonly keep?: number;
+  /** Receives one-line notices (temporaries of an interrupted save removed). */
+  readonly onNotice?: (message: string) => void;
 }
 
-const suffix = () => `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-
 /**
- * Writes a training checkpoint directory `dir` holding `state.safetensors` (parameter tensors named
- * `params.<key path>`, optimizer tensors `opt.<key path>`, in their own dtypes) and `trainer_state.json`
- * (step, PRNG key, tree structures, non-tensor leaves such as the optimizer's step count, extras).
- * Both files are written into a sibling temporary directory which then replaces `dir` by rename, so an
- * interrupted save leaves the previous checkpoint intact, never a half-written one.
+ * Saves a training checkpoint under the checkpoint root `dir` (layout: checkpoint-layout.ts): a new
+ * `step-N/` directory holding `state.safetensors` (parameter tensors named `params.<key path>`, optimizer
+ * tensors `opt.<key path>`, in their own dtypes) and `trainer_state.json` (step, PRNG key, tree structures,
+ * non-tensor leaves such as the optimizer's step count, extras), then `latest.json` pointing at it. A crash at
+ * any instant leaves the previous checkpoint or the new one readable; staging left by a crashed save is
+ * removed by the next save.
  */
-export function saveTrainingCheckpoint(dir: string, state: TrainingState): TE.TaskEither<Error, void> {
+export function saveTrainingCheckpoint(dir: string, state: TrainingState, options: SaveCheckpointOptions = {}): TE.TaskEither<Error, void> {
   return async () => {
-    const staging = join(dirname(dir), `.${basename(dir)}.tmp-${suffix()}`);
+    const keep = options.keep ?? DEFAULT_KEEP;
+    if (!Number.isInteger(keep) || keep < 1) return E.left(new Error(`checkpoint keep must be a positive integer, got ${keep}`));
+    if (!Number.isSafeInteger(state.step) || state.step < 0) return E.left(new Error(`checkpoint step must be a non-negative integer, got ${state.step}`));
+    const staging = join(dir, stagingName(state.step));
     try {
       const tensors: Record<string, Tensor> = {};
       const metadata: Metadata = {
@@ -97,17 +100,14 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState): TE.Ta
         optState: encodeTree(state.optState, 'opt', tensors),
         ...(state.extra ? { extra: state.extra } : {}),
       };
-      await mkdir(staging, { recursive: true });
+      await mkdir(dir, { recursive: true });
+      await removeStaleTemporaries(dir, options.onNotice);
+      await mkdir(staging);
       const saved = await saveSafetensors(join(staging, TENSORS_FILE), tensors, { metadata: { format: FORMAT } })();
       if (E.isLeft(saved)) throw saved.left;
-      await writeFile(join(staging, METADATA_FILE), JSON.stringify(metadata, null, 1));
-      let old: string | undefined;
-      if (await exists(dir)) {
-        old = join(dirname(dir), `.${basename(dir)}.old-${suffix()}`);
-        await rename(dir, old);
-      }
-      await rename(staging, dir);
-      if (old) await rm(old, { recursive: true, force: true });
+      await writeFileAtomic(join(staging, METADATA_FILE), JSON.stringify(metadata, null, 1));
+      await syncDirectory(staging);
+      await publishCheckpoint(dir, staging, state.step, keep);
       return E.right(undefined);
     } catch (e) {
       await rm(staging, { recursive: true, force: true }).catch(() => {});
@@ -116,20 +116,60 @@ export function saveTrainingCheckpoint(dir: string, state: TrainingState): TE.Ta
   };
 }
 
+/** The step and extras of the checkpoint a resume from root `dir` would read, or undefined when there is none. */
+export function readTrainingCheckpointInfo(
+  dir: string,
+  options: { onNotice?: (message: string) => void } = {},
+): TE.TaskEither<Error, { readonly dir: string; readonly step: number; readonly extra?: Record<string, unknown> } | undefined> {
+  return async () => {
+    try {
+      const found = await findCheckpoint(dir, options.onNotice);
+      if (found === undefined) return E.right(undefined);
+      const metadata = await readMetadata(found.dir);
+      return E.right({ dir: found.dir, step: metadata.step, ...(metadata.extra ? { extra: metadata.extra } : {}) });
+    } catch (e) {
+      return E.left(e instanceof Error ? e : new Error(String(e)));
+    }
+  };
+}
+
 /**
- * Reads a checkpoint written by saveTrainingCheckpoint: trees come back with their original structure,
- * tensors on `device` (default: the default device). A Left says what is wrong; nothing stays allocated.
+ * Whether root `dir` holds a checkpoint a resume would use. A broken state (a pointer to nothing) counts as
+ * one, so that loading it reports what is wrong instead of a fresh start hiding it.
+ */
+export async function hasTrainingCheckpoint(dir: string): Promise<boolean> {
+  try {
+    return (await findCheckpoint(dir)) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
+async function readMetadata(dir: string): Promise<Metadata> {
+  const metaPath = join(dir, METADATA_FILE);
+  const metadata = JSON.parse(await readFile(metaPath, 'utf8')) as Metadata;
+  if (metadata.format !== FORMAT) throw new Error(`${metaPath}: format '${metadata.format}' is not ${FORMAT}`);
+  return metadata;
+}
+
+/**
+ * Reads the checkpoint a resume from root `dir` should use (the pointer's, or an older layout's; see
+ * checkpoint-layout.ts): trees come back with their original structure, tensors on `device` (default: the
+ * default device). A root with no checkpoint, or a broken one, is a Left saying what is wrong and what is
+ * there; nothing stays allocated.
  */
 export function loadTrainingCheckpoint<P = unknown, S = unknown>(
-  dir: string,
-  options: { device?: DeviceName } = {},
+  root: string,
+  options: { device?: DeviceName; onNotice?: (message: string) => void } = {},
 ): TE.TaskEither<Error, TrainingState<P, S>> {
   return async () => {
     let tensors: Record<string, Tensor> = {};
     try {
-      const metaPath = join(dir, METADATA_FILE);
-      const metadata = JSON.parse(await readFile(metaPath, 'utf8')) as Metadata;
-      if (metadata.format !== FORMAT) throw new Error(`${metaPath}: format '${metadata.format}' is not ${FORMAT}`);
+      const found = await findCheckpoint(root, options.onNotice);
+      await removeStaleTemporaries(root, options.onNotice);
+      if (found === undefined) throw new Error(`${root}: no training checkpoint there (no ${POINTER_FILE}, no step-N directory, no ${METADATA_FILE})`);
+      const dir = found.dir;
+      const metadata = await readMetadata(dir);
       const loaded = await loadSafetensors(join(dir, TENSORS_FILE), { device: options.device })();
       if (E.isLeft(loaded)) throw loaded.left;
       tensors = loaded.right;
@@ -143,7 +183,7 @@ export function loadTrainingCheckpoint<P = unknown, S = unknown>(
       });
     } catch (e) {
       for (const t of Object.values(tensors)) t.dispose();
-      return E.left(e instanceof Error ? e : new Error(`cannot load checkpoint ${dir}: ${String(e)}`));
+      return E.left(e instanceof Error ? e : new Error(`cannot load checkpoint ${root}: ${String(e)}`));
     }
   };
 }

@@ -79,7 +79,7 @@ describe('training checkpoints', () => {
     T.dispose([resumed.state.params, resumed.state.optState]);
   });
 
-  it('an overwrite replaces the directory atomically and leaves no temporaries; bad input is a Left', async () => {
+  it('a later save replaces what a resume reads and leaves no temporaries; a missing root is a Left', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'autograd-ckpt-'));
     dirs.push(dir);
     const ckpt = join(dir, 'latest');
@@ -89,7 +89,8 @@ describe('training checkpoints', () => {
       expect(E.isRight(r)).toBe(true);
     }
     expect(await readdir(dir)).toEqual(['latest']);
-    expect((await readdir(ckpt)).sort()).toEqual(['state.safetensors', 'trainer_state.json']);
+    expect((await readdir(ckpt)).sort()).toEqual(['latest.json', 'step-1', 'step-2']);
+    expect((await readdir(join(ckpt, 'step-2'))).sort()).toEqual(['state.safetensors', 'trainer_state.json']);
     const back = await loadTrainingCheckpoint<typeof a, { count: number }>(ckpt)();
     if (E.isLeft(back)) throw back.left;
     expect(back.right.optState.count).toBe(2);

@@ -41,7 +41,7 @@ describe('runRecipe', () => {
     expect(r.stopped).toBe(false);
     expect(r.stages.map((s) => s.stage)).toEqual(['stage1', 'stage2']);
     expect(r.table).toMatch(/\| stage1 \|/);
-    for (const f of ['tokenizer.json', 'config.json', 'model.safetensors', 'recipe.json', 'vq/config.json', 'stage1/loss.jsonl', 'stage1/loss.svg', 'stage1/scores.json', 'stage2/scores.json', 'stage2/checkpoint/trainer_state.json']) {
+    for (const f of ['tokenizer.json', 'config.json', 'model.safetensors', 'recipe.json', 'vq/config.json', 'stage1/loss.jsonl', 'stage1/loss.svg', 'stage1/scores.json', 'stage2/scores.json', 'stage2/checkpoint/latest.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const scores = JSON.parse(readFileSync(join(out, 'stage2', 'scores.json'), 'utf8'));

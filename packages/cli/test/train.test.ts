@@ -36,7 +36,7 @@ describe('mmada train', () => {
     expect(summary).toMatchObject({ steps: 6, startStep: 0, examples: 4, batch: 4, out });
     expect(summary.firstLoss).toBeGreaterThan(0);
     expect(first.stderr).toMatch(/step 6\/6 · loss/);
-    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'loss.jsonl', 'loss.svg', 'checkpoint/trainer_state.json']) {
+    for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'loss.jsonl', 'loss.svg', 'checkpoint/latest.json']) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     expect(readFileSync(join(out, 'loss.jsonl'), 'utf8').trim().split('\n')).toHaveLength(6);

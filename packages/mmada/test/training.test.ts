@@ -96,7 +96,7 @@ describe('trainSft', () => {
     const c = flattenParameters(loaded.right.params);
     for (const name of Object.keys(a)) expect(Array.from(await c[name]!.data())).toEqual(Array.from(await a[name]!.data()));
     expect(readFileSync(join(root, 'cut', 'loss.svg'), 'utf8')).toContain('<polyline');
-    expect(JSON.parse(readFileSync(join(root, 'cut', TRAINING_CHECKPOINT_DIR, 'trainer_state.json'), 'utf8')).step).toBe(12);
+    expect(JSON.parse(readFileSync(join(root, 'cut', TRAINING_CHECKPOINT_DIR, 'latest.json'), 'utf8')).step).toBe(12);
     disposeModel(loaded.right);
     disposeModel(whole.model);
     disposeModel(resumed.model);

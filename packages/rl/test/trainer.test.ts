@@ -51,7 +51,7 @@ describe('rlTrain', () => {
     // Rollout: 4 rows × 4 steps; estimator: π_old at iteration 1, π_ref at 0 and 1, π_θ at 0 and 1 — 5 passes of 4 rows.
     expect(m.forwardPasses).toMatchObject({ rollout: 16, estimator: 20, total: 36, cumulative: 36 });
     expect(m.completionLength.max).toBeLessThanOrEqual(4);
-    expect(existsSync(join(out, RL_CHECKPOINT_DIR, 'trainer_state.json'))).toBe(true);
+    expect(existsSync(join(out, RL_CHECKPOINT_DIR, 'latest.json'))).toBe(true);
     dispose([r.right.params, policy.params]);
   });
 

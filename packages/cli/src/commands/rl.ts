@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  disposeImageTokenizer, disposeModel, loadImageTokenizer, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, type LoadedImageTokenizer,
+  disposeImageTokenizer, disposeModel, hasTrainingCheckpoint, loadImageTokenizer, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, type LoadedImageTokenizer,
   type LoadedModel,
 } from '@mmada/mmada';
 import { describePreset, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE } from '@mmada/rl';
@@ -106,6 +106,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (resume && f.overwrite) throw new UsageError('give at most one of --resume and --overwrite');
   const hasRun = existsSync(join(out, RL_CHECKPOINT_DIR));
   if (hasRun && !resume && !f.overwrite) throw new UsageError(`${out} already holds an RL run: pass --resume to continue it or --overwrite to start over`);
+  if (resume && !(await hasTrainingCheckpoint(join(out, RL_CHECKPOINT_DIR)))) {
+    throw new UsageError(`--resume: ${join(out, RL_CHECKPOINT_DIR)} holds no training checkpoint to continue from (drop --resume to start a new run)`);
+  }
   if (resolve(out) === resolve(dir)) throw new UsageError('--out must differ from --model (the starting weights are the reference policy)');
 
   for (const line of describePreset(preset)) io.stderr(`${line}\n`);

@@ -11,7 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  createModel, disposeModel, formatBytes, LOSS_CURVE_FILE, LOSS_LOG_FILE, loadTextTokenizer, MODEL_NAMES, parameterCount, readModelConfig, sftBatchSource,
+  createModel, disposeModel, formatBytes, hasTrainingCheckpoint, LOSS_CURVE_FILE, LOSS_LOG_FILE, loadTextTokenizer, MODEL_NAMES, parameterCount, readModelConfig, readTrainingCheckpointInfo, sftBatchSource,
   TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, TRAINING_CHECKPOINT_DIR, trainSft, zooConfig, type MaskPredictorModel, type ModelConfig,
   type TextTokenizer, type TrainStepInfo,
 } from '@mmada/mmada';
@@ -90,14 +90,9 @@ const FLAGS = {
 const fmtSeconds = (s: number): string => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`);
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-/** The run directory's checkpoint metadata (to warn when a resumed run's data differ), or undefined. */
-function checkpointExtra(out: string): Record<string, unknown> | undefined {
-  try {
-    const meta = JSON.parse(readFileSync(join(out, TRAINING_CHECKPOINT_DIR, 'trainer_state.json'), 'utf8')) as { extra?: Record<string, unknown> };
-    return meta.extra;
-  } catch {
-    return undefined;
-  }
+/** The run directory's checkpoint extras (to warn when a resumed run's data differ); a broken checkpoint is an error. */
+async function checkpointExtra(out: string): Promise<Record<string, unknown> | undefined> {
+  return unwrap(await readTrainingCheckpointInfo(join(out, TRAINING_CHECKPOINT_DIR))())?.extra;
 }
 
 /** Progress on stderr: a redrawn line on a terminal, otherwise a line every 5 s and at the end. */
@@ -149,6 +144,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (resume && f.overwrite) throw new UsageError('give at most one of --resume and --overwrite');
   const hasRun = existsSync(join(out, TRAINING_CHECKPOINT_DIR));
   if (hasRun && !resume && !f.overwrite) throw new UsageError(`${out} already holds a training run: pass --resume to continue it or --overwrite to start over`);
+  if (resume && !(await hasTrainingCheckpoint(join(out, TRAINING_CHECKPOINT_DIR)))) {
+    throw new UsageError(`--resume: ${join(out, TRAINING_CHECKPOINT_DIR)} holds no training checkpoint to continue from (drop --resume to start a new run)`);
+  }
   if (learningRate <= 0) throw new UsageError('--lr must be > 0');
   if (minLrScale > 1) throw new UsageError('--min-lr-scale must be in [0, 1]');
 
@@ -201,7 +199,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dataDescription = { data, format, thinking: !!f.thinking, examples: examples.length, batch: batchSize, maxLength };
 
   if (hasRun && resume) {
-    const before = checkpointExtra(out)?.data as Record<string, unknown> | undefined;
+    const before = (await checkpointExtra(out))?.data as Record<string, unknown> | undefined;
     if (before && JSON.stringify(before) !== JSON.stringify(dataDescription)) {
       io.stderr(`warning: the run in ${out} was trained on ${JSON.stringify(before)}, now ${JSON.stringify(dataDescription)}: the continuation will differ from an uninterrupted run\n`);
     }

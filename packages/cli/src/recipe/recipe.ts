@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
-  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_CURVE_FILE, LOSS_LOG_FILE, readLossLog, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
+  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_CURVE_FILE, LOSS_LOG_FILE, readLossLog, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
   VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
@@ -81,8 +81,7 @@ export async function writeCurvePng(svgPath: string): Promise<void> {
 
 /** The step of a stage's training checkpoint, or undefined when it has none. */
 async function checkpointStep(stageDir: string): Promise<number | undefined> {
-  const state = await readJsonIf<{ step?: number }>(join(stageDir, TRAINING_CHECKPOINT_DIR, 'trainer_state.json'));
-  return state?.step;
+  return must(await readTrainingCheckpointInfo(join(stageDir, TRAINING_CHECKPOINT_DIR))(), `${stageDir}: the training checkpoint`)?.step;
 }
 
 async function readJsonIf<T>(path: string): Promise<T | undefined> {

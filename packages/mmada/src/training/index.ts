@@ -7,3 +7,5 @@ export type { LossLogEntry } from './loss-log.js';
 export { readLossLog } from './loss-log.js';
 export type { LossCurveOptions } from './loss-curve-svg.js';
 export { lossCurveSvg, movingAverage } from './loss-curve-svg.js';
+/** Reading a run's checkpoint root (step-N directories behind latest.json, or the older single directory). */
+export { hasTrainingCheckpoint, readTrainingCheckpointInfo } from '@mmada/autograd';

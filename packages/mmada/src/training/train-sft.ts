@@ -17,12 +17,12 @@
  * loadable by `loadModel`), `checkpoint/` (parameters + optimizer state + step, @mmada/autograd's training
  * checkpoint), `loss.jsonl` (one line per step) and `loss.svg`. Every write is atomic.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import {
-  adamw, chain, clipByGlobalNorm, flattenToRecord, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, UPSTREAM_NO_DECAY, valueAndGrad,
+  adamw, chain, clipByGlobalNorm, flattenToRecord, hasTrainingCheckpoint, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, UPSTREAM_NO_DECAY, valueAndGrad,
   warmupCosine, weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
@@ -190,13 +190,6 @@ function uploadBatch(batch: SftBatch, b: number, l: number, device: ReturnType<t
   return { ids: tensor(ids, [b, l], 'i32', { device }), promptMask: tensor(prompt, [b, l], 'i32', { device }), padMask };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 const shapesOf = (params: unknown) => Object.fromEntries(Object.entries(flattenToRecord(params)).map(([k, t]) => [k, t.shape.join('x')]));
 
 /**
@@ -232,7 +225,7 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
         return E.left(new TrainingError(`cannot create the run directory ${out}: ${(e as Error).message}`));
       }
     }
-    if (files && options.resume && (await exists(files.checkpoint))) {
+    if (files && options.resume && (await hasTrainingCheckpoint(files.checkpoint))) {
       const loaded = await loadTrainingCheckpoint<MaskPredictorParameters, OptState>(files.checkpoint, { device })();
       if (E.isLeft(loaded)) return E.left(new TrainingError(`cannot resume from ${files.checkpoint}: ${loaded.left.message}`, { cause: loaded.left }));
       const ck = loaded.right;

@@ -13,12 +13,12 @@
  * training checkpoint: parameters, optimizer state, step), `loss.jsonl` (one line per step, with the loss
  * parts) and `loss.svg`. Every write is atomic.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import {
-  adamw, chain, clipByGlobalNorm, flattenToRecord, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad, warmupCosine,
+  adamw, chain, clipByGlobalNorm, flattenToRecord, hasTrainingCheckpoint, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad, warmupCosine,
   weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
 import { dispose, key, scope, writeFileAtomic, type DeviceName, type Tensor } from '@mmada/tensor';
@@ -156,13 +156,6 @@ function tokenizerOptimizer(params: VqParameters, o: RunOptions): { optimizer: G
   return { optimizer, schedule };
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 const shapesOf = (params: unknown) => Object.fromEntries(Object.entries(flattenToRecord(params)).map(([k, t]) => [k, t.shape.join('x')]));
 
 function checkImages(images: Tensor, config: VqConfig, step: number): [number, number] {
@@ -217,7 +210,7 @@ export function trainImageTokenizer(
     let history: ImageTokenizerLossEntry[] = [];
     let { optimizer, schedule } = tokenizerOptimizer(params, o);
 
-    if (files && options.resume && (await exists(files.checkpoint))) {
+    if (files && options.resume && (await hasTrainingCheckpoint(files.checkpoint))) {
       const loaded = await loadTrainingCheckpoint<VqParameters, OptState>(files.checkpoint, { device })();
       if (E.isLeft(loaded)) {
         dispose(params);

@@ -17,6 +17,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import { readTrainingCheckpointInfo } from '@mmada/autograd';
 import { dispose } from '@mmada/tensor';
 import { readJsonLines, writeTextAtomically } from '../trainer/files.js';
 import { configDifferences, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE, RlTrainError } from '../trainer/grpo-trainer.js';
@@ -97,12 +98,11 @@ export interface AblationResult {
   readonly stopped: boolean;
 }
 
-async function checkpointStep(dir: string): Promise<number> {
-  try {
-    return (JSON.parse(await readFile(join(dir, RL_CHECKPOINT_DIR, 'trainer_state.json'), 'utf8')) as { step: number }).step;
-  } catch {
-    return 0;
-  }
+/** The step of a run's checkpoint (0 without one; a broken one is an error naming what is wrong). */
+async function checkpointStep(dir: string): Promise<E.Either<RlTrainError, number>> {
+  const info = await readTrainingCheckpointInfo(join(dir, RL_CHECKPOINT_DIR))();
+  if (E.isLeft(info)) return E.left(new RlTrainError(`cannot read the checkpoint of ${dir}: ${info.left.message}`, { cause: info.left }));
+  return E.right(info.right?.step ?? 0);
 }
 
 /**
@@ -212,7 +212,9 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
           continue;
         }
       }
-      const startStep = options.resume ? await checkpointStep(dir) : 0;
+      const resumeStep = options.resume ? await checkpointStep(dir) : E.right(0);
+      if (E.isLeft(resumeStep)) return resumeStep;
+      const startStep = resumeStep.right;
       const evals: EvalPoint[] = options.resume ? (await readJsonLines<EvalPoint>(evalFile)).filter((e) => e.step <= startStep) : [];
       // Where the run trains: appended to what a resumed run already recorded.
       const before = startStep > 0 ? (await readRunInfo(dir)).devices : [];

@@ -14,12 +14,12 @@
  * state, step; written at step boundaries, where no cached log-probs are pending) reproduces the metrics of an
  * uninterrupted run exactly, wall-clock times aside.
  */
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import {
-  adamw, chain, clipByGlobalNorm, constantSchedule, decayUnlessNameContains, flattenToRecord, linearWarmup, loadTrainingCheckpoint, mapTensors,
+  adamw, chain, clipByGlobalNorm, constantSchedule, decayUnlessNameContains, flattenToRecord, hasTrainingCheckpoint, linearWarmup, loadTrainingCheckpoint, mapTensors,
   optimizerStep, saveTrainingCheckpoint, stopGradient, tensorLeaves, valueAndGrad, warmupCosine, type GradientTransformation, type Schedule,
 } from '@mmada/autograd';
 import type { MaskPredictor } from '@mmada/diffusion';
@@ -237,7 +237,7 @@ export class GrpoTrainer<P> {
     if (E.isLeft(valid)) return E.left(new RlTrainError(`invalid RL config: ${valid.left.message}`));
     if (!Number.isInteger(options.maxSteps) || options.maxSteps < 1) return E.left(new RlTrainError(`maxSteps must be a positive integer, got ${options.maxSteps}`));
     const ckDir = options.out ? join(options.out, RL_CHECKPOINT_DIR) : undefined;
-    const hasCheckpoint = ckDir !== undefined && (await stat(ckDir).then(() => true, () => false));
+    const hasCheckpoint = ckDir !== undefined && (await hasTrainingCheckpoint(ckDir));
     if (options.resume && hasCheckpoint) {
       const device = tensorLeaves(options.policy.params)[0]?.device;
       const loaded = await loadTrainingCheckpoint<P, OptState>(ckDir!, device ? { device } : {})();
