@@ -1,10 +1,21 @@
-/** Element types. f16 is a storage type: arithmetic on it runs in f32 and is rounded back. */
-export type DType = 'f32' | 'i32' | 'u32' | 'f16' | 'bool';
+/**
+ * Element types. f16 and bf16 are storage types (two per 32-bit word on a GPU): arithmetic on them runs in
+ * f32 and is rounded back. bf16 is how 8B-class checkpoints ship; keeping it packed halves their memory.
+ */
+export type DType = 'f32' | 'i32' | 'u32' | 'f16' | 'bf16' | 'bool';
 
-export const DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16', 'bool'];
+export const DTYPES: readonly DType[] = ['f32', 'i32', 'u32', 'f16', 'bf16', 'bool'];
 
-/** What `data()` returns for each dtype (f16 is decoded to f32; Node 20 has no Float16Array). */
-export type DataType<D extends DType = DType> = D extends 'f32' | 'f16'
+/** A 16-bit float storage dtype (f16 or bf16). */
+export type HalfDType = 'f16' | 'bf16';
+
+/** True for the 16-bit float storage dtypes (f16, bf16), which compute in f32. */
+export function isHalf(dtype: DType): dtype is HalfDType {
+  return dtype === 'f16' || dtype === 'bf16';
+}
+
+/** What `data()` returns for each dtype (f16 and bf16 are decoded to f32; Node 20 has no Float16Array). */
+export type DataType<D extends DType = DType> = D extends 'f32' | 'f16' | 'bf16'
   ? Float32Array
   : D extends 'i32'
     ? Int32Array
@@ -18,6 +29,7 @@ export type TypedArray = Float32Array | Int32Array | Uint32Array | Uint8Array | 
 export function byteSize(dtype: DType): number {
   switch (dtype) {
     case 'f16':
+    case 'bf16':
       return 2;
     case 'bool':
       return 1;
@@ -27,17 +39,21 @@ export function byteSize(dtype: DType): number {
 }
 
 export function isFloat(dtype: DType): boolean {
-  return dtype === 'f32' || dtype === 'f16';
+  return dtype === 'f32' || dtype === 'f16' || dtype === 'bf16';
 }
 
 export function isIntegral(dtype: DType): boolean {
   return dtype === 'i32' || dtype === 'u32' || dtype === 'bool';
 }
 
-/** Result dtype of a binary arithmetic op, numpy-like but with a 32-bit lattice: bool < u32 < i32 < f16 < f32. */
+/**
+ * Result dtype of a binary arithmetic op, numpy-like but with a 32-bit lattice: bool < u32 < i32 < f16, bf16 <
+ * f32; f16 with bf16 gives f32 (neither holds the other, as in JAX).
+ */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;
-  const rank: Record<DType, number> = { bool: 0, u32: 1, i32: 2, f16: 3, f32: 4 };
+  if (isHalf(a) && isHalf(b)) return 'f32';
+  const rank: Record<DType, number> = { bool: 0, u32: 1, i32: 2, f16: 3, bf16: 3, f32: 4 };
   return rank[a] >= rank[b] ? a : b;
 }
 
@@ -46,6 +62,7 @@ export function allocHost(dtype: DType, size: number): DataType {
   switch (dtype) {
     case 'f32':
     case 'f16':
+    case 'bf16':
       return new Float32Array(size);
     case 'i32':
       return new Int32Array(size);
@@ -107,4 +124,14 @@ export function f32ToBf16Bits(value: number): number {
   if ((x & 0x7f800000) === 0x7f800000 && x & 0x7fffff) return (x >>> 16) | 0x40;
   const rounded = x + 0x7fff + ((x >>> 16) & 1);
   return (rounded >>> 16) & 0xffff;
+}
+
+/** The 16 bits of a half dtype (f16 or bf16) to a number. */
+export function halfBitsToF32(dtype: HalfDType, h: number): number {
+  return dtype === 'f16' ? f16BitsToF32(h) : bf16BitsToF32(h);
+}
+
+/** A number to the 16 bits of a half dtype (f16 or bf16), round to nearest even. */
+export function f32ToHalfBits(dtype: HalfDType, value: number): number {
+  return dtype === 'f16' ? f32ToF16Bits(value) : f32ToBf16Bits(value);
 }

@@ -37,7 +37,7 @@ export interface PrimitiveParams {
   argReduce: { op: ArgReduceOp; axis: number };
   /**
    * a [..., M, K] (or [..., K, M] if transA), b [..., K, N] (or [..., N, K] if transB), same rank, batch dims
-   * broadcast -> f32 [..., M, N]. a is f32; b is f32 or f16 (a half-precision weight is decoded as it is read,
+   * broadcast -> f32 [..., M, N]. a is f32; b is f32, f16 or bf16 (a half-precision weight is decoded as it is read,
    * never copied to f32). Accumulation is in f32 or better.
    */
   matmul: { transA: boolean; transB: boolean };

@@ -62,7 +62,7 @@ export class Tensor implements TensorRef {
     return this.dataRef.storage.bytes;
   }
 
-  /** Copies the values to the host: Float32Array (f32, f16), Int32Array, Uint32Array, Uint8Array (bool). */
+  /** Copies the values to the host: Float32Array (f32, f16, bf16), Int32Array, Uint32Array, Uint8Array (bool). */
   data<D extends DType = DType>(): Promise<DataType<D>> {
     return this.dataRef.backend.read(this) as Promise<DataType<D>>;
   }

@@ -1,6 +1,6 @@
 import type { Backend, KernelTable, TensorRef } from '../backend.js';
 import type { DataType, DType, TypedArray } from '../dtype.js';
-import { f16BitsToF32 } from '../dtype.js';
+import { halfBitsToF32, isHalf } from '../dtype.js';
 import { CpuStorage, allocStorage } from './storage.js';
 import { binary, cast, unary, where } from './elementwise.js';
 import { arange, fill } from './creation.js';
@@ -41,7 +41,8 @@ export function createCpuBackend(): Backend {
     },
     async read(ref: TensorRef): Promise<DataType> {
       const d = (ref.storage as CpuStorage).data;
-      if (ref.dtype === 'f16') return Float32Array.from(d, f16BitsToF32);
+      const dtype = ref.dtype;
+      if (isHalf(dtype)) return Float32Array.from(d, (h) => halfBitsToF32(dtype, h));
       return d.slice() as DataType;
     },
     free() {

@@ -1,4 +1,5 @@
 import type { Kernel } from '../backend.js';
+import { isFloat } from '../dtype.js';
 import { broadcastStrides } from '../shape.js';
 import { binaryFn, unaryFn } from './scalar.js';
 import { CpuStorage, fromValues, values } from './storage.js';
@@ -41,7 +42,7 @@ export const cast: Kernel<'cast'> = ([x], { dtype }) => {
   const v = values(x!);
   const r = new Float64Array(x!.size);
   // Float -> int truncates and saturates (WGSL semantics); i32 <-> u32 reinterpret the bits.
-  const fromFloat = x!.dtype === 'f32' || x!.dtype === 'f16';
+  const fromFloat = isFloat(x!.dtype);
   const [lo, hi] = dtype === 'u32' ? [0, 4294967295] : [-2147483648, 2147483647];
   for (let i = 0; i < r.length; i++) {
     const e = v[i]!;

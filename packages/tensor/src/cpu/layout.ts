@@ -1,4 +1,5 @@
 import type { Kernel, TensorRef } from '../backend.js';
+import { f32ToHalfBits, isHalf } from '../dtype.js';
 import { broadcastStrides, stridesOf } from '../shape.js';
 import { CpuStorage, output } from './storage.js';
 import { forEachIndex, splitAt } from './indexer.js';
@@ -35,8 +36,9 @@ export const pad: Kernel<'pad'> = ([x], { before, value }, [out]) => {
   const n = out!.shape.reduce((p, d) => p * d, 1);
   const filled = (() => {
     const tmp = output(x!.dtype, 1);
-    // fill value in storage encoding (f16 is stored as bits)
-    if (x!.dtype === 'f16') return encodeF16(value);
+    // fill value in storage encoding (f16 / bf16 are stored as bits)
+    const dt = x!.dtype;
+    if (isHalf(dt)) return f32ToHalfBits(dt, value);
     tmp[0] = x!.dtype === 'bool' ? +!!value : value;
     return tmp[0]!;
   })();
@@ -63,8 +65,3 @@ export const concat: Kernel<'concat'> = (inputs, { axis }, [out]) => {
   }
   return [new CpuStorage(dst)];
 };
-
-import { f32ToF16Bits } from '../dtype.js';
-function encodeF16(v: number): number {
-  return f32ToF16Bits(v);
-}

@@ -2,12 +2,13 @@
  * Conversions between safetensors dtypes (little-endian bytes) and tensor storage (`fromRaw` arrays,
  * `data()` arrays). No tensors here, only typed arrays.
  *
- * Reading:  F32 → f32 · F16 → f16 (raw bits kept) · BF16 → f32 (bits << 16, exact) · I32 → i32 ·
+ * Reading:  F32 → f32 · F16 → f16 (raw bits kept) · BF16 → f32 (bits << 16, exact), or bf16 (raw bits kept)
+ *           with `{ bf16: 'packed' }` · I32 → i32 ·
  *           I64 → i32 (an error names the first value outside the i32 range) · U32 → u32 ·
  *           U8 → u32 (lossless; the library has no 8-bit integer dtype) · BOOL → bool (any non-zero byte is 1).
- * Writing (defaults): f32 → F32 · f16 → F16 · i32 → I32 · u32 → U32 · bool → BOOL — all lossless, and each
- *           reads back as the dtype it was written from.
- * Writing (asked for): f32/f16 → F32, F16 or BF16 (round to nearest even) · i32 → I64 (sign-extended) ·
+ * Writing (defaults): f32 → F32 · f16 → F16 · bf16 → BF16 · i32 → I32 · u32 → U32 · bool → BOOL — all
+ *           lossless, and each reads back as the dtype it was written from (bf16 with `{ bf16: 'packed' }`).
+ * Writing (asked for): f32/f16/bf16 → F32, F16 or BF16 (round to nearest even) · i32 → I64 (sign-extended) ·
  *           u32 → I64 (zero-extended) or U8 (an error if a value exceeds 255) · bool → U8.
  */
 import * as E from 'fp-ts/lib/Either.js';
@@ -21,19 +22,23 @@ function assertLittleEndian(file: string): void {
   if (!LITTLE_ENDIAN) throw safetensorsError(file, 'safetensors I/O needs a little-endian host');
 }
 
-/** How to read BF16. Only 'f32' (unpack to f32) exists now; keeping it packed comes with the packed-bf16 kernels. */
-export type Bf16Mode = 'f32';
+/**
+ * How to read BF16: 'f32' (default) unpacks to f32 (exact, 4 bytes an element); 'packed' keeps the raw bits
+ * as a bf16 tensor (2 bytes an element; matmul and embedding read it in place, other ops widen it to f32).
+ */
+export type Bf16Mode = 'f32' | 'packed';
 
 export interface DecodeOptions {
   readonly bf16?: Bf16Mode;
 }
 
 /** The tensor dtype a safetensors dtype is read as. */
-export function tensorDTypeFor(dtype: SafetensorsDType, _options: DecodeOptions = {}): DType {
+export function tensorDTypeFor(dtype: SafetensorsDType, options: DecodeOptions = {}): DType {
   switch (dtype) {
     case 'F32':
-    case 'BF16':
       return 'f32';
+    case 'BF16':
+      return options.bf16 === 'packed' ? 'bf16' : 'f32';
     case 'F16':
       return 'f16';
     case 'I32':
@@ -54,6 +59,8 @@ export function defaultSafetensorsDType(dtype: DType): SafetensorsDType {
       return 'F32';
     case 'f16':
       return 'F16';
+    case 'bf16':
+      return 'BF16';
     case 'i32':
       return 'I32';
     case 'u32':
@@ -67,6 +74,7 @@ export function defaultSafetensorsDType(dtype: DType): SafetensorsDType {
 export const WRITABLE_AS: Readonly<Record<DType, readonly SafetensorsDType[]>> = Object.freeze({
   f32: ['F32', 'F16', 'BF16'],
   f16: ['F16', 'F32', 'BF16'],
+  bf16: ['BF16', 'F32', 'F16'],
   i32: ['I32', 'I64'],
   u32: ['U32', 'I64', 'U8'],
   bool: ['BOOL', 'U8'],
@@ -99,6 +107,7 @@ export function decodeTensorBytes(
       return E.right({ data: new Uint16Array(b.buffer, b.byteOffset, n), dtype });
     case 'BF16': {
       const src = new Uint16Array(b.buffer, b.byteOffset, n);
+      if (dtype === 'bf16') return E.right({ data: src, dtype });
       const out = new Uint32Array(n);
       for (let i = 0; i < n; i++) out[i] = src[i]! << 16;
       return E.right({ data: new Float32Array(out.buffer), dtype });
@@ -132,7 +141,7 @@ export function decodeTensorBytes(
 const asBytes = (a: TypedArray): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /**
- * Converts values as `Tensor.data()` returns them (Float32Array for f32 and f16, Int32Array, Uint32Array,
+ * Converts values as `Tensor.data()` returns them (Float32Array for f32, f16 and bf16, Int32Array, Uint32Array,
  * Uint8Array for bool) to little-endian bytes of `to`. Throws a SafetensorsError for a conversion that is not
  * allowed (see WRITABLE_AS) or a value that does not fit.
  */

@@ -1,5 +1,5 @@
 import type { DeviceName } from '../backend.js';
-import { allocHost, f32ToF16Bits, type DType, type TypedArray } from '../dtype.js';
+import { allocHost, f32ToHalfBits, isHalf, type DType, type TypedArray } from '../dtype.js';
 import { getBackend, getDefaultDevice, run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
 import { checkShape, sizeOf, type Shape } from '../shape.js';
@@ -33,9 +33,9 @@ function defaultDType(data: unknown): DType {
   return 'f32';
 }
 
-/** Encodes numbers in the storage format of dtype (f16 as raw bits, bool as 0/1 bytes). */
+/** Encodes numbers in the storage format of dtype (f16 / bf16 as raw bits, bool as 0/1 bytes). */
 function toStorageArray(values: ArrayLike<number>, dtype: DType): TypedArray {
-  if (dtype === 'f16') return Uint16Array.from(values as ArrayLike<number>, f32ToF16Bits);
+  if (isHalf(dtype)) return Uint16Array.from(values as ArrayLike<number>, (v) => f32ToHalfBits(dtype, v));
   if (dtype === 'bool') return Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0));
   const out = allocHost(dtype, values.length);
   out.set(values);
@@ -74,7 +74,7 @@ function containsBoolean(data: readonly unknown[]): boolean {
 }
 
 /**
- * A tensor from data already in storage format: Float32Array (f32), Uint16Array of raw bits (f16),
+ * A tensor from data already in storage format: Float32Array (f32), Uint16Array of raw bits (f16, bf16),
  * Int32Array (i32), Uint32Array (u32), Uint8Array of 0/1 (bool). No conversion, one upload.
  */
 export function fromRaw(data: TypedArray, shape: Shape, dtype: DType, options: CreateOptions = {}): Tensor {

@@ -1,4 +1,4 @@
-import { isFloat, promoteTypes, type DType } from '../dtype.js';
+import { isFloat, isHalf, promoteTypes, type DType } from '../dtype.js';
 import { run1 } from '../engine.js';
 import { TensorError } from '../errors.js';
 import type { BinaryOp, UnaryOp } from '../primitives.js';
@@ -32,18 +32,18 @@ function unary(op: UnaryOp, x: Tensor): Tensor {
     outDtype = 'bool';
   } else if ((op === 'floor' || op === 'round') && !isFloat(x.dtype)) {
     return reshapeRaw(x, x.shape); // integers are already whole
-  } else if (FLOAT_ONLY.has(op) || x.dtype === 'f16') {
+  } else if (FLOAT_ONLY.has(op) || isHalf(x.dtype)) {
     input = castRaw(x, 'f32');
-    outDtype = x.dtype === 'f16' ? 'f16' : 'f32';
+    outDtype = isHalf(x.dtype) ? x.dtype : 'f32';
   } else if (x.dtype === 'bool') {
     input = castRaw(x, 'i32');
     outDtype = 'i32';
   }
   if (input !== x) temps.push(input);
-  let y = run1('unary', [input], { op }, { shape: input.shape, dtype: outDtype === 'f16' ? 'f32' : outDtype });
-  if (outDtype === 'f16') {
+  let y = run1('unary', [input], { op }, { shape: input.shape, dtype: isHalf(outDtype) ? 'f32' : outDtype });
+  if (isHalf(outDtype)) {
     temps.push(y);
-    y = castRaw(y, 'f16');
+    y = castRaw(y, outDtype);
   }
   return cleanup(temps, [x], y);
 }
@@ -95,10 +95,10 @@ function binary(op: BinaryOp, a0: TensorLike, b0: TensorLike): Tensor {
     const common = promoteTypes(a1.dtype, b1.dtype);
     if (FLOAT_ONLY_BINARY(op)) {
       compute = 'f32';
-      outDtype = common === 'f16' ? 'f16' : 'f32';
+      outDtype = isHalf(common) ? common : 'f32';
     } else {
-      compute = common === 'f16' ? 'f32' : common === 'bool' && !COMPARE.has(op) ? 'i32' : common;
-      outDtype = common === 'f16' ? 'f16' : compute;
+      compute = isHalf(common) ? 'f32' : common === 'bool' && !COMPARE.has(op) ? 'i32' : common;
+      outDtype = isHalf(common) ? common : compute;
     }
     if (COMPARE.has(op)) {
       outDtype = 'bool';
@@ -162,7 +162,7 @@ export function where(cond: Tensor, a0: TensorLike, b0: TensorLike): Tensor {
   if (b1 !== b0) temps.push(b1);
   const outShape = broadcastShapes('where', cond.shape, a1.shape, b1.shape);
   const common = promoteTypes(a1.dtype, b1.dtype);
-  const compute = common === 'f16' ? 'f32' : common;
+  const compute = isHalf(common) ? 'f32' : common;
   const c = castRaw(cond, 'bool');
   const a2 = castRaw(a1, compute);
   const b2 = castRaw(b1, compute);

@@ -1,4 +1,4 @@
-import { isFloat } from '../dtype.js';
+import { isFloat, isHalf } from '../dtype.js';
 import { run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
@@ -13,8 +13,8 @@ export interface MatmulOptions {
 
 /**
  * Matrix product with numpy semantics: batch dims broadcast, a 1-D a is a row vector and a 1-D b
- * a column vector (that dim is dropped from the result). Integer inputs compute in f32. The result is f32; an f16 b is
- * read in place (halving the memory of large weights) and accumulated in f32.
+ * a column vector (that dim is dropped from the result). Integer inputs compute in f32. The result is f32; an f16 or
+ * bf16 b is read in place (halving the memory of large weights) and accumulated in f32.
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const temps: Tensor[] = [];
@@ -25,8 +25,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   if (A.rank === 0 || B.rank === 0) throw new TensorError('matmul', `scalars are not matrices: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
   if (!isFloat(A.dtype)) temps.push((A = castRaw(A, 'f32')));
   if (!isFloat(B.dtype)) temps.push((B = castRaw(B, 'f32')));
-  // An f16 b (a half-precision weight) goes to the kernel as is: it is decoded as it is read, never copied to f32.
-  if (A.dtype === 'f16') temps.push((A = castRaw(A, 'f32')));
+  // An f16 / bf16 b (a half-precision weight) goes to the kernel as is: it is decoded as it is read, never copied to f32.
+  if (isHalf(A.dtype)) temps.push((A = castRaw(A, 'f32')));
   const vecA = A.rank === 1;
   const vecB = B.rank === 1;
   if (vecA) temps.push((A = reshapeRaw(A, [1, A.shape[0]!])));

@@ -1,3 +1,4 @@
+import { isHalf } from '../dtype.js';
 import { run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
 import type { PrimitiveParams } from '../primitives.js';
@@ -16,7 +17,7 @@ function checkEps(op: string, eps: number): void {
 
 /**
  * RMSNorm over the last axis, as LLaMA / LLaDA: y = weight ⊙ cast_to_x_dtype(x / sqrt(mean(x²) + eps)).
- * Statistics are always computed in f32. For f16 x the normalised value is rounded to f16 before the weight
+ * Statistics are always computed in f32. For f16 (bf16) x the normalised value is rounded to f16 (bf16) before the weight
  * multiplies it (upstream's order); `weight` null means no weight.
  */
 export function rmsNorm(x: Tensor, weight: Tensor | null | undefined, eps = 1e-5): Tensor {
@@ -25,9 +26,9 @@ export function rmsNorm(x: Tensor, weight: Tensor | null | undefined, eps = 1e-5
   if (weight) checkVector('rmsNorm', 'weight', weight, D);
   checkEps('rmsNorm', eps);
   const xf = floatInput('rmsNorm', 'x', x);
-  if (x.dtype === 'f16') {
+  if (isHalf(x.dtype)) {
     const n = run1('rmsNorm', [xf], { eps, hasWeight: false }, { shape: x.shape, dtype: 'f32' });
-    const n16 = castRaw(n, 'f16');
+    const n16 = castRaw(n, x.dtype);
     n.dispose();
     releaseTemps([xf], [x]);
     if (!weight) return n16;

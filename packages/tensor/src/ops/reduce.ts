@@ -1,3 +1,4 @@
+import { isFloat, isHalf } from '../dtype.js';
 import { run1 } from '../engine.js';
 import type { ReduceOp } from '../primitives.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
@@ -11,13 +12,13 @@ export interface ReduceOptions {
 
 function reduceOp(op: ReduceOp, x: Tensor, axes: number | readonly number[] | undefined, keepDims: boolean): Tensor {
   const ax = normalizeAxes(op, axes, x.rank);
-  // sums of bool/f16 accumulate in i32/f32; max/min of bool work on u32
-  const compute = x.dtype === 'f16' ? 'f32' : x.dtype === 'bool' ? (op === 'sum' || op === 'prod' ? 'i32' : 'u32') : x.dtype;
+  // sums of bool/f16/bf16 accumulate in i32/f32; max/min of bool work on u32
+  const compute = isHalf(x.dtype) ? 'f32' : x.dtype === 'bool' ? (op === 'sum' || op === 'prod' ? 'i32' : 'u32') : x.dtype;
   const xc = castRaw(x, compute);
   const kept = x.shape.map((d, i) => (ax.includes(i) ? 1 : d));
   let y = ax.length === 0 ? reshapeRaw(xc, xc.shape) : run1('reduce', [xc], { op, axes: ax }, { shape: kept, dtype: compute });
   if (xc !== x) xc.dispose();
-  const outDtype = x.dtype === 'f16' ? 'f16' : x.dtype === 'bool' && (op === 'max' || op === 'min') ? 'bool' : compute;
+  const outDtype = isHalf(x.dtype) ? x.dtype : x.dtype === 'bool' && (op === 'max' || op === 'min') ? 'bool' : compute;
   if (outDtype !== compute) {
     const c = castRaw(y, outDtype);
     y.dispose();
@@ -37,7 +38,7 @@ export const min = (x: Tensor, axes?: number | readonly number[], opts: ReduceOp
 export function mean(x: Tensor, axes?: number | readonly number[], opts: ReduceOptions = {}): Tensor {
   const ax = normalizeAxes('mean', axes, x.rank);
   const count = ax.reduce((n, a) => n * x.shape[a]!, 1);
-  const s = sum(x.dtype === 'f16' || x.dtype === 'f32' ? x : castRaw(x, 'f32'), ax, opts);
+  const s = sum(isFloat(x.dtype) ? x : castRaw(x, 'f32'), ax, opts);
   const y = div(s, count);
   s.dispose();
   return y;
@@ -60,7 +61,7 @@ export function all(x: Tensor, axes?: number | readonly number[], opts: ReduceOp
 
 function argOp(op: 'argmax' | 'argmin', x: Tensor, axis: number, keepDims: boolean): Tensor {
   const a = normalizeAxis(op, axis, x.rank);
-  const compute = x.dtype === 'f16' ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype;
+  const compute = isHalf(x.dtype) ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype;
   const xc = castRaw(x, compute);
   const kept = x.shape.map((d, i) => (i === a ? 1 : d));
   const y = run1('argReduce', [xc], { op, axis: a }, { shape: kept, dtype: 'i32' });

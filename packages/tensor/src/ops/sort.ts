@@ -1,3 +1,4 @@
+import { isHalf } from '../dtype.js';
 import { runPrimitive } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -9,7 +10,7 @@ function checkLastAxis(op: string, x: Tensor): void {
 
 function sortBoth(x: Tensor, descending: boolean): [Tensor, Tensor] {
   checkLastAxis('sort', x);
-  const xc = castRaw(x, x.dtype === 'f16' ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype);
+  const xc = castRaw(x, isHalf(x.dtype) ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype);
   const [v, i] = runPrimitive('sort', [xc], { descending }, [
     { shape: x.shape, dtype: xc.dtype },
     { shape: x.shape, dtype: 'i32' },
@@ -37,7 +38,7 @@ export function topk(x: Tensor, k: number): { values: Tensor; indices: Tensor } 
   checkLastAxis('topk', x);
   const n = x.shape[x.rank - 1]!;
   if (!Number.isInteger(k) || k < 0 || k > n) throw new TensorError('topk', `k = ${k} is out of range for ${fmtShape(x.shape)}`);
-  const xc = castRaw(x, x.dtype === 'f16' ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype);
+  const xc = castRaw(x, isHalf(x.dtype) ? 'f32' : x.dtype === 'bool' ? 'u32' : x.dtype);
   const shape = [...x.shape.slice(0, -1), k];
   const [values, indices] = runPrimitive('topk', [xc], { k }, [
     { shape, dtype: xc.dtype },

@@ -1,9 +1,9 @@
-import type { DType } from '../../dtype.js';
+import { isHalf, type DType, type HalfDType } from '../../dtype.js';
 
 /** Workgroup size of the 1-D elementwise-style kernels. */
 export const WG = 256;
 
-/** WGSL element type of a 32-bit storage array for a dtype (bool is u32 0/1; f16 is packed pairs in u32). */
+/** WGSL element type of a 32-bit storage array for a dtype (bool is u32 0/1; f16 / bf16 are packed pairs in u32). */
 export function storageType(dtype: DType): 'f32' | 'i32' | 'u32' {
   switch (dtype) {
     case 'f32':
@@ -15,9 +15,19 @@ export function storageType(dtype: DType): 'f32' | 'i32' | 'u32' {
   }
 }
 
-/** Bytes of device storage for `size` elements: 4 per element, f16 packed 2 per 4-byte word. */
+/** Bytes of device storage for `size` elements: 4 per element, f16 / bf16 packed 2 per 4-byte word. */
 export function deviceBytes(dtype: DType, size: number): number {
-  return dtype === 'f16' ? Math.ceil(size / 2) * 4 : size * 4;
+  return isHalf(dtype) ? Math.ceil(size / 2) * 4 : size * 4;
+}
+
+/** The WGSL function (of F16_FNS) that widens the 16 bits of a half dtype to f32. */
+export function halfToF32Fn(dtype: HalfDType): string {
+  return dtype === 'f16' ? 'f16bits_to_f32' : 'bf16bits_to_f32';
+}
+
+/** The WGSL function (of F16_FNS) that rounds an f32 to the 16 bits of a half dtype (nearest even). */
+export function f32ToHalfFn(dtype: HalfDType): string {
+  return dtype === 'f16' ? 'f32_to_f16bits' : 'f32_to_bf16bits';
 }
 
 /** The uniform struct (metadata words as vec4s) and the accessor `m(i)`. `words` is the metadata length. */
@@ -106,8 +116,17 @@ export function convert(expr: string, from: 'f32' | 'i32' | 'u32' | 'bool', to: 
   return `${st}(${expr})`;
 }
 
-/** Exact f16 <-> f32 conversions (round to nearest even, overflow to inf), matching dtype.ts bit for bit. */
+/**
+ * Exact f16 <-> f32 and bf16 <-> f32 conversions (round to nearest even, overflow to inf, NaN stays NaN),
+ * matching dtype.ts bit for bit.
+ */
 export const F16_FNS = /* wgsl */ `
+fn bf16bits_to_f32(h: u32) -> f32 { return bitcast<f32>(h << 16u); }
+fn f32_to_bf16bits(v: f32) -> u32 {
+  let x = bitcast<u32>(v);
+  if ((x & 0x7f800000u) == 0x7f800000u && (x & 0x7fffffu) != 0u) { return (x >> 16u) | 0x40u; }
+  return ((x + 0x7fffu + ((x >> 16u) & 1u)) >> 16u) & 0xffffu;
+}
 fn f16bits_to_f32(h: u32) -> f32 {
   let s = (h & 0x8000u) << 16u;
   let e = (h >> 10u) & 0x1fu;

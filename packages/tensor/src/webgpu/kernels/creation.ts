@@ -1,15 +1,15 @@
-import type { DType } from '../../dtype.js';
+import { isFloat, isHalf, type DType } from '../../dtype.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { F16_FNS, Meta, WG, deviceBytes, main1d, metaDecl, storageType } from './common.js';
+import { F16_FNS, Meta, WG, deviceBytes, f32ToHalfFn, main1d, metaDecl, storageType } from './common.js';
 import { fillBits } from './layout.js';
 
-/** A tensor of `size` elements all equal to `value` (one 32-bit pattern; f16 packs two halves per word). */
+/** A tensor of `size` elements all equal to `value` (one 32-bit pattern; f16 / bf16 pack two halves per word). */
 export function fill(rt: Runtime, value: number, dtype: DType, size: number): GPUStorage {
   const y = rt.createStorage(deviceBytes(dtype, size));
   if (size === 0) return y;
   const bits = fillBits(rt.sentinel(value), dtype);
-  const word = dtype === 'f16' ? (bits | (bits << 16)) >>> 0 : bits;
-  const words = dtype === 'f16' ? Math.ceil(size / 2) : size;
+  const word = isHalf(dtype) ? (bits | (bits << 16)) >>> 0 : bits;
+  const words = isHalf(dtype) ? Math.ceil(size / 2) : size;
   const meta = new Meta().u32(words, word);
   rt.dispatch({
     key: 'fill',
@@ -32,20 +32,21 @@ ${main1d(`  if (i >= m(0u)) { return; }
 export function arange(rt: Runtime, start: number, step: number, dtype: DType, size: number): GPUStorage {
   const y = rt.createStorage(deviceBytes(dtype, size));
   if (size === 0) return y;
-  const isFloat = dtype === 'f32' || dtype === 'f16';
+  const float = isFloat(dtype);
   const meta = new Meta().u32(size);
-  if (isFloat) meta.f32(start, step);
+  if (float) meta.f32(start, step);
   else meta.i32(Math.trunc(start), Math.trunc(step));
-  const value = (e: string): string => (isFloat ? `(mf(1u) + f32(${e}) * mf(2u))` : `(mi(1u) + i32(${e}) * mi(2u))`);
+  const value = (e: string): string => (float ? `(mf(1u) + f32(${e}) * mf(2u))` : `(mi(1u) + i32(${e}) * mi(2u))`);
   let body: string;
   let threads = size;
-  if (dtype === 'f16') {
+  if (isHalf(dtype)) {
+    const enc = f32ToHalfFn(dtype);
     threads = Math.ceil(size / 2);
     body = `  if (i >= (m(0u) + 1u) / 2u) { return; }
   let e0 = 2u * i;
   var hi = 0u;
-  if (e0 + 1u < m(0u)) { hi = f32_to_f16bits(${value('e0 + 1u')}); }
-  ys[i] = f32_to_f16bits(${value('e0')}) | (hi << 16u);`;
+  if (e0 + 1u < m(0u)) { hi = ${enc}(${value('e0 + 1u')}); }
+  ys[i] = ${enc}(${value('e0')}) | (hi << 16u);`;
   } else {
     const st = storageType(dtype);
     const v = value('i');
@@ -56,7 +57,7 @@ export function arange(rt: Runtime, start: number, step: number, dtype: DType, s
   rt.dispatch({
     key: `arange:${dtype}`,
     code: () => `${F16_FNS}
-@group(0) @binding(0) var<storage, read_write> ys: array<${dtype === 'f16' ? 'u32' : storageType(dtype)}>;
+@group(0) @binding(0) var<storage, read_write> ys: array<${storageType(dtype)}>;
 ${metaDecl(1, meta.length)}
 ${main1d(body)}`,
     bindings: [{ storage: y, kind: 'write' }],

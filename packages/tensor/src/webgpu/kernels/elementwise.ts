@@ -1,9 +1,9 @@
 import type { TensorRef, OutSpec } from '../../backend.js';
-import type { DType } from '../../dtype.js';
+import { isHalf, type DType } from '../../dtype.js';
 import type { BinaryOp, UnaryOp } from '../../primitives.js';
 import { broadcastStrides, shapesEqual } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { CONSTS, F16_FNS, Meta, WG, convert, deviceBytes, main1d, metaDecl, storageType, stridedOffsets } from './common.js';
+import { CONSTS, F16_FNS, Meta, WG, convert, deviceBytes, f32ToHalfFn, halfToF32Fn, main1d, metaDecl, storageType, stridedOffsets } from './common.js';
 
 type CT = 'f32' | 'i32' | 'u32';
 
@@ -105,7 +105,7 @@ function computeType(dtype: DType): CT {
 }
 
 function checkNotF16(kernel: string, ...dtypes: DType[]): void {
-  if (dtypes.includes('f16')) throw new Error(`webgpu ${kernel}: f16 must be cast to f32 first`);
+  if (dtypes.some(isHalf)) throw new Error(`webgpu ${kernel}: f16 / bf16 must be cast to f32 first`);
 }
 
 export function unary(rt: Runtime, x: TensorRef, op: UnaryOp, out: OutSpec): GPUStorage {
@@ -310,26 +310,31 @@ ${stridedOffsets('i', rank, 1, [
   return y;
 }
 
-/** Any dtype to any dtype. Float -> int truncates toward zero; -> bool is x != 0; f16 both ways (exact RNE). */
+/**
+ * Any dtype to any dtype. Float -> int truncates toward zero; -> bool is x != 0; f16 and bf16 both ways (exact
+ * RNE; f16 <-> bf16 goes through f32, which holds both exactly).
+ */
 export function cast(rt: Runtime, x: TensorRef, dtype: DType): GPUStorage {
   const n = x.size;
   const y = rt.createStorage(deviceBytes(dtype, n));
   if (n === 0) return y;
-  const inF16 = x.dtype === 'f16';
+  const xd = x.dtype;
+  const inHalf = isHalf(xd);
   // Load element e of x as a value of compute type `from`.
-  const from: 'f32' | 'i32' | 'u32' | 'bool' = inF16 ? 'f32' : x.dtype === 'bool' ? 'bool' : storageType(x.dtype);
+  const from: 'f32' | 'i32' | 'u32' | 'bool' = inHalf ? 'f32' : xd === 'bool' ? 'bool' : storageType(xd);
   const load = (e: string): string =>
-    inF16 ? `f16bits_to_f32((xs[(${e}) >> 1u] >> (((${e}) & 1u) * 16u)) & 0xffffu)` : x.dtype === 'bool' ? `(xs[${e}] != 0u)` : `xs[${e}]`;
+    inHalf ? `${halfToF32Fn(xd)}((xs[(${e}) >> 1u] >> (((${e}) & 1u) * 16u)) & 0xffffu)` : xd === 'bool' ? `(xs[${e}] != 0u)` : `xs[${e}]`;
   let body: string;
   let threads: number;
-  if (dtype === 'f16') {
+  if (isHalf(dtype)) {
     const toF32 = (e: string): string => convert(load(e), from, 'f32');
+    const enc = f32ToHalfFn(dtype);
     threads = Math.ceil(n / 2);
     body = `  if (i >= (m(0u) + 1u) / 2u) { return; }
   let e0 = 2u * i;
-  let lo = f32_to_f16bits(${toF32('e0')});
+  let lo = ${enc}(${toF32('e0')});
   var hi = 0u;
-  if (e0 + 1u < m(0u)) { hi = f32_to_f16bits(${toF32('e0 + 1u')}); }
+  if (e0 + 1u < m(0u)) { hi = ${enc}(${toF32('e0 + 1u')}); }
   ys[i] = lo | (hi << 16u);`;
   } else {
     threads = n;

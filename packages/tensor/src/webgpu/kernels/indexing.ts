@@ -1,3 +1,4 @@
+import { isHalf } from '../../dtype.js';
 import type { OutSpec, TensorRef } from '../../backend.js';
 import { sizeOf, stridesOf } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
@@ -61,7 +62,7 @@ export function putAlongAxis(
   mode: 'set' | 'add',
   out: OutSpec,
 ): GPUStorage {
-  if (x.dtype === 'f16') throw new Error('webgpu putAlongAxis: f16 must be cast to f32 first');
+  if (isHalf(x.dtype)) throw new Error('webgpu putAlongAxis: f16 / bf16 must be cast to f32 first');
   const y = rt.createStorage(deviceBytes(out.dtype, x.size));
   if (x.size === 0) return y;
   rt.copy(x.storage as GPUStorage, y, deviceBytes(x.dtype, x.size));

@@ -1,11 +1,11 @@
 import type { OutSpec, TensorRef } from '../../backend.js';
 import type { DType } from '../../dtype.js';
-import { f32ToF16Bits } from '../../dtype.js';
+import { f32ToHalfBits, isHalf } from '../../dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, deviceBytes, main1d, metaDecl, stridedOffsets } from './common.js';
 
-/** The 32-bit word that stores `value` as one element of `dtype` (f16: the 16 bits). */
+/** The 32-bit word that stores `value` as one element of `dtype` (f16 / bf16: the 16 bits). */
 export function fillBits(value: number, dtype: DType): number {
   switch (dtype) {
     case 'f32': {
@@ -13,7 +13,8 @@ export function fillBits(value: number, dtype: DType): number {
       return new Uint32Array(f.buffer)[0]!;
     }
     case 'f16':
-      return f32ToF16Bits(value);
+    case 'bf16':
+      return f32ToHalfBits(dtype, value);
     case 'bool':
       return value !== 0 ? 1 : 0;
     case 'i32':
@@ -40,15 +41,15 @@ export interface ElementCopy {
 
 /**
  * The gather-style copy every layout/indexing op reduces to: out[e] = x[src(e)] (or fill). It moves raw
- * 32-bit words, so it serves every dtype; f16 elements are moved as 16-bit halves, two per invocation,
+ * 32-bit words, so it serves every dtype; f16 / bf16 elements are moved as 16-bit halves, two per invocation,
  * so no two invocations write the same word.
  */
 export function elementCopy(rt: Runtime, spec: ElementCopy): GPUStorage {
   const n = sizeOf(spec.out.shape);
   const y = rt.createStorage(deviceBytes(spec.out.dtype, n));
   if (n === 0) return y;
-  const half = spec.out.dtype === 'f16';
-  if (half !== (spec.x.dtype === 'f16')) throw new Error('webgpu elementCopy: dtype mismatch');
+  const half = isHalf(spec.out.dtype);
+  if (half !== isHalf(spec.x.dtype)) throw new Error('webgpu elementCopy: dtype mismatch');
   const meta = new Meta().u32(n, fillBits(rt.sentinel(spec.fill ?? 0), spec.out.dtype));
   const words = spec.meta.array();
   meta.u32(...words);
@@ -149,7 +150,7 @@ export function concat(rt: Runtime, xs: TensorRef[], axis: number, out: OutSpec)
   const n = sizeOf(out.shape);
   const y = rt.createStorage(deviceBytes(out.dtype, n));
   if (n === 0) return y;
-  if (out.dtype === 'f16') throw new Error('webgpu concat: f16 must be cast to f32 first');
+  if (isHalf(out.dtype)) throw new Error('webgpu concat: f16 / bf16 must be cast to f32 first');
   const outStrides = stridesOf(out.shape);
   const rank = out.shape.length;
   let offset = 0;

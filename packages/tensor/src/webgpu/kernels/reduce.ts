@@ -1,3 +1,4 @@
+import { isHalf } from '../../dtype.js';
 import type { OutSpec, TensorRef } from '../../backend.js';
 import type { ArgReduceOp, ReduceOp } from '../../primitives.js';
 import { stridesOf } from '../../shape.js';
@@ -55,7 +56,7 @@ function plan(shape: readonly number[], axes: number[]) {
  * walked by index math, so no transpose is materialised.
  */
 export function reduce(rt: Runtime, x: TensorRef, op: ReduceOp, axes: number[], out: OutSpec): GPUStorage {
-  if (x.dtype === 'f16' || out.dtype === 'f16') throw new Error('webgpu reduce: f16 must be cast to f32 first');
+  if (isHalf(x.dtype) || isHalf(out.dtype)) throw new Error('webgpu reduce: f16 / bf16 must be cast to f32 first');
   const { kept, rd, R, O, trailing } = plan(x.shape, axes);
   const y = rt.createStorage(deviceBytes(out.dtype, O));
   if (O === 0) return y;
@@ -141,7 +142,7 @@ ${redOff}
 
 /** Index (i32) of the max/min along one axis; ties give the lowest index. */
 export function argReduce(rt: Runtime, x: TensorRef, op: ArgReduceOp, axis: number, out: OutSpec): GPUStorage {
-  if (x.dtype === 'f16') throw new Error('webgpu argReduce: f16 must be cast to f32 first');
+  if (isHalf(x.dtype)) throw new Error('webgpu argReduce: f16 / bf16 must be cast to f32 first');
   const { kept, R, O, trailing } = plan(x.shape, [axis]);
   const y = rt.createStorage(deviceBytes('i32', O));
   if (O === 0) return y;

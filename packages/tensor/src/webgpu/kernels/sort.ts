@@ -1,3 +1,4 @@
+import { isHalf } from '../../dtype.js';
 import type { TensorRef } from '../../backend.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, deviceBytes, main1d, metaDecl, storageType } from './common.js';
@@ -36,7 +37,7 @@ function nextPow2(n: number): number {
  * (one dispatch per stage: correct, not fast — a selection kernel for small k is the next step).
  */
 export function sortRows(rt: Runtime, x: TensorRef, descending: boolean, keep: number): [GPUStorage, GPUStorage] {
-  if (x.dtype === 'f16') throw new Error('webgpu sort: f16 must be cast to f32 first');
+  if (isHalf(x.dtype)) throw new Error('webgpu sort: f16 / bf16 must be cast to f32 first');
   const L = x.shape[x.shape.length - 1] ?? 1;
   const rows = L === 0 ? 0 : x.size / L;
   const values = rt.createStorage(deviceBytes(x.dtype, rows * keep));
