@@ -4,7 +4,9 @@
  * to bench/out/RESULTS.md, and prints the table. Flags: --quick (smaller matmuls), --only NAME,...
  * (cases whose name contains one of them), --libs ours,tfjs,jax (which libraries), --trials N (timed trials
  * per case and library, median reported; default 5), --no-blas (skip the OpenBLAS context column), --no-packages (skip the package benchmarks: sampler,
- * model forward, image tokenizer), --vq-sizes 64,256 (image sizes for the tokenizer benchmark).
+ * model forward, image tokenizer), --vq-sizes 64,256 (image sizes for the tokenizer benchmark), --no-train (skip
+ * the training step against PyTorch, bench/train-step.ts; MMADA_PROFILE=1 writes its per-kernel profile to
+ * bench/out/train-step-profile.txt).
  *
  * Protocol, the same for every library: one warm-up run (pipeline compilation, buffer pools), then N trials of
  * R back-to-back runs followed by one readback of the last result; R is chosen so a trial lasts ~0.6 s.
@@ -17,6 +19,7 @@ import { oursPeer } from './ours.js';
 import { jaxPeer, tfjsPeer, type Peer } from './peers.js';
 import { openblasGflops } from './openblas.js';
 import { extraBenches } from './extra.js';
+import { benchTrainStep } from './train-step.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -99,6 +102,20 @@ async function main(): Promise<void> {
   const blas = noBlas ? [] : cases.filter((c): c is Extract<BenchCase, { kind: 'matmul' }> => c.kind === 'matmul').map((c) => [c.name, openblasGflops(c.n)] as const);
   const vqSizes = (flag('--vq-sizes') ?? '64').split(',').map(Number);
   const extra = await extraBenches(quick, !args.includes('--no-packages'), vqSizes);
+  if (!args.includes('--no-train')) {
+    process.stderr.write('bench: training step vs PyTorch ...\n');
+    try {
+      for (const { profile, ...r } of await benchTrainStep({ steps: quick ? 3 : 5 })) {
+        extra.push(r);
+        if (profile) {
+          writeFileSync('bench/out/train-step-profile.txt', profile + '\n');
+          process.stderr.write(profile + '\n');
+        }
+      }
+    } catch (e) {
+      process.stderr.write(`bench: training step failed: ${(e as Error).message}\n`);
+    }
+  }
   for (const r of extra) appendFileSync('bench/out/results.jsonl', JSON.stringify({ ...r, adapter, time }) + '\n');
   const table = renderTable(cases, rows, blas, adapter);
   const extraTable = extra.length

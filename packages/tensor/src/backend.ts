@@ -1,5 +1,6 @@
 import type { DType, DataType, TypedArray } from './dtype.js';
 import type { PrimitiveName, PrimitiveParams } from './primitives.js';
+import type { RuntimeProfile } from './webgpu/runtime-profiler.js';
 
 export type DeviceName = 'cpu' | 'webgpu';
 
@@ -37,4 +38,8 @@ export interface Backend {
   free(storage: Storage): void;
   /** Waits until all queued work is done. */
   sync(): Promise<void>;
+  /** Device-level profiling (see `profile`), where the device has it: opens a profile. */
+  startProfile?(): void;
+  /** Closes the open profile and returns what the device did since `startProfile`. */
+  stopProfile?(): Promise<RuntimeProfile>;
 }

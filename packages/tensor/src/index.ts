@@ -13,6 +13,8 @@ export type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp, ArgRe
 export { init, getBackend, getDefaultDevice, setDefaultDevice, deviceFromEnv, ensureBackend, sync, onPrimitive, runPrimitive } from './engine.js';
 export type { InitOptions, PrimitiveEvent, PrimitiveListener } from './engine.js';
 export { memory, scope, scopeSync, keep, dispose, forEachTensor } from './memory.js';
+export { profile, formatProfile, profileRequested } from './profile.js';
+export type { ProfileReport, KernelProfile, RuntimeProfile } from './profile.js';
 
 export { tensor, fromRaw, scalar, full, zeros, ones, fullLike, zerosLike, onesLike, arange, toDevice } from './ops/creation.js';
 export type { CreateOptions, NestedArray } from './ops/creation.js';

@@ -16,6 +16,7 @@
  *   runs before not-yet-submitted commands — can never clobber data the pending batch still reads.
  */
 import { CONSTS, FINITE_CONSTS, finiteSentinelsFromEnv } from './kernels/common.js';
+import { RuntimeProfiler, type RuntimeProfile } from './runtime-profiler.js';
 
 const BUFFER_USAGE_STORAGE = 0x0080; // GPUBufferUsage.STORAGE
 const BUFFER_USAGE_COPY_SRC = 0x0004;
@@ -120,6 +121,8 @@ export class Runtime {
   private uniformPending: GPUBuffer[] = [];
 
   private error: Error | null = null;
+  /** Open profile (see startProfile), or null. */
+  private profiler: RuntimeProfiler | null = null;
   /** Live (allocated, not destroyed) buffer bytes including the pool, for diagnostics. */
   allocatedBytes = 0;
 
@@ -185,6 +188,10 @@ export class Runtime {
       }
       buffer = this.device.createBuffer({ size, usage: BUFFER_USAGE_STORAGE | BUFFER_USAGE_COPY_SRC | BUFFER_USAGE_COPY_DST });
       this.allocatedBytes += size;
+      if (this.profiler) {
+        this.profiler.buffersCreated++;
+        this.profiler.bytesAllocated += size;
+      }
     }
     return new GPUStorage(buffer, bytes);
   }
@@ -219,6 +226,10 @@ export class Runtime {
   upload(bytes: Uint8Array, logicalBytes: number): GPUStorage {
     if (logicalBytes <= 0) return new GPUStorage(null, 0);
     const storage = this.createSettledStorage(logicalBytes, bucketSize(Math.ceil(logicalBytes / 4) * 4));
+    if (this.profiler) {
+      this.profiler.uploads++;
+      this.profiler.uploadBytes += logicalBytes;
+    }
     if (!storage.buffer || bytes.byteLength === 0) return storage;
     let data = bytes;
     if (data.byteLength % 4 !== 0) {
@@ -310,10 +321,14 @@ export class Runtime {
     });
     entries.push({ binding: spec.bindings.length, resource: { buffer: this.uniformBuffer, offset, size: metaBytes } });
     const bindGroup = this.device.createBindGroup({ layout, entries });
-    const pass = this.ensurePass();
+    // A profiled dispatch gets a pass of its own, timed by the pass's timestamp writes.
+    const timed = this.profiler?.dispatched(spec.key) ?? null;
+    if (timed) this.endPass();
+    const pass = timed ? this.ensureEncoder().beginComputePass(timed) : this.ensurePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
+    if (timed) pass.end();
     this.dispatches++;
     if (this.dispatches >= this.maxDispatchesPerBatch) this.flush();
   }
@@ -324,6 +339,7 @@ export class Runtime {
     this.endPass();
     src.lastUse = this.batchId;
     dst.lastUse = this.batchId;
+    if (this.profiler) this.profiler.copies++;
     this.ensureEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
   }
 
@@ -334,8 +350,10 @@ export class Runtime {
       this.device.queue.writeBuffer(this.uniformBuffer, 0, this.uniformArena.buffer, 0, this.uniformUsed);
     }
     if (this.encoder) {
+      const afterSubmit = this.profiler?.resolve(this.encoder);
       this.device.queue.submit([this.encoder.finish()]);
       this.encoder = null;
+      afterSubmit?.();
     }
     if (this.uniformBuffer) {
       this.uniformPending.push(this.uniformBuffer);
@@ -357,6 +375,10 @@ export class Runtime {
     if (!storage.buffer || bytes === 0) return new ArrayBuffer(0);
     if (storage.freed) throw new Error('webgpu: reading a freed buffer');
     const size = Math.ceil(bytes / 4) * 4;
+    if (this.profiler) {
+      this.profiler.readbacks++;
+      this.profiler.readBytes += bytes;
+    }
     const staging = this.device.createBuffer({ size, usage: BUFFER_USAGE_MAP_READ | BUFFER_USAGE_COPY_DST });
     this.endPass();
     storage.lastUse = this.batchId;
@@ -372,6 +394,24 @@ export class Runtime {
       staging.destroy();
       this.throwIfFailed();
     }
+  }
+
+  /** Opens a profile: from now on dispatches, copies, readbacks, uploads and new buffers are counted. */
+  startProfile(): void {
+    if (this.profiler) throw new Error('webgpu: a profile is already open');
+    this.flush(); // earlier work is not the profile's
+    this.profiler = new RuntimeProfiler(this.device, this.maxDispatchesPerBatch);
+  }
+
+  /** Closes the profile opened by startProfile and returns what happened since (waits for the GPU). */
+  async stopProfile(): Promise<RuntimeProfile> {
+    const p = this.profiler;
+    if (!p) throw new Error('webgpu: no profile is open');
+    this.flush();
+    this.profiler = null;
+    const report = await this.wait(p.finish());
+    this.throwIfFailed();
+    return report;
   }
 
   async sync(): Promise<void> {
