@@ -1,7 +1,7 @@
 /// <reference types="@webgpu/types" />
 import type { Backend, KernelTable, OutSpec, Storage, TensorRef } from '../backend.js';
 import type { DType, DataType, TypedArray } from '../dtype.js';
-import { f16BitsToF32 } from '../dtype.js';
+import { halfBitsToF32, isHalf, type HalfDType } from '../dtype.js';
 import { Runtime, GPUStorage, type RuntimeOptions } from './runtime.js';
 import type { RuntimeProfile } from './runtime-profiler.js';
 import { deviceBytes } from './kernels/common.js';
@@ -90,10 +90,11 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
 type Gpu = GPUStorage;
 
 /**
- * The finite-sentinel build's upload: a copy of f32 / f16 data with +-Infinity replaced by the largest finite
- * value of the dtype (F32_MAX, or 65504 for f16, which the shaders widen exactly), or null when there is none.
+ * The finite-sentinel build's upload: a copy of f32 / f16 / bf16 data with +-Infinity replaced by the largest
+ * finite value of the dtype (F32_MAX, 65504 for f16, 0x7f7f for bf16, which the shaders widen exactly), or null
+ * when there is none.
  */
-function finiteCopy(data: TypedArray, dtype: 'f32' | 'f16'): Uint8Array | null {
+function finiteCopy(data: TypedArray, dtype: 'f32' | HalfDType): Uint8Array | null {
   if (dtype === 'f32') {
     const f = data as Float32Array;
     let out: Float32Array | null = null;
@@ -107,12 +108,13 @@ function finiteCopy(data: TypedArray, dtype: 'f32' | 'f16'): Uint8Array | null {
     return out && new Uint8Array(out.buffer);
   }
   const h = data as Uint16Array;
+  const [inf, max] = dtype === 'f16' ? [0x7c00, 0x7bff] : [0x7f80, 0x7f7f];
   let out: Uint16Array | null = null;
   for (let i = 0; i < h.length; i++) {
     const b = h[i]!;
-    if ((b & 0x7fff) === 0x7c00) {
+    if ((b & 0x7fff) === inf) {
       out ??= Uint16Array.from(h);
-      out[i] = (b & 0x8000) | 0x7bff;
+      out[i] = (b & 0x8000) | max;
     }
   }
   return out && new Uint8Array(out.buffer, 0, out.byteLength);
@@ -141,7 +143,7 @@ class WebGPUBackendImpl implements WebGPUBackend {
       bytes = new Uint8Array(words.buffer);
     } else {
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (this.runtime.finiteSentinels && (dtype === 'f32' || dtype === 'f16')) bytes = finiteCopy(data, dtype) ?? bytes;
+      if (this.runtime.finiteSentinels && (dtype === 'f32' || isHalf(dtype))) bytes = finiteCopy(data, dtype) ?? bytes;
     }
     return this.runtime.upload(bytes, deviceBytes(dtype, n));
   }
@@ -162,10 +164,12 @@ class WebGPUBackendImpl implements WebGPUBackend {
         for (let i = 0; i < n; i++) out[i] = w[i] ? 1 : 0;
         return out;
       }
-      case 'f16': {
+      case 'f16':
+      case 'bf16': {
+        const dtype = ref.dtype;
         const h = new Uint16Array(buf, 0, n);
         const out = new Float32Array(n);
-        for (let i = 0; i < n; i++) out[i] = f16BitsToF32(h[i]!);
+        for (let i = 0; i < n; i++) out[i] = halfBitsToF32(dtype, h[i]!);
         return out;
       }
     }
@@ -193,28 +197,29 @@ class WebGPUBackendImpl implements WebGPUBackend {
 }
 
 function dtypeReadBytes(dtype: DType, n: number): number {
-  return dtype === 'f16' ? n * 2 : n * 4;
+  return isHalf(dtype) ? n * 2 : n * 4;
 }
 
 /**
- * Runs `f` with every f16 input cast to f32 and casts the listed f16 outputs back: the kernels that compute
- * in f32 only see 32-bit dtypes. Temporaries are released (deferred until their batch is submitted).
+ * Runs `f` with every f16 / bf16 input cast to f32 and casts the listed half outputs back: the kernels that
+ * compute in f32 only see 32-bit dtypes. Temporaries are released (deferred until their batch is submitted).
  */
 function viaF32(rt: Runtime, inputs: TensorRef[], outs: OutSpec[], f: (inputs: TensorRef[], outs: OutSpec[]) => Gpu[]): Gpu[] {
-  if (!inputs.some((x) => x.dtype === 'f16') && !outs.some((o) => o.dtype === 'f16')) return f(inputs, outs);
+  if (!inputs.some((x) => isHalf(x.dtype)) && !outs.some((o) => isHalf(o.dtype))) return f(inputs, outs);
   const temps: Gpu[] = [];
   const ins = inputs.map((x) => {
-    if (x.dtype !== 'f16') return x;
+    if (!isHalf(x.dtype)) return x;
     const s = cast(rt, x, 'f32');
     temps.push(s);
     return { ...x, storage: s, dtype: 'f32' as DType };
   });
-  const o32 = outs.map((o) => (o.dtype === 'f16' ? { ...o, dtype: 'f32' as DType } : o));
+  const o32 = outs.map((o) => (isHalf(o.dtype) ? { ...o, dtype: 'f32' as DType } : o));
   const res = f(ins, o32);
   const final = res.map((s, i) => {
-    if (outs[i]!.dtype !== 'f16') return s;
+    const od = outs[i]!.dtype;
+    if (!isHalf(od)) return s;
     const size = outs[i]!.shape.reduce((p, d) => p * d, 1);
-    const h = cast(rt, { storage: s, shape: outs[i]!.shape, dtype: 'f32', size }, 'f16');
+    const h = cast(rt, { storage: s, shape: outs[i]!.shape, dtype: 'f32', size }, od);
     temps.push(s);
     return h;
   });
