@@ -70,8 +70,9 @@ describe('vqaSoftAccuracy', () => {
     expect(vqaSoftAccuracy('yes', ten({ yes: 4, no: 6 }))).toBe(1);
     expect(vqaSoftAccuracy('maybe', ten({ yes: 4, no: 6 }))).toBe(0);
   });
-  it('normalises only when humans disagree (official), or always', () => {
-    expect(vqaSoftAccuracy('Two', ten({ '2': 10 }))).toBe(0);
+  it('normalises the prediction always (EvalAI, the default), only when humans disagree (2021 script), or both always', () => {
+    expect(vqaSoftAccuracy('Two', ten({ '2': 10 }))).toBe(1);
+    expect(vqaSoftAccuracy('Two', ten({ '2': 10 }), { normalize: 'vqaeval-2021' })).toBe(0);
     expect(vqaSoftAccuracy('Two', ten({ '2': 10 }), { normalize: 'always' })).toBe(1);
     expect(vqaSoftAccuracy('Two.', ten({ '2': 9, two: 1 }))).toBe(1);
     expect(vqaSoftAccuracy('x', ['x'])).toBe(1);

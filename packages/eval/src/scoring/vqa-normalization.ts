@@ -68,3 +68,14 @@ export function normalizeVqaAnswer(answer: string): string {
   const cleaned = answer.replaceAll('\n', ' ').replaceAll('\t', ' ').trim();
   return processDigitArticle(processPunctuation(cleaned));
 }
+
+/**
+ * The answer processor of EvalAI's VQAv2 server (and lmms-eval's VQAv2 task), applied to every prediction:
+ * lower-case, commas and question marks dropped, `'s` split off, whitespace cleaned, then punctuation and
+ * digits / articles / contractions as above.
+ */
+export function evalAiProcessAnswer(answer: string): string {
+  const tokenized = answer.toLowerCase().replaceAll(',', '').replaceAll('?', '').replaceAll("'s", " 's").trim();
+  const cleaned = tokenized.replaceAll('\n', ' ').replaceAll('\t', ' ').trim();
+  return processDigitArticle(processPunctuation(cleaned));
+}
