@@ -12,10 +12,11 @@ import * as E from 'fp-ts/lib/Either.js';
 import { monteCarloLogLikelihood, type MaskPredictor } from '@mmada/diffusion';
 import type { ChoiceScorer, GenerationOptions, ImageInput, TextModel, TextToImageModel, UnderstandingModel } from '@mmada/eval';
 import {
-  asMaskPredictor, chat, decodeImage, decodeImageTokens, encodeImages, generateImage, generateText, imagesToTensor, modelDevice, resizeAndCenterCrop,
-  tensorToImages, tokenGrid, understandImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer,
+  asMaskPredictor, chat, decodeImageTokens, encodeImages, generateImage, generateText, imagesToTensor, modelDevice, resizeAndCenterCrop,
+  tensorToImages, tokenGrid, understandImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer
 } from '@mmada/mmada';
-import { foldIn, key, scope, tensor, type DeviceName, type PRNGKey, type RgbImage } from '@mmada/tensor';
+import { decodeImage, type RgbImage } from '@mmada/image';
+import { foldIn, key, scope, tensor, type DeviceName, type PRNGKey } from '@mmada/tensor';
 
 /** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a prompt. */
 export function hashText(text: string): number {
@@ -37,6 +38,10 @@ export interface TextAdapterOptions {
   readonly steps: number;
   readonly blockLength: number;
   readonly temperature: number;
+  /** Confidence-threshold decoding (steps unused), or none. */
+  readonly threshold?: number;
+  /** Fast-dLLM key/value cache (default 'none': exact). */
+  readonly kvCache?: 'none' | 'prefix' | 'dual';
   readonly seed: number;
   /** Wrap prompts in the inference chat template (true) or complete them as given (false). */
   readonly chat: boolean;
@@ -53,6 +58,8 @@ export function textModelAdapter(model: MaskPredictorModel, tokenizer: TextToken
         steps: call?.steps ?? options.steps,
         blockLength: options.blockLength,
         temperature: options.temperature,
+        threshold: options.threshold,
+        kvCache: options.kvCache,
       };
       const k = keyFor(options.seed, 'text', prompt);
       const r = options.chat
@@ -104,6 +111,8 @@ export function understandingModelAdapter(model: MaskPredictorModel, tokenizer: 
         steps: call?.steps ?? options.steps,
         blockLength: options.blockLength,
         temperature: options.temperature,
+        threshold: options.threshold,
+        kvCache: options.kvCache,
         thinking: options.thinking,
       });
       return r.texts[0]!;

@@ -1,4 +1,4 @@
-import { integerFlag, numberFlag } from './flag-values.js';
+import { choiceFlag, integerFlag, numberFlag } from './flag-values.js';
 import { unwrap } from './unwrap.js';
 import { UsageError } from './usage-error.js';
 
@@ -8,18 +8,28 @@ export const TEXT_SAMPLING_FLAGS = {
   steps: { type: 'string' },
   'block-length': { type: 'string' },
   temperature: { type: 'string' },
+  threshold: { type: 'string' },
+  'kv-cache': { type: 'string' },
 } as const;
+
+/** `--kv-cache` values: exact decoding, or Fast-dLLM's prefix / dual key-value cache. */
+export const KV_CACHE_MODES = ['none', 'prefix', 'dual'] as const;
+export type KvCacheFlag = (typeof KV_CACHE_MODES)[number];
 
 export interface TextSampling {
   readonly genLength: number;
   readonly steps: number;
   readonly blockLength: number;
   readonly temperature: number;
+  /** Confidence-threshold decoding (commit every masked token at least this confident; steps unused), or none. */
+  readonly threshold: number | undefined;
+  readonly kvCache: KvCacheFlag;
 }
 
 /**
  * Reads --gen-length (default 128), --steps (default gen-length), --block-length (default 32 or gen-length if
- * smaller) and --temperature (default 0), and checks that the blocks and steps divide as the sampler needs.
+ * smaller), --temperature (default 0), --threshold (in (0, 1], default none) and --kv-cache (none | prefix | dual,
+ * default none), and checks that the blocks and steps divide as the sampler needs.
  */
 export function textSamplingFromFlags(f: Record<string, unknown>): TextSampling {
   const str = (name: string) => f[name] as string | undefined;
@@ -29,5 +39,9 @@ export function textSamplingFromFlags(f: Record<string, unknown>): TextSampling 
   const temperature = unwrap(numberFlag('temperature', str('temperature'), 0));
   if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
   if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
-  return { genLength, steps, blockLength, temperature };
+  const thresholdText = str('threshold');
+  const threshold = thresholdText === undefined ? undefined : unwrap(numberFlag('threshold', thresholdText, 0));
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold expects a confidence in (0, 1], got ${JSON.stringify(thresholdText)}`);
+  const kvCache = unwrap(choiceFlag('kv-cache', str('kv-cache'), KV_CACHE_MODES, 'none'));
+  return { genLength, steps, blockLength, temperature, threshold, kvCache };
 }

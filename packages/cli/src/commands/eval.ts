@@ -32,6 +32,7 @@ import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { checkImageSetup } from '../image-setup.js';
 import { unwrap } from '../unwrap.js';
+import { KV_CACHE_MODES } from '../text-sampling-flags.js';
 
 export const EVAL_TASKS = ['gsm8k', 'math500', 'mmlu', 'shapesworld-reasoning', 'shapesworld-understanding', 'shapesworld-t2i'] as const;
 export type EvalTaskName = (typeof EVAL_TASKS)[number];
@@ -63,6 +64,8 @@ Tasks:
   --gen-length N         tokens per answer (default 256)
   --block-length B       semi-autoregressive block length (default 32, or gen-length if smaller)
   --temperature T        sampling temperature; 0 = greedy for text (default 0; t2i: 1)
+  --threshold C          text: confidence-threshold decoding (commit every token ≥ C per step; steps unused)
+  --kv-cache M           text: none (default, exact) | prefix | dual, Fast-dLLM's approximate key/value cache
   --raw                  complete prompts as given instead of wrapping them in the chat template
   --thinking             MMaDA's thinking-mode instruction in the chat template
   --choice-by M          mmlu: likelihood (default) | generation
@@ -90,6 +93,8 @@ const FLAGS = {
   'gen-length': { type: 'string' },
   'block-length': { type: 'string' },
   temperature: { type: 'string' },
+  threshold: { type: 'string' },
+  'kv-cache': { type: 'string' },
   raw: { type: 'boolean' },
   thinking: { type: 'boolean' },
   'choice-by': { type: 'string' },
@@ -192,6 +197,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const blockLength = unwrap(integerFlag('block-length', str(f['block-length']), Math.min(32, genLength), 1));
   const steps = unwrap(integerFlag('steps', str(f.steps), t2i ? 15 : genLength, 1));
   const temperature = unwrap(numberFlag('temperature', str(f.temperature), t2i ? 1 : 0));
+  const threshold = str(f.threshold) === undefined ? undefined : unwrap(numberFlag('threshold', str(f.threshold), 0));
+  if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold expects a confidence in (0, 1], got ${JSON.stringify(f.threshold)}`);
+  const kvCache = unwrap(choiceFlag('kv-cache', str(f['kv-cache']), KV_CACHE_MODES, 'none'));
   const guidanceScale = unwrap(numberFlag('guidance', str(f.guidance), 3.5));
   const maxSeqLength = unwrap(integerFlag('max-seq-length', str(f['max-seq-length']), 512, 1));
   const mcNum = unwrap(integerFlag('mc-num', str(f['mc-num']), 8, 1));
@@ -204,6 +212,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const likelihood = task === 'mmlu' && choiceBy === 'likelihood';
   if (likelihood && sweep) throw new UsageError('--sweep-steps varies sampling steps; likelihood-scored mmlu does not sample (use --choice-by generation)');
   const generatesText = isTextTask(task) || task === 'shapesworld-understanding';
+  if ((threshold !== undefined || kvCache !== 'none') && !(generatesText && !likelihood)) {
+    throw new UsageError('--threshold and --kv-cache are options of the text sampler: for tasks that generate text');
+  }
   if (generatesText && !likelihood) {
     if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
     const blocks = genLength / blockLength;
@@ -231,7 +242,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       vq = unwrap(await loadImageTokenizer(vqDir, { device })());
       checkImageSetup(vq, model, resolution, vqDir);
     }
-    const text: TextAdapterOptions = { genLength, steps, blockLength, temperature, seed, chat: !f.raw, thinking: !!f.thinking };
+    const text: TextAdapterOptions = { genLength, steps, blockLength, temperature, threshold, kvCache, seed, chat: !f.raw, thinking: !!f.thinking };
     const modelFor = harnessModel(task, model, tokenizer, device, { text, vq, resolution, guidanceScale, maxSeqLength, mcNum, likelihood });
     const evalTask = harnessTask(task, likelihood);
     const common = { resume: !!f.resume, onProgress: progressLine(io, task) };

@@ -1,6 +1,7 @@
 /**
  * mmada generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [--gen-length N] [--steps S]
- *   [--block-length B] [--temperature T] [--remasking low_confidence|random] [--seed K] [--cfg W]
+ *   [--block-length B] [--temperature T] [--threshold C] [--kv-cache none|prefix|dual]
+ *   [--remasking low_confidence|random] [--seed K] [--cfg W]
  *   [--chat] [--thinking] [--device cpu|webgpu] [--json]
  */
 import { decodeAnswers, disposeModel, formatChat, generateIds } from '@mmada/mmada';
@@ -29,6 +30,11 @@ Completes a prompt with the semi-autoregressive sampler (LLaDA/MMaDA generate).
   --steps S              denoising steps (default: gen-length)
   --block-length B       semi-autoregressive block length (default 32, or gen-length if smaller)
   --temperature T        Gumbel-max temperature; 0 = greedy (default 0)
+  --threshold C          confidence-threshold decoding: each step commits every masked token of the block
+                         whose confidence is ≥ C (at least one); --steps is then unused
+  --kv-cache M           none (default, exact) | prefix | dual: Fast-dLLM's approximate key/value cache,
+                         refreshed at each block's first step; later steps recompute the block and what
+                         follows it (prefix) or the block alone (dual)
   --remasking R          low_confidence (default) | random
   --cfg W                text classifier-free guidance scale (default 0)
   --seed K               PRNG seed (default 0)
@@ -57,7 +63,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dir = f.model as string | undefined;
   if (!dir) throw new UsageError('--model DIR is required');
   if ((f.prompt === undefined) === (f['prompt-ids'] === undefined)) throw new UsageError('give exactly one of --prompt TEXT and --prompt-ids 1,2,3');
-  const { genLength, steps, blockLength, temperature } = textSamplingFromFlags(f);
+  const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
   const cfgScale = unwrap(numberFlag('cfg', f.cfg as string | undefined, 0));
   const remasking = unwrap(choiceFlag('remasking', f.remasking as string | undefined, ['low_confidence', 'random'] as const, 'low_confidence'));
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
@@ -79,6 +85,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       steps,
       blockLength,
       temperature,
+      threshold,
+      kvCache,
       remasking,
       cfgScale,
       eotId: tokenizer?.specialTokens.eotId,

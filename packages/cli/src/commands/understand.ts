@@ -1,9 +1,10 @@
 /**
  * mmada understand --model DIR --vq DIR --image FILE --question TEXT [--resolution PX] [--transform crop|squash]
- *   [--gen-length N] [--steps S] [--block-length B] [--temperature T] [--thinking] [--seed K] [--device D] [--json]
+ *   [--gen-length N] [--steps S] [--block-length B] [--temperature T] [--threshold C] [--kv-cache M] [--thinking] [--seed K] [--device D] [--json]
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { readImage, understandImagePixels } from '@mmada/mmada';
+import { understandImagePixels } from '@mmada/mmada';
+import { readImage } from '@mmada/image/node';
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -31,6 +32,8 @@ after the mmu prompt (<|mmu|> <|soi|> image <|eoi|> chat-formatted question).
   --steps S              denoising steps (default: gen-length)
   --block-length B       semi-autoregressive block length (default 32, or gen-length if smaller)
   --temperature T        Gumbel-max temperature; 0 = greedy (default 0)
+  --threshold C          confidence-threshold decoding (commit every token ≥ C per step; --steps unused)
+  --kv-cache M           none (default, exact) | prefix | dual: Fast-dLLM's approximate key/value cache
   --thinking             MMaDA's thinking-mode prefix on the question
   --seed K               PRNG seed (default 0)
   --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
@@ -65,7 +68,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (question === undefined) throw new UsageError('--question TEXT is required');
   const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
   const transform = unwrap(choiceFlag('transform', f.transform as string | undefined, ['crop', 'squash'] as const, 'crop'));
-  const { genLength, steps, blockLength, temperature } = textSamplingFromFlags(f);
+  const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
 
   const image = await readImage(imagePath);
@@ -79,6 +82,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       steps,
       blockLength,
       temperature,
+      threshold,
+      kvCache,
       thinking: !!f.thinking,
       eotId: tokenizer.specialTokens.eotId,
       onForward: (n) => bar.update(n),

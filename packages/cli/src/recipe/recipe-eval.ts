@@ -20,6 +20,10 @@ export interface RecipeSampling {
   readonly blockLength: number;
   /** MaskGIT steps for the 4 image tokens. */
   readonly imageSteps: number;
+  /** Text sampler: confidence-threshold decoding (default none: one token per step). */
+  readonly threshold?: number;
+  /** Text sampler: Fast-dLLM key/value cache (default 'none': exact). */
+  readonly kvCache?: 'none' | 'prefix' | 'dual';
 }
 
 export const RECIPE_SAMPLING: RecipeSampling = { reasoningLength: 64, understandingLength: 48, planLength: 32, blockLength: 16, imageSteps: 4 };
@@ -70,7 +74,9 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (batch: r
   return out;
 }
 
-const textSampling = (genLength: number, s: RecipeSampling) => ({ genLength, steps: genLength, blockLength: s.blockLength, temperature: 0 });
+const textSampling = (genLength: number, s: RecipeSampling) => ({
+  genLength, steps: genLength, blockLength: s.blockLength, temperature: 0, threshold: s.threshold, kvCache: s.kvCache,
+});
 
 /** Reasoning answers for questions (batched, greedy). */
 export async function answerQuestions(model: MaskPredictorModel, tok: TextTokenizer, questions: readonly string[], seed = 0, sampling = RECIPE_SAMPLING): Promise<string[]> {
