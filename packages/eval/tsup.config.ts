@@ -1,3 +1,4 @@
 import { packageBuild } from '../../tsup.package.js';
 
-export default packageBuild();
+// browser.ts: the entry bundlers take under the `browser` export condition (no Node-only imports).
+export default packageBuild(['src/index.ts', 'src/browser.ts']);

@@ -14,7 +14,6 @@ export { readVqConfig } from './vq/read-vq-config.js';
 export { loadImageTokenizer } from './vq/load-image-tokenizer.js';
 export type { SaveImageTokenizerOptions } from './vq/save-image-tokenizer.js';
 export { saveImageTokenizer } from './vq/save-image-tokenizer.js';
-export { decodeImage, readImage } from './vq/image-file.js';
 export type {
   ImageBatchSource, TrainImageTokenizerOptions, TrainImageTokenizerResult, ImageTokenizerStepInfo, ImageTokenizerLossEntry,
 } from './vq/train-image-tokenizer.js';

@@ -4,12 +4,9 @@
  * not have (ALiBi, biases, tied embeddings, grouped-query attention, ...) is rejected rather than silently
  * computed differently.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import { ConfigError, MISSING } from './config-error.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -156,17 +153,5 @@ export function parseModelConfigText(text: string, file = CONFIG_FILE_NAME): E.E
       (e) => new ConfigError(file, undefined, `expected valid JSON (${(e as Error).message})`),
     ),
     E.chain((json) => parseModelConfig(json, file)),
-  );
-}
-
-/** Reads and validates `config.json` in a checkpoint directory (or a path to a .json file). */
-export function readModelConfig(path: string): TE.TaskEither<ConfigError, ModelConfig> {
-  const file = path.endsWith('.json') ? path : join(path, CONFIG_FILE_NAME);
-  return pipe(
-    TE.tryCatch(
-      () => readFile(file, 'utf8'),
-      (e) => new ConfigError(file, undefined, `cannot read the file (${(e as Error).message})`),
-    ),
-    TE.chainEitherK((text) => parseModelConfigText(text, file)),
   );
 }

@@ -3,7 +3,6 @@
  * "0.30.1"}` with no architecture fields, so every field is optional and defaults to the released value;
  * tokenizers of another size write the fields that differ (snake_case, as upstream's constructor arguments).
  */
-import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { ConfigError } from '../config/config-error.js';
 import { MAGVITV2_CONFIG, vqConfigProblems, type VqConfig } from './vq-config.js';
@@ -59,21 +58,6 @@ export function parseVqConfigText(text: string, file: string): E.Either<ConfigEr
   const problems = vqConfigProblems(config as unknown as VqConfig);
   if (problems.length > 0) return E.left(new ConfigError(file, undefined, `inconsistent tokenizer config: ${problems.join('; ')}`));
   return E.right(config as unknown as VqConfig);
-}
-
-/**
- * Reads a tokenizer's config.json; a missing file means the released architecture (a directory holding only
- * the weights is accepted).
- */
-export async function readVqConfig(file: string): Promise<E.Either<ConfigError, VqConfig>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return E.right(MAGVITV2_CONFIG);
-    return E.left(new ConfigError(file, undefined, `cannot read (${(e as Error).message})`));
-  }
-  return parseVqConfigText(text, file);
 }
 
 /** The config.json object for a config: the class name plus every field that differs from the released one. */

@@ -7,37 +7,17 @@ import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'no
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
 import { SafetensorsError, safetensorsError, toSafetensorsError } from './safetensors-error.js';
-import { byteLengthOf, layoutSafetensors, MAX_HEADER_BYTES, type SafetensorsStreamEntry, type TensorInfo } from './safetensors-format.js';
+import { byteLengthOf, layoutSafetensors, MAX_HEADER_BYTES, type SafetensorsStreamEntry } from './safetensors-format.js';
 import { findDuplicateJsonKey } from './json-duplicate-key.js';
 import { readRegularTextFile } from './regular-file.js';
 import { openSafetensors, temporaryPath, writeSafetensorsTemporary, type SafetensorsFile } from './safetensors-file.js';
+import { makeCheckpoint, type Checkpoint, type CheckpointTensorInfo } from './checkpoint-view.js';
 import { syncDirectory, writeTemporarySibling } from './write-file-atomic.js';
+
+export { checkpointFromBytes, singleFileCheckpoint, type Checkpoint, type CheckpointTensorInfo } from './checkpoint-view.js';
 
 export const SINGLE_FILE_NAME = 'model.safetensors';
 export const INDEX_FILE_NAME = 'model.safetensors.index.json';
-
-/** Where a checkpoint tensor lives. */
-export interface CheckpointTensorInfo extends TensorInfo {
-  /** Path of the shard file that holds it. */
-  readonly file: string;
-}
-
-/** An open checkpoint (one file or many shards). Tensor data is read on demand, one tensor at a time. */
-export interface Checkpoint {
-  /** The file or index the checkpoint was opened from. */
-  readonly path: string;
-  /** Tensor names: shard by shard, in data order within each shard. */
-  readonly names: readonly string[];
-  /** The index's `metadata` object (values as written, e.g. `total_size` is a number), or the single file's `__metadata__`. */
-  readonly metadata: Readonly<Record<string, unknown>> | undefined;
-  /** The open shard files. */
-  readonly files: readonly SafetensorsFile[];
-  info(name: string): CheckpointTensorInfo | undefined;
-  /** Reads one tensor's bytes, and only those. Rejects with a SafetensorsError. */
-  readRaw(name: string): Promise<Uint8Array>;
-  close(): Promise<void>;
-  [Symbol.asyncDispose](): Promise<void>;
-}
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
@@ -169,33 +149,6 @@ export function openCheckpoint(path: string): TE.TaskEither<SafetensorsError, Ch
       await Promise.all(opened.map((f) => f.close().catch(() => {})));
       return E.left(toSafetensorsError(path, e, 'cannot open checkpoint'));
     }
-  };
-}
-
-function makeCheckpoint(
-  path: string,
-  names: readonly string[],
-  metadata: Readonly<Record<string, unknown>> | undefined,
-  files: readonly SafetensorsFile[],
-  tensors: ReadonlyMap<string, CheckpointTensorInfo>,
-): Checkpoint {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  const close = async () => {
-    await Promise.all(files.map((f) => f.close()));
-  };
-  return {
-    path,
-    names,
-    metadata,
-    files,
-    info: (name) => tensors.get(name),
-    readRaw: async (name) => {
-      const info = tensors.get(name);
-      if (info === undefined) throw safetensorsError(path, 'no such tensor in this checkpoint', name);
-      return byPath.get(info.file)!.readRaw(name);
-    },
-    close,
-    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -5,33 +5,16 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import type { DeviceName } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
-import { fromRaw } from '../ops/creation.js';
 import type { Tensor } from '../tensor.js';
 import { openCheckpoint, writeCheckpoint, type Checkpoint, type WriteCheckpointOptions, type WrittenCheckpoint } from './checkpoint.js';
-import { decodeTensorBytes, defaultSafetensorsDType, encodeTensorValues, type DecodeOptions } from './dtype-convert.js';
+import { defaultSafetensorsDType, encodeTensorValues } from './dtype-convert.js';
 import { SafetensorsError, toSafetensorsError } from './safetensors-error.js';
-import type { SafetensorsDType, SafetensorsStreamEntry, TensorInfo } from './safetensors-format.js';
+import type { SafetensorsDType, SafetensorsStreamEntry } from './safetensors-format.js';
 import { writeSafetensorsFile } from './safetensors-file.js';
+import { tensorFromBytes, type LoadOptions } from './tensor-from-bytes.js';
 
-export interface LoadOptions extends DecodeOptions {
-  /** Device for the new tensors (default: the default device). */
-  readonly device?: DeviceName;
-  /** Load only the tensors for which this returns true. */
-  readonly filter?: (name: string, info: TensorInfo) => boolean;
-}
-
-/** One tensor from its bytes. */
-export function tensorFromBytes(info: TensorInfo, bytes: Uint8Array, file: string, options: LoadOptions = {}): E.Either<SafetensorsError, Tensor> {
-  const decoded = decodeTensorBytes(info, bytes, file, options);
-  if (E.isLeft(decoded)) return decoded;
-  try {
-    return E.right(fromRaw(decoded.right.data, info.shape, decoded.right.dtype, { device: options.device }));
-  } catch (e) {
-    return E.left(toSafetensorsError(file, e, 'cannot create the tensor', info.name));
-  }
-}
+export { tensorFromBytes, type LoadOptions } from './tensor-from-bytes.js';
 
 async function readTensor(ckpt: Checkpoint, name: string, options: LoadOptions): Promise<Tensor> {
   const info = ckpt.info(name)!;
