@@ -6,6 +6,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 probe() { node "$here/probe-webgpu.mjs"; }
+# shellcheck source=apt-wait.sh
+. "$here/apt-wait.sh"
 
 if probe; then exit 0; fi
 
@@ -17,11 +19,11 @@ if [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
     echo "deb http://deb.debian.org/debian bookworm-backports main" > "$list"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
+  apt_get update -qq >&2
   if [ "$codename" = bookworm ]; then
-    apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >&2
+    apt_get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >&2
   else
-    apt-get install -y -qq mesa-vulkan-drivers libvulkan1 >&2
+    apt_get install -y -qq mesa-vulkan-drivers libvulkan1 >&2
   fi
   echo "setup-webgpu: installed; probing again" >&2
   if probe; then exit 0; fi
