@@ -1,10 +1,11 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import * as TE from 'fp-ts/lib/TaskEither.js';
-import { isKey, keyFromWords, loadSafetensors, saveSafetensors, syncDirectory, writeFileAtomic, type DeviceName, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { isKey, keyFromWords, loadSafetensors, readRegularTextFile, saveSafetensors, syncDirectory, writeFileAtomic, type DeviceName, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { DEFAULT_KEEP, findCheckpoint, METADATA_FILE, POINTER_FILE, publishCheckpoint, removeStaleTemporaries, stagingName, TENSORS_FILE } from './checkpoint-layout.js';
-import { flatten, isTensor, unflatten, type TreeDef } from './pytree.js';
+import { flatten, isTensor, unflatten } from './pytree.js';
+import { checkFiniteTensors, parseTrainerState, TRAINER_STATE_FORMAT, type LeafRecord, type TrainerStateFile, type TreeRecord } from './trainer-state.js';
 
 export { METADATA_FILE, TENSORS_FILE } from './checkpoint-layout.js';
 
@@ -20,23 +21,12 @@ export interface TrainingState<P = unknown, S = unknown> {
   readonly extra?: Record<string, unknown>;
 }
 
-const FORMAT = 'mmada-training-checkpoint/1';
+const FORMAT = TRAINER_STATE_FORMAT;
 
-type LeafRecord = { readonly tensor: string } | { readonly key: readonly [number, number] } | { readonly value: unknown };
+type Metadata = TrainerStateFile;
 
-interface TreeRecord {
-  readonly treedef: TreeDef;
-  readonly leaves: readonly LeafRecord[];
-}
-
-interface Metadata {
-  readonly format: string;
-  readonly step: number;
-  readonly key: readonly [number, number];
-  readonly params: TreeRecord;
-  readonly optState: TreeRecord;
-  readonly extra?: Record<string, unknown>;
-}
+/** A trainer_state.json larger than this is not one this library wrote (trees of names, not of numbers). */
+const MAX_TRAINER_STATE_BYTES = 256 * 1024 * 1024;
 
 function encodeTree(tree: unknown, prefix: string, tensors: Record<string, Tensor>): TreeRecord {
   const { leaves, paths, treedef } = flatten(tree);
@@ -50,7 +40,7 @@ function encodeTree(tree: unknown, prefix: string, tensors: Record<string, Tenso
       }
       if (isKey(leaf)) return { key: [leaf.words[0], leaf.words[1]] };
       if (leaf !== null && typeof leaf === 'object') throw new Error(`checkpoint: leaf at '${paths[i]}' is neither a tensor nor JSON`);
-      return { value: leaf ?? null };
+      return { value: (leaf ?? null) as string | number | boolean | null };
     }),
   };
 }
@@ -145,11 +135,12 @@ export async function hasTrainingCheckpoint(dir: string): Promise<boolean> {
   }
 }
 
+/** Reads trainer_state.json and checks it against its schema (trainer-state.ts); throws a TrainerStateError. */
 async function readMetadata(dir: string): Promise<Metadata> {
   const metaPath = join(dir, METADATA_FILE);
-  const metadata = JSON.parse(await readFile(metaPath, 'utf8')) as Metadata;
-  if (metadata.format !== FORMAT) throw new Error(`${metaPath}: format '${metadata.format}' is not ${FORMAT}`);
-  return metadata;
+  const parsed = parseTrainerState(await readRegularTextFile(metaPath, { what: METADATA_FILE, maxBytes: MAX_TRAINER_STATE_BYTES }), metaPath);
+  if (E.isLeft(parsed)) throw parsed.left;
+  return parsed.right;
 }
 
 /**
@@ -174,6 +165,8 @@ export function loadTrainingCheckpoint<P = unknown, S = unknown>(
       if (E.isLeft(loaded)) throw loaded.left;
       tensors = loaded.right;
       const file = join(dir, TENSORS_FILE);
+      const finite = await checkFiniteTensors(tensors, file);
+      if (E.isLeft(finite)) throw finite.left;
       return E.right({
         params: decodeTree(metadata.params, tensors, file) as P,
         optState: decodeTree(metadata.optState, tensors, file) as S,
