@@ -93,4 +93,22 @@ describe('mmada info', () => {
     const text = await mmada('info', '--model', tinyLlada);
     expect(text.stdout).toMatch(/parameters\s+7,504 in 21 tensors/);
   });
+
+  it('reports the device memory of a forward: BF16 weights kept packed (or widened), plus working memory for --tokens', async () => {
+    const packed = JSON.parse((await mmada('info', '--model', tinyLlada, '--json', '--tokens', '10')).stdout);
+    expect(packed.weights).toBe('stored');
+    expect(packed.deviceBytes).toBe(packed.parameters * 2);
+    expect(packed.largestTensor.bytes).toBe(48 * 16 * 2);
+    expect(packed.forward).toEqual({ tokens: 10, activationBytes: 10 * (14 * 16 + 4 * 40 + 48) * 4, totalBytes: packed.deviceBytes + 10 * (14 * 16 + 4 * 40 + 48) * 4 });
+    const wide = JSON.parse((await mmada('info', '--model', tinyLlada, '--json', '--weights', 'f32')).stdout);
+    expect(wide.deviceBytes).toBe(wide.parameters * 4);
+    expect(wide.forward.tokens).toBe(wide.maxSequenceLength);
+    const text = await mmada('info', '--model', tinyLlada, '--tokens', '10');
+    expect(text.stdout).toMatch(/forward\s+.* on the device for 10 tokens/);
+    const bad = await mmada('info', '--model', tinyLlada, '--tokens', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--tokens expects an integer ≥ 1/);
+    const badWeights = await mmada('info', '--model', tinyLlada, '--weights', 'f8');
+    expect(badWeights.stderr).toMatch(/--weights expects one of stored, f32/);
+  });
 });

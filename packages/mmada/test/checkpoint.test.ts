@@ -10,6 +10,7 @@ import {
   disposeModel,
   estimateMemory,
   flattenParameters,
+  forwardActivationBytes,
   loadModel,
   maskPredictorForward,
   MODEL_ZOO,
@@ -86,29 +87,39 @@ describe('save and load', () => {
     disposeModel(back);
   });
 
-  it('writes BF16 and F16 back as they were stored; F16 weights stay half precision', async () => {
+  it('writes BF16 and F16 back as they were stored; F16 and BF16 weights stay half precision', async () => {
     for (const dtype of ['BF16', 'F16'] as const) {
       const dir = freshDir();
       await save(model, dir, { dtype });
       const back = await load(dir);
       expect(Object.values(back.storedDtypes).every((d) => d === dtype)).toBe(true);
-      expect(back.params.model.transformer.wte.weight.dtype).toBe(dtype === 'F16' ? 'f16' : 'f32');
+      expect(back.params.model.transformer.wte.weight.dtype).toBe(dtype === 'F16' ? 'f16' : 'bf16');
+      expect(back.params.model.transformer.wte.weight.bytes).toBe(config.embeddingSize * config.dModel * 2);
       const again = freshDir();
       await save(back, again);
       expect(filesOf(again)).toEqual(filesOf(dir));
       // the half-precision model still runs
-      const logits = await scope(async () => maskPredictorForward(back.params, back.config, tensor([[1, 2, 3]], undefined, 'i32', { device })).data());
+      const ids = tensor([[1, 2, 3]], undefined, 'i32', { device });
+      const logits = await scope(async () => maskPredictorForward(back.params, back.config, ids).data());
       expect(logits.every(Number.isFinite)).toBe(true);
+      // the packed weights give the logits of the same weights widened to f32
+      const wide = await load(dir, { weights: 'f32' });
+      const ref = await scope(async () => maskPredictorForward(wide.params, wide.config, ids).data());
+      ref.forEach((v, i) => expect(Math.abs(logits[i]! - v)).toBeLessThan(1e-4 * (1 + Math.abs(v))));
+      ids.dispose();
+      disposeModel(wide);
       disposeModel(back);
     }
   });
 
-  it('f32 option widens F16 weights', async () => {
-    const dir = freshDir();
-    await save(model, dir, { dtype: 'F16' });
-    const back = await load(dir, { weights: 'f32' });
-    expect(back.params.model.transformer.blocks[0]!.q_proj.weight.dtype).toBe('f32');
-    disposeModel(back);
+  it('f32 option widens F16 and BF16 weights', async () => {
+    for (const dtype of ['BF16', 'F16'] as const) {
+      const dir = freshDir();
+      await save(model, dir, { dtype });
+      const back = await load(dir, { weights: 'f32' });
+      expect(back.params.model.transformer.blocks[0]!.q_proj.weight.dtype).toBe('f32');
+      disposeModel(back);
+    }
   });
 
   it('shards past maxShardBytes with an index, and loads the shards', async () => {
@@ -191,10 +202,12 @@ describe('load errors', () => {
   it('weights over the device limits, before anything is loaded', async () => {
     const dir = freshDir();
     await save(model, dir);
-    const e = await loadError(dir, { limits: { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 10_000 } });
+    const e = await loadError(dir, { limits: { maxBufferSize: 10_000, maxStorageBufferBindingSize: 10_000 } });
     expect(e.kind).toBe('too-large');
     expect(e.tensor).toBe('model.transformer.wte.weight');
-    expect(e.message).toMatch(/maxStorageBufferBindingSize/);
+    expect(e.message).toMatch(/maxBufferSize/);
+    // over one storage binding but within one buffer: loads (embedding and matmul bind it in row blocks)
+    disposeModel(await load(dir, { limits: { maxBufferSize: 1 << 20, maxStorageBufferBindingSize: 10_000 } }));
     const e2 = await loadError(dir, { maxTotalBytes: 1000 });
     expect(e2.kind).toBe('too-large');
   });
@@ -207,5 +220,22 @@ describe('estimateMemory', () => {
     expect(est.largestTensor).toBe('model.transformer.wte.weight');
     expect(est.largestTensorBytes).toBe(134656 * 4096 * 2);
     expect(est.parameterBytes).toBe((8_082_690_048 - 65 * 4096) * 2 + 65 * 4096 * 4);
+    // packed half weights: about 16 GB instead of 32 GB
+    expect(est.parameterBytes / 1e9).toBeCloseTo(16.17, 2);
+    expect(estimateMemory(MODEL_ZOO['mmada-8b-base']).parameterBytes).toBe(8_082_690_048 * 4);
+  });
+
+  it('takes the bytes of each tensor from a function (a checkpoint stored in mixed dtypes)', () => {
+    const c = MODEL_ZOO['mmada-tiny'];
+    const est = estimateMemory(c, (name) => (name.endsWith('wte.weight') ? 2 : 4));
+    expect(est.parameterBytes).toBe(estimateMemory(c, 4).parameterBytes - c.embeddingSize * c.dModel * 2);
+  });
+
+  it('forward working memory: one block of intermediates plus the f32 logits, linear in tokens', () => {
+    const c = MODEL_ZOO['mmada-8b-base'];
+    const one = forwardActivationBytes(c, 1);
+    expect(one).toBe((14 * 4096 + 4 * 12288 + 134656) * 4);
+    expect(forwardActivationBytes(c, 512)).toBe(512 * one);
+    expect(forwardActivationBytes(c, 0)).toBe(0);
   });
 });

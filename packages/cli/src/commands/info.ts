@@ -1,20 +1,24 @@
 /** mmada info --model DIR [--json] [--device cpu|webgpu]: config summary, parameter count, memory estimate. */
-import { deviceLimits, estimateMemory, formatBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
+import { deviceLimits, estimateMemory, formatBytes, forwardActivationBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
 import { openCheckpoint, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { initDevice } from '../device-flag.js';
+import { choiceFlag, integerFlag } from '../flag-values.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
-const USAGE = `mmada info --model DIR [--json] [--device cpu|webgpu]
+const USAGE = `mmada info --model DIR [--json] [--device cpu|webgpu] [--tokens N] [--weights stored|f32]
 
 Reads config.json and the safetensors headers (no weights): architecture, parameter count, stored dtypes,
-and the device memory the weights need. With --device, also checks the weights against that device's limits.
+and the device memory a forward pass needs: the weights as loadModel keeps them (--weights stored, the
+default: F16 / BF16 stay 2 bytes a weight; f32: 4) plus the working memory of a forward over --tokens
+positions (default: the config's max_sequence_length). With --device, also checks the largest tensor
+against that device's limits (a tensor over maxStorageBufferBindingSize is bound in row blocks).
 `;
 
-const FLAGS = { model: { type: 'string' } } as const;
+const FLAGS = { model: { type: 'string' }, tokens: { type: 'string' }, weights: { type: 'string' } } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
@@ -24,27 +28,33 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const dir = f.model as string | undefined;
   if (!dir) throw new UsageError('--model DIR is required');
+  const weights = unwrap(choiceFlag('weights', f.weights as string | undefined, ['stored', 'f32'] as const, 'stored'));
   const config = unwrap(await readModelConfig(dir)());
+  const tokens = unwrap(integerFlag('tokens', f.tokens as string | undefined, config.maxSequenceLength, 1));
   const ckpt = unwrap(await openCheckpoint(dir)());
   const dtypes: Record<string, number> = {};
+  const storedDtype = new Map<string, string>();
   let storedBytes = 0;
-  let f16Weights = 0;
   try {
     for (const name of ckpt.names) {
       const info = ckpt.info(name)!;
       dtypes[info.dtype] = (dtypes[info.dtype] ?? 0) + 1;
       storedBytes += info.dataOffsets[1] - info.dataOffsets[0];
-      if (info.dtype === 'F16') f16Weights++;
+      storedDtype.set(name, info.dtype);
     }
   } finally {
     await ckpt.close();
   }
-  const estimate = estimateMemory(config, f16Weights > 0 && f16Weights === ckpt.names.length ? 2 : 4);
+  // as loadModel keeps them: F16 / BF16 packed (2 bytes) unless --weights f32; a tensor the checkpoint lacks counts as f32
+  const half = (name: string): boolean => weights === 'stored' && (storedDtype.get(name) === 'F16' || storedDtype.get(name) === 'BF16');
+  const estimate = estimateMemory(config, (name) => (half(name) ? 2 : 4));
+  const activationBytes = forwardActivationBytes(config, tokens);
   const expected = parameterShapes(config).length;
   let device: DeviceName | undefined;
   if (f.device !== undefined) device = unwrap(await initDevice(f.device, io));
   const limits = device ? deviceLimits(device) : undefined;
-  const fits = limits ? estimate.largestTensorBytes <= Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize) : undefined;
+  const fits = limits ? estimate.largestTensorBytes <= limits.maxBufferSize : undefined;
+  const blocks = limits ? Math.ceil(estimate.largestTensorBytes / limits.maxStorageBufferBindingSize) : undefined;
   const summary = {
     path: dir,
     modelType: config.modelType,
@@ -62,10 +72,12 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     parameters: estimate.parameters,
     tensors: { inCheckpoint: ckpt.names.length, expected, dtypes },
     storedBytes,
+    weights,
     deviceBytes: estimate.parameterBytes,
     largestTensor: { name: estimate.largestTensor, bytes: estimate.largestTensorBytes },
     logitsBytesPerToken: estimate.logitsBytesPerToken,
-    ...(device ? { device, limits: limits ?? null, fits: fits ?? null } : {}),
+    forward: { tokens, activationBytes, totalBytes: estimate.parameterBytes + activationBytes },
+    ...(device ? { device, limits: limits ?? null, fits: fits ?? null, bindingBlocks: blocks ?? null } : {}),
   };
   if (f.json) {
     io.stdout(`${JSON.stringify(summary)}\n`);
@@ -77,12 +89,14 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     `positions    RoPE θ ${config.ropeTheta}, trained up to ${config.maxSequenceLength} tokens`,
     `tokens       MASK ${config.maskTokenId}, EOS ${config.eosTokenId}, PAD ${config.padTokenId}${config.bosTokenId !== undefined ? `, BOS ${config.bosTokenId}` : ''}`,
     `parameters   ${estimate.parameters.toLocaleString('en-US')} in ${ckpt.names.length} tensors (expected ${expected}); stored as ${Object.entries(dtypes).map(([d, n]) => `${n} ${d}`).join(', ')}, ${formatBytes(storedBytes)}`,
-    `memory       weights on the device ${formatBytes(estimate.parameterBytes)}; largest tensor ${estimate.largestTensor} ${formatBytes(estimate.largestTensorBytes)}; logits ${formatBytes(estimate.logitsBytesPerToken)} per token`,
+    `memory       weights on the device ${formatBytes(estimate.parameterBytes)} (${weights === 'stored' ? 'as stored' : 'widened to f32'}); largest tensor ${estimate.largestTensor} ${formatBytes(estimate.largestTensorBytes)}; logits ${formatBytes(estimate.logitsBytesPerToken)} per token`,
+    `forward      ${formatBytes(estimate.parameterBytes + activationBytes)} on the device for ${tokens.toLocaleString('en-US')} tokens (weights + ${formatBytes(activationBytes)} working memory)`,
   ];
   if (device) {
+    const split = blocks !== undefined && blocks > 1 ? `, bound in ${blocks} row blocks` : '';
     lines.push(
       limits
-        ? `device       ${device}: maxBufferSize ${formatBytes(limits.maxBufferSize)}, maxStorageBufferBindingSize ${formatBytes(limits.maxStorageBufferBindingSize)} → ${fits ? 'fits' : 'too large'}`
+        ? `device       ${device}: maxBufferSize ${formatBytes(limits.maxBufferSize)}, maxStorageBufferBindingSize ${formatBytes(limits.maxStorageBufferBindingSize)} → ${fits ? `fits${split}` : 'too large'}`
         : `device       ${device}: no allocation limits`,
     );
   }
