@@ -7,9 +7,11 @@ import { init, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './usage-error.js';
 
-export async function initDevice(flag: string | boolean | undefined, io: CliIO): Promise<E.Either<Error, DeviceName>> {
+export async function initDevice(flag: string | boolean | undefined, io: CliIO, env: string | undefined = process.env.MMADA_DEVICE): Promise<E.Either<Error, DeviceName>> {
   if (flag !== undefined && flag !== 'cpu' && flag !== 'webgpu') return E.left(new UsageError(`--device expects cpu or webgpu, got ${JSON.stringify(flag)}`));
-  const env = process.env.MMADA_DEVICE;
+  // The environment variable is checked as strictly as the flag (an empty value counts as unset), even when
+  // the flag overrides it: a typo in a CI configuration should not go unnoticed.
+  if (env !== undefined && env !== '' && env !== 'cpu' && env !== 'webgpu') return E.left(new UsageError(`MMADA_DEVICE expects cpu or webgpu, got ${JSON.stringify(env)}`));
   const asked = (flag as DeviceName | undefined) ?? (env === 'cpu' || env === 'webgpu' ? env : undefined);
   try {
     return E.right(await init({ device: asked ?? 'webgpu' }));
