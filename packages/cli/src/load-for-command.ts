@@ -7,10 +7,15 @@ import { join } from 'node:path';
 import type { CliIO } from './cli-io.js';
 import { progress } from './progress.js';
 
-export async function loadModelWithProgress(dir: string, device: DeviceName, io: CliIO): Promise<E.Either<Error, LoadedModel>> {
+/**
+ * `weights`: 'stored' (default) keeps F16 / BF16 weights packed, for inference; 'f32' widens them, for the
+ * commands that train (an optimizer step on half-precision weights would round every update away).
+ */
+export async function loadModelWithProgress(dir: string, device: DeviceName, io: CliIO, weights: 'stored' | 'f32' = 'stored'): Promise<E.Either<Error, LoadedModel>> {
   let bar: ReturnType<typeof progress> | undefined;
   const r = await loadModel(dir, {
     device,
+    weights,
     onProgress: ({ loaded, total }) => {
       bar ??= progress(io, 'loading', total, 'tensors');
       bar.update(loaded);

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as E from 'fp-ts/lib/Either.js';
 import { deviceFromEnv, init } from '@mmada/tensor';
+import { disposeModel } from '@mmada/mmada';
+import { loadModelWithProgress } from '../src/index.js';
 import { mmada, writeTinyModel } from './support.js';
 
 const parity = fileURLToPath(new URL('../../../tests/model-parity/fixtures/', import.meta.url));
@@ -79,6 +82,19 @@ describe('mmada forward', () => {
     const r = await mmada('forward', '--model', tinyLlada, '--ids', '1,2,3', '--pad-mask', '1,1', '--device', device);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--pad-mask needs 3 entries/);
+  });
+});
+
+describe('loadModelWithProgress', () => {
+  it('keeps BF16 weights packed for inference and widens them to f32 for the commands that train', async () => {
+    const io = { stdout: () => {}, stderr: () => {}, interactive: false };
+    for (const [weights, dtype] of [['stored', 'bf16'], ['f32', 'f32']] as const) {
+      const r = await loadModelWithProgress(tinyLlada, device, io, weights);
+      if (E.isLeft(r)) throw r.left;
+      expect(r.right.params.model.transformer.wte.weight.dtype).toBe(dtype);
+      expect(r.right.params.model.transformer.blocks[1]!.ff_out.weight.dtype).toBe(dtype);
+      disposeModel(r.right);
+    }
   });
 });
 

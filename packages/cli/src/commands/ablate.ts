@@ -136,7 +136,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   let model: LoadedModel | undefined;
   let vq: LoadedImageTokenizer | undefined;
   try {
-    model = unwrap(await loadModelWithProgress(dir, device, io));
+    model = unwrap(await loadModelWithProgress(dir, device, io, 'f32'));
     if (vqDir && needsImages(tasks)) {
       vq = unwrap(await loadImageTokenizer(vqDir, { device })());
       checkImageSetup(vq, model, image.resolution, vqDir);

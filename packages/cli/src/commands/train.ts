@@ -208,7 +208,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const device = unwrap(await initDevice(f.device, io));
   let model: MaskPredictorModel;
-  if (fromDir && !(resume && hasRun)) model = unwrap(await loadModelWithProgress(configArg, device, io));
+  if (fromDir && !(resume && hasRun)) model = unwrap(await loadModelWithProgress(configArg, device, io, 'f32'));
   else model = createModel(config, key(seed), { device, std: initStd }); // replaced by the checkpoint's weights on resume
   // The run directory is a model directory from the first checkpoint on: the tokenizer goes in first.
   try {
