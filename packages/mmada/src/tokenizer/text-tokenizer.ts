@@ -5,26 +5,17 @@
  * Encoding never adds special tokens on its own (MMaDA's prompting adds BOS/EOS itself); special-token
  * strings inside the text (`<|eot_id|>`, ...) become their ids, as with upstream's tokenizer.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import * as TE from 'fp-ts/lib/TaskEither.js';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { findDuplicateJsonKey } from '@mmada/tensor';
 import { MMADA_SPECIAL_TOKENS, SPECIAL_TOKEN_STRINGS, type SpecialTokens } from './special-tokens.js';
+import { TokenizerError } from './tokenizer-error.js';
+import { validateTokenizerJson } from './validate-tokenizer-json.js';
 
 export const TOKENIZER_FILE_NAME = 'tokenizer.json';
 export const TOKENIZER_CONFIG_FILE_NAME = 'tokenizer_config.json';
 
-export class TokenizerError extends Error {
-  override readonly name = 'TokenizerError';
-  constructor(
-    readonly file: string,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}: ${detail}`, options);
-  }
-}
+export { TokenizerError };
 
 export interface DecodeOptions {
   /** Drop special tokens (BOS, EOS, MASK, headers, ...) from the text. Default false. */
@@ -60,12 +51,11 @@ export function textTokenizerFromJson(
   specialTokens: Partial<SpecialTokens> = {},
   file = TOKENIZER_FILE_NAME,
 ): E.Either<TokenizerError, TextTokenizer> {
-  if (typeof tokenizerJson !== 'object' || tokenizerJson === null || !('model' in tokenizerJson)) {
-    return E.left(new TokenizerError(file, 'expected a Hugging Face tokenizer.json object with a "model" key'));
-  }
+  const valid = validateTokenizerJson(tokenizerJson, file);
+  if (E.isLeft(valid)) return valid;
   let tok: Tokenizer;
   try {
-    tok = new Tokenizer(tokenizerJson, (tokenizerConfig ?? {}) as object);
+    tok = new Tokenizer(tokenizerJson as object, (tokenizerConfig ?? {}) as object);
   } catch (e) {
     return E.left(new TokenizerError(file, `cannot build the tokenizer (${(e as Error).message})`, { cause: e }));
   }
@@ -84,29 +74,16 @@ export function textTokenizerFromJson(
   });
 }
 
-async function readJson(path: string, optional: boolean): Promise<E.Either<TokenizerError, unknown>> {
-  let text: string;
+/** Parses the text of tokenizer.json or tokenizer_config.json (`path` names it in errors). */
+export function tokenizerJsonFromText(text: string, path: string): E.Either<TokenizerError, unknown> {
+  let json: unknown;
   try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if (optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return E.right({});
-    return E.left(new TokenizerError(path, `cannot read the file (${(e as Error).message})`, { cause: e }));
-  }
-  try {
-    return E.right(JSON.parse(text));
+    json = JSON.parse(text);
   } catch (e) {
     return E.left(new TokenizerError(path, `not valid JSON (${(e as Error).message})`, { cause: e }));
   }
-}
-
-/** Reads `tokenizer.json` (required) and `tokenizer_config.json` (optional) from a model directory. */
-export function loadTextTokenizer(dir: string, specialTokens: Partial<SpecialTokens> = {}): TE.TaskEither<TokenizerError, TextTokenizer> {
-  return async () => {
-    const file = join(dir, TOKENIZER_FILE_NAME);
-    const json = await readJson(file, false);
-    if (E.isLeft(json)) return json;
-    const config = await readJson(join(dir, TOKENIZER_CONFIG_FILE_NAME), true);
-    if (E.isLeft(config)) return config;
-    return textTokenizerFromJson(json.right, config.right, specialTokens, file);
-  };
+  // JSON.parse keeps the last of two equal keys: a token listed twice in a vocabulary would be misread.
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate !== undefined) return E.left(new TokenizerError(path, `${JSON.stringify(duplicate.key)} appears twice in ${duplicate.path === '$' ? 'the top-level object' : duplicate.path.slice(2)}`));
+  return E.right(json);
 }
