@@ -9,5 +9,6 @@ export interface CliIO {
 export const processIO: CliIO = {
   stdout: (text) => void process.stdout.write(text),
   stderr: (text) => void process.stderr.write(text),
-  interactive: !!process.stderr.isTTY,
+  // MMADA_STDERR_TTY: a parent that filters this process's stderr (filtered-stderr.ts) says it is a terminal.
+  interactive: !!process.stderr.isTTY || process.env.MMADA_STDERR_TTY === '1',
 };

@@ -1,5 +1,16 @@
 #!/usr/bin/env node
-import { processIO } from './cli-io.js';
-import { runCli } from './run-cli.js';
+// Dawn's native limit warnings cannot be caught in-process: unless asked for (--verbose, MMADA_DAWN_WARNINGS=1),
+// the CLI runs itself as a child with filtered stderr (filtered-stderr.ts).
+import { fileURLToPath } from 'node:url';
+import { DAWN_WARNINGS_ENV, runWithFilteredStderr, wantsFilteredStderr } from './filtered-stderr.js';
 
-process.exitCode = await runCli(process.argv.slice(2), processIO);
+const argv = process.argv.slice(2);
+if (wantsFilteredStderr(argv, process.env)) {
+  process.exitCode = await runWithFilteredStderr(fileURLToPath(import.meta.url), argv);
+} else {
+  // --verbose is global: it keeps Dawn's warnings and is not a command's flag.
+  if (argv.includes('--verbose')) process.env[DAWN_WARNINGS_ENV] = '1';
+  const { processIO } = await import('./cli-io.js');
+  const { runCli } = await import('./run-cli.js');
+  process.exitCode = await runCli(argv.filter((a) => a !== '--verbose'), processIO);
+}
