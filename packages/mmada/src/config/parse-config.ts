@@ -7,6 +7,7 @@
 import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
+import { findDuplicateJsonKey } from '@mmada/tensor';
 import { ConfigError, MISSING } from './config-error.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -152,6 +153,15 @@ export function parseModelConfigText(text: string, file = CONFIG_FILE_NAME): E.E
       () => JSON.parse(text) as unknown,
       (e) => new ConfigError(file, undefined, `expected valid JSON (${(e as Error).message})`),
     ),
+    E.chainFirst(() => refuseDuplicateKeys(text, file)),
     E.chain((json) => parseModelConfig(json, file)),
   );
+}
+
+/** JSON.parse keeps the last of two equal keys; a config that says a thing twice is refused instead. */
+export function refuseDuplicateKeys(text: string, file: string): E.Either<ConfigError, void> {
+  const duplicate = findDuplicateJsonKey(text);
+  if (duplicate === undefined) return E.right(undefined);
+  const where = duplicate.path === '$' ? duplicate.key : `${duplicate.path.slice(2)}.${duplicate.key}`;
+  return E.left(new ConfigError(file, where, 'appears twice (a reader would keep only the last)'));
 }

@@ -4,6 +4,7 @@
  * tokenizers of another size write the fields that differ (snake_case, as upstream's constructor arguments).
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { refuseDuplicateKeys } from '../config/parse-config.js';
 import { ConfigError } from '../config/config-error.js';
 import { MAGVITV2_CONFIG, vqConfigProblems, type VqConfig } from './vq-config.js';
 
@@ -41,6 +42,8 @@ export function parseVqConfigText(text: string, file: string): E.Either<ConfigEr
     return E.left(new ConfigError(file, undefined, `not valid JSON (${(e as Error).message})`));
   }
   if (!isObject(json)) return E.left(new ConfigError(file, undefined, 'expected a JSON object', json));
+  const duplicate = refuseDuplicateKeys(text, file);
+  if (E.isLeft(duplicate)) return duplicate;
   const className = json._class_name;
   if (className !== undefined && className !== 'MAGVITv2') {
     return E.left(new ConfigError(file, '_class_name', 'expected "MAGVITv2" (the only image tokenizer implemented)', className));
