@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import * as T from '@mmada/tensor';
-import { checkGradient } from './gradcheck.js';
+import { checkGradient } from '../../../tests/support/gradcheck.js';
 
 const UNARY: [string, (x: T.Tensor) => T.Tensor, { lo?: number; hi?: number; gap?: number }][] = [
   ['neg', T.neg, {}],

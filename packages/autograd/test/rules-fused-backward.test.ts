@@ -7,19 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import * as T from '@mmada/tensor';
 import { valueAndGrad } from '../src/index.js';
-import { checkGradient, makeData, rng, type InputSpec } from './gradcheck.js';
-
-async function webgpuAvailable(): Promise<boolean> {
-  if (process.env.MMADA_DEVICE === 'cpu') return false;
-  try {
-    await T.ensureBackend('webgpu');
-    return true;
-  } catch (e) {
-    if (process.env.MMADA_DEVICE === 'webgpu' || process.env.CI === 'true') throw e;
-    return false;
-  }
-}
-const hasGpu = await webgpuAvailable();
+import { checkGradient, gradsOn, makeData, type InputSpec } from '../../../tests/support/gradcheck.js';
+import { rng } from '../../../tests/support/rng.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
 
 const bool = (data: number[], shape: number[]): InputSpec => ({ shape, data, dtype: 'bool', constant: true });
 const ids = (data: number[], shape: number[]): InputSpec => ({ shape, data, dtype: 'i32', constant: true });
@@ -77,7 +68,7 @@ describe('the rules call the fused primitives', () => {
   });
 });
 
-describe.skipIf(!hasGpu)('fused backward on webgpu equals cpu through autograd', () => {
+describeOnDevices(['webgpu'], 'fused backward on webgpu equals cpu through autograd', () => {
   type Case = [string, (...xs: T.Tensor[]) => T.Tensor, InputSpec[]];
   const T70 = [...new Array<number>(60).fill(1), ...new Array<number>(10).fill(0)];
   const CASES: Case[] = [
@@ -91,27 +82,9 @@ describe.skipIf(!hasGpu)('fused backward on webgpu equals cpu through autograd',
   ];
   for (const [name, f, specs] of CASES) {
     it(name, async () => {
-      const r = rng(11);
-      const datas = specs.map((s) => makeData(r, s));
-      const diff = specs.flatMap((s, i) => (s.constant ? [] : [i]));
-      const gradsOn = (device: T.DeviceName) =>
-        T.scope(async () => {
-          const xs = datas.map((d, i) => T.tensor(d, [...specs[i]!.shape], specs[i]!.dtype ?? 'f32', { device }));
-          const probe = f(...xs);
-          const w = T.tensor(makeData(rng(5), { shape: probe.shape }), [...probe.shape], 'f32', { device });
-          const { grads } = await valueAndGrad((ps: T.Tensor[]) =>
-            T.sum(T.mul(f(...xs.map((x, i) => (diff.includes(i) ? ps[diff.indexOf(i)]! : x))), w)),
-          )(diff.map((i) => xs[i]!));
-          return Promise.all(grads.map(async (g) => Array.from(await g.data())));
-        });
-      const cpu = await gradsOn('cpu');
-      const gpu = await gradsOn('webgpu');
-      cpu.forEach((c, j) =>
-        c.forEach((v, k) => {
-          const g = gpu[j]![k]!;
-          if (!(Math.abs(g - v) <= 1e-5 + 1e-4 * Math.abs(v))) expect.fail(`${name}: input ${diff[j]} element ${k}: webgpu ${g} vs cpu ${v}`);
-        }),
-      );
+      const cpu = await gradsOn('cpu', f, specs);
+      const gpu = await gradsOn('webgpu', f, specs);
+      for (let j = 0; j < cpu.length; j++) await expectClose(gpu[j]!, cpu[j]!, { atol: 1e-5, rtol: 1e-4 }, `${name}: gradient ${j}`);
     });
   }
 

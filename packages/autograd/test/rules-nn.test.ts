@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
 import * as T from '@mmada/tensor';
-import { checkGradient } from './gradcheck.js';
+import { checkGradient } from '../../../tests/support/gradcheck.js';
 
 describe('neural-network rules against central differences', () => {
   it('softmax / logSoftmax (last and middle axis)', async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'vitest';
 import * as T from '@mmada/tensor';
-import { checkGradient, rng } from './gradcheck.js';
+import { checkGradient } from '../../../tests/support/gradcheck.js';
+import { rng } from '../../../tests/support/rng.js';
 
 const ints = (values: number[], shape: number[]) => ({ shape, data: values, dtype: 'i32' as const, constant: true });
 

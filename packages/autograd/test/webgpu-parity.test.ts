@@ -1,21 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { it } from 'vitest';
 import * as T from '@mmada/tensor';
-import { valueAndGrad } from '../src/index.js';
-import { makeData, rng, type InputSpec } from './gradcheck.js';
-
-/** True where a WebGPU adapter exists (CI and MMADA_DEVICE=webgpu demand one). */
-async function webgpuAvailable(): Promise<boolean> {
-  if (process.env.MMADA_DEVICE === 'cpu') return false;
-  try {
-    await T.ensureBackend('webgpu');
-    return true;
-  } catch (e) {
-    if (process.env.MMADA_DEVICE === 'webgpu' || process.env.CI === 'true') throw e;
-    return false;
-  }
-}
-
-const hasGpu = await webgpuAvailable();
+import { gradsOn, type InputSpec } from '../../../tests/support/gradcheck.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
 
 type Case = [string, (...xs: T.Tensor[]) => T.Tensor, InputSpec[]];
 const ids = (values: number[], shape: number[], dtype: T.DType = 'i32'): InputSpec => ({ shape, data: values, dtype, constant: true });
@@ -36,30 +23,12 @@ const CASES: Case[] = [
   ['conv2d stride 2', (x, w, b) => T.conv2d(x, w, b, { stride: 2, padding: 1 }), [{ shape: [1, 2, 6, 6] }, { shape: [3, 2, 3, 3] }, { shape: [3] }]],
 ];
 
-describe.skipIf(!hasGpu)('webgpu gradients equal cpu gradients', () => {
+describeOnDevices(['webgpu'], 'webgpu gradients equal cpu gradients', () => {
   for (const [name, f, specs] of CASES) {
     it(name, async () => {
-      const r = rng(11);
-      const datas = specs.map((s) => makeData(r, s));
-      const diff = specs.flatMap((s, i) => (s.constant ? [] : [i]));
-      const gradsOn = async (device: T.DeviceName) =>
-        T.scope(async () => {
-          const xs = datas.map((d, i) => T.tensor(d, [...specs[i]!.shape], specs[i]!.dtype ?? 'f32', { device }));
-          const probe = f(...xs);
-          const w = T.tensor(makeData(rng(5), { shape: probe.shape }), [...probe.shape], 'f32', { device });
-          const { grads } = await valueAndGrad((ps: T.Tensor[]) =>
-            T.sum(T.mul(f(...xs.map((x, i) => (diff.includes(i) ? ps[diff.indexOf(i)]! : x))), w)),
-          )(diff.map((i) => xs[i]!));
-          return Promise.all(grads.map(async (g) => Array.from(await g.data())));
-        });
-      const cpu = await gradsOn('cpu');
-      const gpu = await gradsOn('webgpu');
-      cpu.forEach((c, j) =>
-        c.forEach((v, k) => {
-          const g = gpu[j]![k]!;
-          if (!(Math.abs(g - v) <= 1e-4 + 1e-3 * Math.abs(v))) expect.fail(`${name}: input ${diff[j]} element ${k}: webgpu ${g} vs cpu ${v}`);
-        }),
-      );
+      const cpu = await gradsOn('cpu', f, specs);
+      const gpu = await gradsOn('webgpu', f, specs);
+      for (let j = 0; j < cpu.length; j++) await expectClose(gpu[j]!, cpu[j]!, { atol: 1e-4, rtol: 1e-3 }, `${name}: gradient ${j}`);
     });
   }
 });

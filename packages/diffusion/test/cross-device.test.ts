@@ -1,16 +1,13 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { dispose, init, key, tensor, type DeviceName } from '@mmada/tensor';
-import { webgpuAvailable } from './test-device.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
 import { maskgitSample, monteCarloLogLikelihood, semiAutoregressiveSample } from '../src/index.js';
 import { embeddingTablePredictor, fixedTablePredictor } from './toy-predictors.js';
 
 const V = 16;
 const MASK = 15;
-let gpu = false;
-
 beforeAll(async () => {
   await init({ device: 'cpu' });
-  gpu = await webgpuAvailable(); // no adapter: the test skips
 });
 
 function table(): Float32Array {
@@ -139,22 +136,19 @@ async function tiedImageOn(device: DeviceName) {
   return out;
 }
 
-describe('cpu and webgpu', () => {
-  it('give the same text and image samples over a grid of exact probability ties (scales 1 … 3000.5)', async (ctx) => {
-    if (!gpu) ctx.skip();
+describeOnDevices(['webgpu'], 'cpu and webgpu', () => {
+  it('give the same text and image samples over a grid of exact probability ties (scales 1 … 3000.5)', async () => {
     expect(await tiedTextOn('webgpu')).toEqual(await tiedTextOn('cpu'));
     expect(await tiedImageOn('webgpu')).toEqual(await tiedImageOn('cpu'));
   });
 
-  it('give the same MaskGIT codes when two confidences tie at large logits', async (ctx) => {
-    if (!gpu) ctx.skip();
+  it('give the same MaskGIT codes when two confidences tie at large logits', async () => {
     const cpu = await tieOn('cpu');
     expect((cpu[0] as number[][])[0]).not.toContain(7); // the tie keeps both codes after the first step
     expect(await tieOn('webgpu')).toEqual(cpu);
   });
 
-  it('give the same samples for the same key', async (ctx) => {
-    if (!gpu) ctx.skip();
+  it('give the same samples for the same key', async () => {
     expect(await textOn('webgpu')).toEqual(await textOn('cpu'));
     expect(await imageOn('webgpu')).toEqual(await imageOn('cpu'));
     expect(await mcOn('webgpu')).toBeCloseTo(await mcOn('cpu'), 4);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, tensor } from '@mmada/tensor';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { maskByCosineSchedule, maskExactCount, maskIndependently } from '../src/index.js';
 
 const MASK = 99;

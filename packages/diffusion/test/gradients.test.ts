@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, gather, key, memory, tensor, type Tensor } from '@mmada/tensor';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { valueAndGrad } from '@mmada/autograd';
 import { maskedAnswerLogLikelihood, pretrainingLoss, sftLoss } from '../src/index.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, sliceAxis, tensor, type Tensor } from '@mmada/tensor';
 import { semiAutoregressiveSample, type KeyValueCache, type MaskPredictor, type SemiAutoregressiveOptions } from '../src/index.js';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { embeddingTablePredictor } from './toy-predictors.js';
 
 const V = 16;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, tensor, zeros, type Tensor } from '@mmada/tensor';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { d1LogLikelihood, maskedAnswerLogLikelihood, monteCarloLogLikelihood, monteCarloMaskCounts, type MaskPredictor } from '../src/index.js';
 import { fixedTablePredictor } from './toy-predictors.js';
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, memory, tensor } from '@mmada/tensor';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { maskedDiffusionLoss, mixedBatchLoss, pretrainingLoss, sftLoss, t2iLoss } from '../src/index.js';
 
 /*

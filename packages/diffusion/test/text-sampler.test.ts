@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { argmax, dispose, key, memory, tensor, type Tensor } from '@mmada/tensor';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { infillSample, semiAutoregressiveSample, textGuidance, numTransfer, type MaskPredictor } from '../src/index.js';
 import { embeddingTablePredictor, fixedTablePredictor } from './toy-predictors.js';
 import { referenceSemiAutoregressive } from './reference-sampler.js';

@@ -9,6 +9,7 @@ import {
   decodeImageTokens, encodeImages, imagesToTensor, initImageTokenizer, lfqCodes, lfqEntropies, tokenizerLoss, tokenizerTrainStep, vqConfig,
   type ImageTokenizer, type VqConfig,
 } from '@mmada/mmada';
+import { rng } from '../../../tests/support/rng.js';
 
 /** 2× downsampling, 6 bits: 8×8 images become 4×4 grids of 64-code tokens. */
 const CONFIG: VqConfig = vqConfig({
@@ -19,21 +20,9 @@ const SIDE = 8;
 const COLOURS: Array<[number, number, number]> = [[230, 40, 40], [40, 200, 60], [50, 80, 230], [240, 220, 40], [200, 60, 220], [40, 210, 220]];
 const BACKGROUNDS: Array<[number, number, number]> = [[255, 255, 255], [128, 128, 128], [20, 20, 20], [250, 200, 150]];
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** An 8×8 image: one of 4 backgrounds with one solid square of side 3–5 in one of 6 colours (a tiny ShapesWorld). */
 function squares(seed: number): RgbImage {
-  const random = generator(seed);
+  const random = rng(seed);
   const pick = (n: number) => Math.floor(random() * n);
   const img = createImage(SIDE, SIDE, BACKGROUNDS[pick(BACKGROUNDS.length)]!);
   const size = 3 + pick(3);

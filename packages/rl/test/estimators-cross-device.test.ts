@@ -1,20 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { dispose, ensureBackend, init, tensor, type DeviceName } from '@mmada/tensor';
+import { beforeAll, expect, it } from 'vitest';
+import { dispose, init, tensor, type DeviceName } from '@mmada/tensor';
+import { describeOnDevices } from '../../../tests/support/devices.js';
 import { MASK, countingPredictor, toyTable } from './toy-predictors.js';
 import { createEstimator, grpoLoss, rolloutKey, type EstimatorSpec } from '../src/index.js';
 
-let gpu = false;
-
 beforeAll(async () => {
   await init({ device: 'cpu' });
-  // MMADA_DEVICE=cpu skips; MMADA_DEVICE=webgpu or CI=true demand an adapter.
-  if (process.env.MMADA_DEVICE === 'cpu') return;
-  try {
-    await ensureBackend('webgpu');
-    gpu = true;
-  } catch (e) {
-    if (process.env.MMADA_DEVICE === 'webgpu' || process.env.CI === 'true') throw e;
-  }
 });
 
 const SPECS: EstimatorSpec[] = [
@@ -43,9 +34,8 @@ async function runOn(device: DeviceName, spec: EstimatorSpec) {
   return out;
 }
 
-describe('estimators on cpu and webgpu', () => {
-  it('draw the same masks and give the same log-probabilities for the same key', async (ctx) => {
-    if (!gpu) ctx.skip();
+describeOnDevices(['webgpu'], 'estimators on cpu and webgpu', () => {
+  it('draw the same masks and give the same log-probabilities for the same key', async () => {
     for (const spec of SPECS) {
       const [c, g] = [await runOn('cpu', spec), await runOn('webgpu', spec)];
       expect(g.noisy, spec.name).toEqual(c.noisy);

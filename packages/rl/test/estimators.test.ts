@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, key, memory, sum, tensor, type Tensor } from '@mmada/tensor';
 import { stopGradient, valueAndGrad } from '@mmada/autograd';
 import type { MaskPredictor } from '@mmada/diffusion';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { MASK, V, W, countingLogp, countingPredictor, tablePredictor, toyTable } from './toy-predictors.js';
 import {
   coupledEstimator, createEstimator, d1Estimator, drawT1, grpoLoss, lladaMcEstimator, randomMaskingEstimator, rolloutKey,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dispose, memory, tensor, type Tensor } from '@mmada/tensor';
 import { valueAndGrad } from '@mmada/autograd';
-import { initTestDevice } from './test-device.js';
+import { initTestDevice } from '../../../tests/support/devices.js';
 import { groupAdvantages, groupAdvantagesTensor, grpoLoss, readLossMetrics, type GrpoLossOptions, type LossType } from '../src/index.js';
 
 beforeAll(async () => {

@@ -7,9 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { expectClose, rng, webgpuAvailable } from './helpers.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { rng } from '../../../tests/support/rng.js';
 
-const hasGPU = await webgpuAvailable();
 const F32_MIN = -3.4028234663852886e38;
 
 function rand(r: () => number, shape: readonly number[], scale = 1): number[] {
@@ -142,7 +143,7 @@ describe('attentionBackward on the cpu device', () => {
   });
 });
 
-describe.skipIf(!hasGPU)('attentionBackward on webgpu matches the cpu oracle', () => {
+describeOnDevices(['webgpu'], 'attentionBackward on webgpu matches the cpu oracle', () => {
   for (const c of GPU_CASES) {
     it(`attentionBackward: ${c.name}`, async () => {
       const run = (device: T.DeviceName) =>

@@ -10,7 +10,9 @@ import * as T from '../src/index.js';
 import { bf16BitsToF32, f32ToBf16Bits, promoteTypes, type DType, type Tensor } from '../src/index.js';
 import { isHalf } from '../src/dtype.js';
 import { decodeTensorBytes, encodeTensorValues } from '../src/io/dtype-convert.js';
-import { expectClose, rng, webgpuAvailable } from './helpers.js';
+import { webgpuAvailable } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { rng } from '../../../tests/support/rng.js';
 
 const hasGPU = await webgpuAvailable();
 await T.init({ device: 'cpu' });

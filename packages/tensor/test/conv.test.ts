@@ -3,7 +3,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { expectClose, rng } from './helpers.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { rng } from '../../../tests/support/rng.js';
 
 const tol = { atol: 1e-5, rtol: 1e-5 };
 const F32_MIN = -3.4028234663852886e38;

@@ -16,7 +16,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { rng, webgpuAvailable } from './helpers.js';
+import { webgpuAvailable } from '../../../tests/support/devices.js';
+import { rng } from '../../../tests/support/rng.js';
 
 const U = 2 ** -24;
 const F32_MAX = 3.4028234663852886e38;

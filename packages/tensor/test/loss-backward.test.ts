@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { expectClose, rng, webgpuAvailable } from './helpers.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { rng } from '../../../tests/support/rng.js';
 
-const hasGPU = await webgpuAvailable();
 
 function rand(r: () => number, shape: readonly number[], scale = 1): number[] {
   return Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => scale * (2 * r() - 1));
@@ -37,7 +38,7 @@ describe('crossEntropyBackward on the cpu device', () => {
   });
 });
 
-describe.skipIf(!hasGPU)('crossEntropyBackward on webgpu matches the cpu oracle', () => {
+describeOnDevices(['webgpu'], 'crossEntropyBackward on webgpu matches the cpu oracle', () => {
   it('crossEntropyBackward: rows of 7, 300 and 3000 classes with ignored and out-of-range targets', async () => {
     for (const [R, V, targets] of [
       [5, 7, [3, -100, 0, 6, 9]],

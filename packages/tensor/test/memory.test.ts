@@ -1,11 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { webgpuAvailable } from './helpers.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
 
-let gpu = false;
 beforeAll(async () => {
   await T.init({ device: 'cpu' });
-  gpu = await webgpuAvailable();
 });
 
 async function leakCheck(device: 'cpu' | 'webgpu', iterations: number) {
@@ -31,14 +29,14 @@ function softmaxLike(x: T.Tensor): T.Tensor {
   return T.div(e, T.sum(e, -1, { keepDims: true }));
 }
 
+describeOnDevices(['cpu', 'webgpu'], 'scope', (device) => {
+  const n = device === 'cpu' ? 1000 : 200;
+  it(`${n} iterations inside scope leave memory() unchanged`, async () => {
+    await leakCheck(device, n);
+  });
+});
+
 describe('memory', () => {
-  it('1,000 iterations inside scope leave memory() unchanged (cpu)', async () => {
-    await leakCheck('cpu', 1000);
-  });
-  it('200 iterations inside scope leave memory() unchanged (webgpu)', async (ctx) => {
-    if (!gpu) ctx.skip();
-    await leakCheck('webgpu', 200);
-  });
   it('dispose, keep, using and reshapes sharing storage', async () => {
     const before = T.memory();
     const x = T.zeros([4]);

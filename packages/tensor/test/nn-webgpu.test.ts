@@ -11,10 +11,11 @@ import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import type { DType, Tensor } from '../src/index.js';
 import type { WebGPUBackend } from '../src/webgpu/backend.js';
-import { expectClose, rng, webgpuAvailable } from './helpers.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { rng } from '../../../tests/support/rng.js';
 
-const hasGPU = await webgpuAvailable();
-if (hasGPU) await T.init({ device: 'cpu' });
+await T.init({ device: 'cpu' });
 
 const rowTol = { atol: 1e-5, rtol: 1e-4 };
 const dotTol = { atol: 1e-4, rtol: 1e-4 };
@@ -38,7 +39,7 @@ async function same(f: (d: 0 | 1) => Tensor, tol: { atol: number; rtol: number }
   expect(values.length).toBe(c.size);
 }
 
-describe.skipIf(!hasGPU)('nn ops on webgpu match the cpu oracle', () => {
+describeOnDevices(['webgpu'], 'nn ops on webgpu match the cpu oracle', () => {
   it('softmax and logSoftmax (short, odd and long rows; other axes; extreme values)', async () => {
     const r = rng(100);
     for (const shape of [[3, 1], [5, 7], [2, 3, 130], [1, 1500]]) {

@@ -6,7 +6,9 @@
 import { beforeAll, describe, it } from 'vitest';
 import * as T from '../src/index.js';
 import type { DeviceName, DType, Tensor } from '../src/index.js';
-import { expectClose, randomData, randomShape, rng, webgpuAvailable } from './helpers.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { expectClose } from '../../../tests/support/expect-close.js';
+import { randomData, randomShape, rng } from '../../../tests/support/rng.js';
 
 interface InputSpec {
   shape: number[];
@@ -231,16 +233,13 @@ async function runOn(device: DeviceName, c: Case, seed: number): Promise<Tensor[
   return Array.isArray(out) ? out : [out];
 }
 
-let gpu = false;
 beforeAll(async () => {
   await T.init({ device: 'cpu' });
-  gpu = await webgpuAvailable();
 });
 
-describe('ops: webgpu against the cpu reference', () => {
+describeOnDevices(['webgpu'], 'ops: webgpu against the cpu reference', () => {
   for (const c of cases) {
-    it(c.name, async (ctx) => {
-      if (!gpu) ctx.skip();
+    it(c.name, async () => {
       for (const seed of [1, 2, 3]) {
         await T.scope(async () => {
           const want = await runOn('cpu', c, seed * 101 + c.name.length);

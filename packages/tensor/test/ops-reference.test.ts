@@ -163,7 +163,7 @@ describe('devices', () => {
     expect(await y.array()).toEqual([1, 0]);
   });
   it('mixing devices is a TensorError that says how to fix it', async (ctx) => {
-    const { webgpuAvailable } = await import('./helpers.js');
+    const { webgpuAvailable } = await import('../../../tests/support/devices.js');
     if (!(await webgpuAvailable())) ctx.skip('no webgpu adapter');
     const a = T.zeros([2], 'f32', { device: 'cpu' });
     const b = T.zeros([2], 'f32', { device: 'webgpu' });

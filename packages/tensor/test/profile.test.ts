@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { webgpuAvailable } from './helpers.js';
+import { webgpuAvailable } from '../../../tests/support/devices.js';
 
 const hasGpu = await webgpuAvailable();
 

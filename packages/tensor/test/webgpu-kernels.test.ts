@@ -7,34 +7,22 @@
  * atol 2e-6 + rtol 2e-6 (WGSL exp/log/sin/... are not correctly rounded); erf/gelu atol 2e-6 (erf is a
  * 1.5e-7 approximation); pow rtol 1e-5; reductions and matmul rtol 1e-4 (summation order differs).
  */
-import { beforeAll, afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Backend, OutSpec, TensorRef } from '../src/backend.js';
 import type { DType, TypedArray } from '../src/dtype.js';
-import { f32ToF16Bits } from '../src/dtype.js';
+import { f32ToBf16Bits, f32ToF16Bits } from '../src/dtype.js';
 import type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp } from '../src/primitives.js';
 import { broadcastShapes, sizeOf } from '../src/shape.js';
 import { createCpuBackend } from '../src/cpu/backend.js';
-import { createWebGPUBackend, type WebGPUBackend } from '../src/webgpu/backend.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { WebGPUBackend } from '../src/webgpu/backend.js';
+import { getBackend } from '../src/engine.js';
+import { describeOnDevices } from '../../../tests/support/devices.js';
+import { randomShape, rng } from '../../../tests/support/rng.js';
 
 interface HostTensor {
   data: TypedArray;
   shape: number[];
   dtype: DType;
-}
-
-function randomShape(r: () => number, rank: number, maxDim = 7): number[] {
-  return Array.from({ length: rank }, () => (r() < 0.2 ? 1 : 1 + Math.floor(r() * maxDim)));
 }
 
 function make(r: () => number, shape: number[], dtype: DType, lo = -3, hi = 3): HostTensor {
@@ -46,6 +34,9 @@ function make(r: () => number, shape: number[], dtype: DType, lo = -3, hi = 3): 
       break;
     case 'f16':
       data = Uint16Array.from({ length: n }, () => f32ToF16Bits(lo + (hi - lo) * r()));
+      break;
+    case 'bf16':
+      data = Uint16Array.from({ length: n }, () => f32ToBf16Bits(lo + (hi - lo) * r()));
       break;
     case 'i32':
       data = Int32Array.from({ length: n }, () => Math.floor(r() * 11) - 5);
@@ -64,24 +55,17 @@ function ref(b: Backend, t: HostTensor): TensorRef {
   return { storage: b.upload(t.data, t.dtype), shape: t.shape, dtype: t.dtype, size: sizeOf(t.shape) };
 }
 
+// Set inside the suite, once describeOnDevices has made (or skipped for want of) the webgpu device.
 let gpu: WebGPUBackend | null = null;
 const cpu = createCpuBackend();
-let skipReason = '';
+/** One test: check() on one or more primitives. */
+interface ParityCase {
+  name: string;
+  run: () => Promise<void>;
+}
 
-beforeAll(async () => {
-  if (process.env.MMADA_DEVICE === 'cpu') {
-    skipReason = 'MMADA_DEVICE=cpu';
-    return;
-  }
-  try {
-    gpu = await createWebGPUBackend();
-  } catch (e) {
-    // CI installs an adapter (scripts/setup-webgpu.sh): there, as under MMADA_DEVICE=webgpu, a missing one fails.
-    if (process.env.MMADA_DEVICE === 'webgpu' || process.env.CI === 'true') throw e;
-    skipReason = (e as Error).message;
-  }
-});
-afterAll(() => gpu?.destroy());
+/** The primitives check() compared during the case that is running (see PARITY). */
+let seen = new Set<PrimitiveName>();
 
 interface Tol {
   atol?: number;
@@ -98,6 +82,7 @@ async function check<P extends PrimitiveName>(
   what = '',
 ): Promise<void> {
   if (!gpu) throw new Error('check() compares against the webgpu backend: the suite is skipped where there is none');
+  seen.add(prim);
   const run = async (b: Backend) => {
     const refs = inputs.map((t) => ref(b, t));
     const kernel = (b.kernels as unknown as Record<string, (i: TensorRef[], p: unknown, o: OutSpec[]) => { bytes: number }[]>)[prim]!;
@@ -141,18 +126,9 @@ async function check<P extends PrimitiveName>(
 const FLOAT_UNARY: UnaryOp[] = ['neg', 'abs', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'relu', 'square', 'reciprocal', 'sign', 'floor', 'round', 'erf', 'silu', 'geluTanh', 'geluErf'];
 const INT_UNARY: UnaryOp[] = ['neg', 'abs', 'relu', 'square', 'sign', 'floor', 'round'];
 
-describe('webgpu kernels vs cpu oracle', () => {
-  // Without an adapter every test here is skipped (and counted as skipped), saying why.
-  beforeEach((ctx) => {
-    if (!gpu) ctx.skip(`no webgpu adapter: ${skipReason}`);
-  });
-
-  it('has an adapter that names itself', () => {
-    expect(gpu!.adapterInfo).toMatch(/\S/);
-    console.log(`webgpu adapter: ${gpu!.adapterInfo}`);
-  });
-
-  it('unary', async () => {
+const unaryCase: ParityCase = {
+  name: 'unary',
+  run: async () => {
     const r = rng(1);
     for (const op of FLOAT_UNARY) {
       const shape = randomShape(r, Math.floor(r() * 4));
@@ -179,9 +155,12 @@ describe('webgpu kernels vs cpu oracle', () => {
     }
     const bits: HostTensor = { data: Uint32Array.from({ length: 1000 }, () => Math.floor(r() * 4294967296)), shape: [10, 100], dtype: 'u32' };
     await check('unary', [bits], { op: 'bitsToUnit' }, [{ shape: [10, 100], dtype: 'f32' }], { atol: 0 });
-  });
+  },
+};
 
-  it('binary with broadcasting', async () => {
+const binaryCase: ParityCase = {
+  name: 'binary with broadcasting',
+  run: async () => {
     const r = rng(2);
     const ops: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'logicalAnd', 'logicalOr'];
     for (const dtype of ['f32', 'i32', 'u32', 'bool'] as DType[]) {
@@ -211,9 +190,12 @@ describe('webgpu kernels vs cpu oracle', () => {
     const a = make(r, [n], 'f32');
     const b = make(r, [1], 'f32');
     await check('binary', [a, b], { op: 'add' }, [{ shape: [n], dtype: 'f32' }]);
-  });
+  },
+};
 
-  it('where', async () => {
+const whereCase: ParityCase = {
+  name: 'where',
+  run: async () => {
     const r = rng(3);
     for (const dtype of ['f32', 'i32', 'bool'] as DType[]) {
       for (let t = 0; t < 3; t++) {
@@ -222,9 +204,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         await check('where', [make(r, shp(), 'bool'), make(r, shp(), dtype), make(r, shp(), dtype)], {}, [{ shape: out, dtype }]);
       }
     }
-  });
+  },
+};
 
-  it('cast, every pair including f16', async () => {
+const castCase: ParityCase = {
+  name: 'cast, every pair including f16',
+  run: async () => {
     const r = rng(4);
     const dtypes: DType[] = ['f32', 'i32', 'u32', 'f16', 'bool'];
     for (const from of dtypes) {
@@ -240,9 +225,12 @@ describe('webgpu kernels vs cpu oracle', () => {
       dtype: 'f32',
     };
     await check('cast', [special], { dtype: 'f16' }, [{ shape: [15], dtype: 'f16' }], { atol: 0 });
-  });
+  },
+};
 
-  it('reduce over arbitrary axes', async () => {
+const reduceCase: ParityCase = {
+  name: 'reduce over arbitrary axes',
+  run: async () => {
     const r = rng(5);
     const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
     const cases: { shape: number[]; axes: number[] }[] = [
@@ -275,9 +263,12 @@ describe('webgpu kernels vs cpu oracle', () => {
     const b = make(r, [6, 9], 'bool');
     await check('reduce', [b], { op: 'max', axes: [1] }, [{ shape: [6, 1], dtype: 'bool' }]);
     await check('reduce', [b], { op: 'min', axes: [0] }, [{ shape: [1, 9], dtype: 'bool' }]);
-  });
+  },
+};
 
-  it('argReduce', async () => {
+const argReduceCase: ParityCase = {
+  name: 'argReduce',
+  run: async () => {
     const r = rng(6);
     for (const dtype of ['f32', 'i32'] as DType[]) {
       for (const op of ['argmax', 'argmin'] as const) {
@@ -295,9 +286,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         }
       }
     }
-  });
+  },
+};
 
-  it('matmul (batched, broadcast, transposed, f16 weight)', async () => {
+const matmulCase: ParityCase = {
+  name: 'matmul (batched, broadcast, transposed, f16 weight)',
+  run: async () => {
     const r = rng(7);
     const cases: { a: number[]; b: number[]; tA?: boolean; tB?: boolean }[] = [
       { a: [1, 1], b: [1, 1] },
@@ -330,9 +324,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         await check('matmul', [make(r, c.a, 'f32'), make(r, c.b, bd)], { transA: tA, transB: tB }, [{ shape: [...batch, M, N], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
       }
     }
-  });
+  },
+};
 
-  it('layout: transpose, slice, broadcastTo, pad, concat', async () => {
+const layoutCase: ParityCase = {
+  name: 'layout: transpose, slice, broadcastTo, pad, concat',
+  run: async () => {
     const r = rng(8);
     for (const dtype of ['f32', 'i32', 'bool', 'f16'] as DType[]) {
       for (let t = 0; t < 3; t++) {
@@ -356,9 +353,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         await check('concat', parts, { axis }, [{ shape: outShape, dtype }]);
       }
     }
-  });
+  },
+};
 
-  it('indexing: gather, takeAlongAxis, putAlongAxis', async () => {
+const indexingCase: ParityCase = {
+  name: 'indexing: gather, takeAlongAxis, putAlongAxis',
+  run: async () => {
     const r = rng(9);
     for (const dtype of ['f32', 'i32', 'f16'] as DType[]) {
       for (let t = 0; t < 4; t++) {
@@ -392,9 +392,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         }
       }
     }
-  });
+  },
+};
 
-  it('sort and topk (stable, ties by index, long rows)', async () => {
+const sortCase: ParityCase = {
+  name: 'sort and topk (stable, ties by index, long rows)',
+  run: async () => {
     const r = rng(10);
     for (const dtype of ['f32', 'i32'] as DType[]) {
       for (const shape of [[1], [7], [3, 5], [2, 3, 33], [2, 1000], [2, 3000]]) {
@@ -409,9 +412,12 @@ describe('webgpu kernels vs cpu oracle', () => {
         }
       }
     }
-  });
+  },
+};
 
-  it('randomBits, fill, arange', async () => {
+const creationCase: ParityCase = {
+  name: 'randomBits, fill, arange',
+  run: async () => {
     for (const key of [[0, 0], [42, 7], [0xffffffff, 0x12345678]] as [number, number][]) {
       await check('randomBits', [], { key }, [{ shape: [3, 1001], dtype: 'u32' }]);
     }
@@ -422,9 +428,12 @@ describe('webgpu kernels vs cpu oracle', () => {
     }
     await check('arange', [], { start: 0.5, step: 0.25 }, [{ shape: [1001], dtype: 'f32' }]);
     await check('fill', [], { value: -2.5 }, [{ shape: [4, 5], dtype: 'f32' }], { atol: 0 });
-  });
+  },
+};
 
-  it('nn: softmax, logSoftmax, rmsNorm, layerNorm, groupNorm', async () => {
+const rowsCase: ParityCase = {
+  name: 'nn: softmax, logSoftmax, rmsNorm, layerNorm, groupNorm',
+  run: async () => {
     const r = rng(12);
     for (const shape of [[1], [7], [3, 5], [2, 3, 130], [4, 1000]]) {
       const x = make(r, shape, 'f32', -8, 8);
@@ -446,9 +455,12 @@ describe('webgpu kernels vs cpu oracle', () => {
       await check('groupNorm', [x, make(r, [C], 'f32'), make(r, [C], 'f32')], { groups, eps: 1e-5, hasWeight: true, hasBias: true }, [{ shape, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
       await check('groupNorm', [x], { groups, eps: 1e-5, hasWeight: false, hasBias: false }, [{ shape, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
     }
-  });
+  },
+};
 
-  it('nn: rope, crossEntropy, conv2d', async () => {
+const ropeLossConvCase: ParityCase = {
+  name: 'nn: rope, crossEntropy, conv2d',
+  run: async () => {
     const r = rng(13);
     for (const [B, H, T, D, perBatch] of [[1, 1, 3, 2, false], [2, 3, 5, 8, false], [2, 2, 4, 16, true]] as [number, number, number, number, boolean][]) {
       const x = make(r, [B, H, T, D], 'f32');
@@ -476,9 +488,12 @@ describe('webgpu kernels vs cpu oracle', () => {
       const inputs = [make(r, c.x, 'f32'), make(r, c.w, 'f32'), ...(c.bias ? [make(r, [O], 'f32')] : [])];
       await check('conv2d', inputs, { stride: c.stride, padding: c.padding, dilation: c.dilation, hasBias: c.bias }, [{ shape: [N, O, Ho, Wo], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
     }
-  });
+  },
+};
 
-  it('nn: attention (mask with all-pad rows, bias)', async () => {
+const attentionCase: ParityCase = {
+  name: 'nn: attention (mask with all-pad rows, bias)',
+  run: async () => {
     const r = rng(14);
     for (const [B, H, T, D, Dv] of [[1, 1, 1, 4, 4], [2, 3, 5, 8, 6], [1, 2, 70, 16, 16]]) {
       const q = make(r, [B, H, T, D], 'f32');
@@ -494,23 +509,142 @@ describe('webgpu kernels vs cpu oracle', () => {
       const bias = make(r, [1, H, T, T], 'f32');
       await check('attention', [q, k, v, mask, bias], { scale, hasMask: true, hasBias: true }, out, tol);
     }
+  },
+};
+
+const attentionBackwardCase: ParityCase = {
+  name: 'nn: attentionBackward (mask with an all-pad sequence, bias, dscores)',
+  run: async () => {
+    const r = rng(15);
+    for (const [B, H, T, D, Dv] of [[1, 1, 3, 4, 4], [2, 2, 9, 8, 6]]) {
+    const [q, k] = [make(r, [B, H, T, D], 'f32'), make(r, [B, H, T, D], 'f32')];
+    const [v, out, gradOut] = [make(r, [B, H, T, Dv], 'f32'), make(r, [B, H, T, Dv], 'f32'), make(r, [B, H, T, Dv], 'f32')];
+    const grads = [{ shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, Dv], dtype: 'f32' as DType }];
+    const tol = { atol: 1e-5, rtol: 1e-4 };
+    const scale = 1 / Math.sqrt(D);
+    await check('attentionBackward', [q, k, v, out, gradOut], { scale, hasMask: false, hasBias: false }, grads, tol);
+    const mask = make(r, [B, T], 'bool');
+    if (B > 1) (mask.data as Uint8Array).fill(0, T, 2 * T);
+    const bias = make(r, [1, H, T, T], 'f32');
+    const withScores = [...grads, { shape: [B, H, T, T], dtype: 'f32' as DType }];
+    await check('attentionBackward', [q, k, v, mask, bias, out, gradOut], { scale, hasMask: true, hasBias: true }, withScores, tol);
+    }
+  },
+};
+
+const crossEntropyBackwardCase: ParityCase = {
+  name: 'nn: crossEntropyBackward (ignored and out-of-range targets, long rows)',
+  run: async () => {
+    const r = rng(16);
+    for (const [R, V, targets] of [[4, 7, [3, -100, 0, 9]], [3, 1000, [999, 17, -100]]] as [number, number, number[]][]) {
+    const tg: HostTensor = { data: Int32Array.from(targets), shape: [R], dtype: 'i32' };
+    await check('crossEntropyBackward', [make(r, [R, V], 'f32'), tg, make(r, [R], 'f32')], { ignoreIndex: -100 }, [{ shape: [R, V], dtype: 'f32' }], { atol: 1e-6, rtol: 1e-4 });
+    }
+  },
+};
+
+const optimizerCase: ParityCase = {
+  name: 'optimizer: adamUpdate (decay, clip scale, apply) and sumOfSquares (more inputs than one dispatch binds)',
+  run: async () => {
+    const r = rng(17);
+    const base = { b1: 0.9, c1: 0.1, b2: 0.999, c2: 0.001, eps: 1e-8, sqrtBc2: Math.sqrt(1 - 0.999 ** 3), stepSize: 1e-3 / (1 - 0.9 ** 3) };
+    for (const [n, decay, hasScale, apply] of [[1, 0, false, false], [1029, 1e-5, true, false], [300, 0, true, true], [64, 2e-5, false, true]] as [number, number, boolean, boolean][]) {
+      const hasParam = decay !== 0 || apply;
+      const g = make(r, [n], 'f32');
+      const m = make(r, [n], 'f32', -0.5, 0.5);
+      const v = make(r, [n], 'f32', 0, 2);
+      const inputs = [g, m, v, ...(hasParam ? [make(r, [n], 'f32')] : []), ...(hasScale ? [make(r, [1], 'f32', 0.1, 1)] : [])];
+      const outs = [0, 1, 2].map(() => ({ shape: [n], dtype: 'f32' as DType }));
+      await check('adamUpdate', inputs, { ...base, decay, hasParam, hasScale, apply }, outs, { atol: 1e-6, rtol: 1e-5 }, `n ${n}`);
+    }
+    const xs = [5, 1, 4099, 0, 7, 33, 2, 1, 9, 300, 3, 3, 3, 3, 3, 3, 3, 17].map((n) => make(r, [n], 'f32'));
+    await check('sumOfSquares', xs, {}, [{ shape: [1], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-5 });
+    await check('sumOfSquares', [make(r, [0], 'f32')], {}, [{ shape: [1], dtype: 'f32' }]);
+  },
+};
+
+/**
+ * Every primitive's WebGPU-vs-cpu cases, as the kernel table lists every kernel: one key per primitive with a
+ * kernel (reshape has none), so a primitive added without a case here does not compile; and the suite fails when a
+ * listed case never checks its primitive.
+ */
+const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, ...ParityCase[]] } = {
+  unary: [unaryCase],
+  binary: [binaryCase],
+  where: [whereCase],
+  cast: [castCase],
+  reduce: [reduceCase],
+  argReduce: [argReduceCase],
+  matmul: [matmulCase],
+  transpose: [layoutCase],
+  slice: [layoutCase],
+  broadcastTo: [layoutCase],
+  pad: [layoutCase],
+  concat: [layoutCase],
+  gather: [indexingCase],
+  takeAlongAxis: [indexingCase],
+  putAlongAxis: [indexingCase],
+  sort: [sortCase],
+  topk: [sortCase],
+  randomBits: [creationCase],
+  fill: [creationCase],
+  arange: [creationCase],
+  softmax: [rowsCase],
+  logSoftmax: [rowsCase],
+  rmsNorm: [rowsCase],
+  layerNorm: [rowsCase],
+  groupNorm: [rowsCase],
+  rope: [ropeLossConvCase],
+  crossEntropy: [ropeLossConvCase],
+  conv2d: [ropeLossConvCase],
+  attention: [attentionCase],
+  attentionBackward: [attentionBackwardCase],
+  crossEntropyBackward: [crossEntropyBackwardCase],
+  adamUpdate: [optimizerCase],
+  sumOfSquares: [optimizerCase],
+};
+
+describeOnDevices(['webgpu'], 'webgpu kernels vs cpu oracle', () => {
+  beforeAll(() => {
+    gpu = getBackend('webgpu') as WebGPUBackend;
+  });
+
+  it('has an adapter that names itself', () => {
+    expect(gpu!.adapterInfo).toMatch(/\S/);
+    console.log(`webgpu adapter: ${gpu!.adapterInfo}`);
   });
 
   it('upload/read round-trips and empty tensors', async () => {
+    const g = gpu!;
     const r = rng(11);
     for (const dtype of ['f32', 'i32', 'u32', 'f16', 'bool'] as DType[]) {
       for (const n of [0, 1, 3, 1025]) {
         const t = make(r, [n], dtype);
-        const s = gpu.upload(t.data, dtype);
-        const got = await gpu.read({ storage: s, shape: [n], dtype, size: n });
+        const s = g.upload(t.data, dtype);
+        const got = await g.read({ storage: s, shape: [n], dtype, size: n });
         const want = await cpu.read({ storage: cpu.upload(t.data, dtype), shape: [n], dtype, size: n });
         expect(Array.from(got)).toEqual(Array.from(want));
-        gpu.free(s);
+        g.free(s);
       }
     }
     await check('unary', [make(r, [0, 3], 'f32')], { op: 'exp' }, [{ shape: [0, 3], dtype: 'f32' }]);
     await check('binary', [make(r, [0, 3], 'f32'), make(r, [1, 3], 'f32')], { op: 'add' }, [{ shape: [0, 3], dtype: 'f32' }]);
     await check('transpose', [make(r, [0, 3], 'f32')], { perm: [1, 0] }, [{ shape: [3, 0], dtype: 'f32' }]);
-    await gpu.sync();
+    await g.sync();
+  });
+
+  const checked = new Map<ParityCase, Set<PrimitiveName>>();
+  for (const c of new Set(Object.values(PARITY).flat())) {
+    it(c.name, async () => {
+      seen = new Set();
+      await c.run();
+      checked.set(c, seen);
+    });
+  }
+
+  it('each case checks the primitives PARITY lists it under', () => {
+    for (const [prim, cases] of Object.entries(PARITY)) {
+      for (const c of cases) expect(checked.get(c)?.has(prim as PrimitiveName), `${prim}: case '${c.name}'`).toBe(true);
+    }
   });
 });
