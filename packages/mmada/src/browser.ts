@@ -29,6 +29,7 @@ export { deviceLimits } from './checkpoint/device-limits.js';
 export type { DeviceLimits } from './checkpoint/device-limits.js';
 export { estimateMemory, forwardActivationBytes, formatBytes } from './checkpoint/memory-estimate.js';
 export { loadModelFromBytes, loadModelFromCheckpoint } from './checkpoint/load-model-from-checkpoint.js';
+export { checkCheckpointTensors, WEIGHT_DTYPES, type CheckCheckpointOptions } from './checkpoint/check-checkpoint-tensors.js';
 export type { LoadModelOptions, LoadedModel, WeightDType, ModelBytes } from './checkpoint/load-model-from-checkpoint.js';
 export { fetchModel, fetchTextTokenizer, fetchImageTokenizer, fetchBytes, fetchText } from './checkpoint/fetch-model.js';
 export type { FetchOptions } from './checkpoint/fetch-model.js';
@@ -54,6 +55,8 @@ export { leftPadBatch } from './prompting/left-pad.js';
 
 export type { MaskPredictorOptions } from './model/as-mask-predictor.js';
 export { asMaskPredictor } from './model/as-mask-predictor.js';
+export type { StepListener } from './model/with-step-listener.js';
+export { withStepListener } from './model/with-step-listener.js';
 export type { KeyValueCacheOptions } from './model/key-value-cache.js';
 export { openKeyValueCache } from './model/key-value-cache.js';
 export type { TextSamplingOptions, GeneratedIds } from './tasks/generate-ids.js';

@@ -9,6 +9,7 @@ import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-mo
 import { asMaskPredictor } from '../model/as-mask-predictor.js';
 import { leftPadBatch } from '../prompting/left-pad.js';
 import { withCallCounter } from '../model/with-call-counter.js';
+import { withStepListener, type StepListener } from '../model/with-step-listener.js';
 
 /** Sampler options (genLength, steps, blockLength, temperature, remasking, cfgScale, ...); ids come from the model's config. */
 export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskId' | 'eosId' | 'promptPadMask' | 'returnTrajectory'> & {
@@ -18,6 +19,8 @@ export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskI
   readonly eotId?: number;
   /** Called after every forward pass of the model (one per denoising step; two rows per prompt with CFG), for progress. */
   readonly onForward?: (calls: number) => void;
+  /** Called with the ids [B, L] before every forward pass (the state after each step), e.g. to stream the answer. */
+  readonly onStep?: StepListener;
 };
 
 export interface GeneratedIds {
@@ -34,8 +37,8 @@ export async function generateIds(model: MaskPredictorModel, prompts: readonly (
   const c = model.config;
   const batch = leftPadBatch(prompts, c.padTokenId);
   const device = modelDevice(model);
-  const { ignorePadMask, onForward, ...sampler } = options;
-  const predictor = withCallCounter(asMaskPredictor(model), onForward);
+  const { ignorePadMask, onForward, onStep, ...sampler } = options;
+  const predictor = withStepListener(withCallCounter(asMaskPredictor(model), onForward), onStep);
   return scope(async () => {
     const ids = tensor(batch.ids as number[][], undefined, 'i32', { device });
     const promptPadMask = batch.padded && !ignorePadMask ? tensor(batch.padMask as number[][], undefined, 'i32', { device }) : undefined;

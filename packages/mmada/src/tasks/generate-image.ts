@@ -6,6 +6,7 @@
 import { maskgitSample, type MaskgitOptions } from '@mmada/diffusion';
 import { scope, sliceAxis, tensor, type PRNGKey } from '@mmada/tensor';
 import { asMaskPredictor } from '../model/as-mask-predictor.js';
+import { withStepListener, type StepListener } from '../model/with-step-listener.js';
 import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
 import { t2iSequence, t2iUnconditionalPrompt } from '../prompting/t2i-prompt.js';
 import type { TextTokenizer } from '../tokenizer/text-tokenizer.js';
@@ -20,6 +21,8 @@ export type ImageSamplingOptions = Omit<
   readonly maxSeqLength?: number;
   /** Attend everywhere, ignoring the [iPAD] padding (legacy upstream; spec Quirk 9.1). */
   readonly ignorePadMask?: boolean;
+  /** Called with the ids [B, L] before every forward pass (the state after each step), e.g. to show the image filling in. */
+  readonly onStep?: StepListener;
 };
 
 export interface GeneratedImage {
@@ -50,7 +53,7 @@ export async function sampleImageCodes(
     return t2iSequence(tokenizer.encode(p), image, layout);
   });
   const uncond = t2iUnconditionalPrompt(n, layout);
-  const { ignorePadMask, numImageTokens: _n, maxSeqLength: _m, ...sampler } = options;
+  const { ignorePadMask, onStep, numImageTokens: _n, maxSeqLength: _m, ...sampler } = options;
   const device = modelDevice(model);
   return scope(async () => {
     const ids = tensor(rows.map((r) => r.ids as number[]), undefined, 'i32', { device });
@@ -59,7 +62,7 @@ export async function sampleImageCodes(
     const uncondRows = tensor(rows.map(() => uncond.ids as number[]), undefined, 'i32', { device });
     const uncondPrefix = sliceAxis(uncondRows, 1, 0, maxSeqLength + 1);
     const uncondPadMask = usePad ? tensor(rows.map(() => uncond.padMask as number[]), undefined, 'i32', { device }) : undefined;
-    const r = await maskgitSample(asMaskPredictor(model), ids, {
+    const r = await maskgitSample(withStepListener(asMaskPredictor(model), onStep), ids, {
       ...sampler,
       numImageTokens: n,
       key: k,

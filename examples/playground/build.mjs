@@ -1,0 +1,69 @@
+// Bundles the playground page (src/main.ts → dist/playground.js) with esbuild for browsers. Each @mmada
+// package resolves to its browser entry (src/browser.ts, what the published `browser` export condition
+// points at, built), so Node-only code never enters the bundle; the build fails if any does.
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+
+/** '@mmada/x' → the source file of its browser entry (or its index where the package has no Node-only code). */
+function packageEntries() {
+  const entries = new Map();
+  for (const dir of readdirSync(join(repo, 'packages'))) {
+    const pkgFile = join(repo, 'packages', dir, 'package.json');
+    if (!existsSync(pkgFile)) continue;
+    const { name } = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    const browser = join(repo, 'packages', dir, 'src', 'browser.ts');
+    entries.set(name, existsSync(browser) ? browser : join(repo, 'packages', dir, 'src', 'index.ts'));
+  }
+  return entries;
+}
+
+const browserEntries = {
+  name: 'mmada-browser-entries',
+  setup(b) {
+    const entries = packageEntries();
+    b.onResolve({ filter: /^@mmada\// }, (args) => {
+      const path = entries.get(args.path);
+      if (!path) return { errors: [{ text: `${args.path} has no browser entry (imported from ${args.importer})` }] };
+      return { path };
+    });
+  },
+};
+
+// Imports only reached in Node, behind a runtime check: the `webgpu` addon (used when there is no
+// navigator.gpu) and AsyncLocalStorage (used when `process.versions.node` exists).
+const NODE_ONLY_DYNAMIC = ['webgpu', 'node:async_hooks'];
+
+/** Builds the bundle; resolves to esbuild's metafile. Rejects if an input is a Node built-in. */
+export async function buildPlayground({ outfile = join(here, 'dist', 'playground.js'), minify = false } = {}) {
+  const result = await build({
+    entryPoints: [join(here, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    sourcemap: true,
+    minify,
+    metafile: true,
+    logLevel: 'warning',
+    external: NODE_ONLY_DYNAMIC,
+    plugins: [browserEntries],
+  });
+  const bad = Object.keys(result.metafile.inputs).filter((p) => /^node:|(^|\/)node_modules\/(fs|path|zlib)\//.test(p));
+  if (bad.length) throw new Error(`playground bundle: Node-only inputs ${bad.join(', ')}`);
+  const out = result.metafile.outputs[Object.keys(result.metafile.outputs).find((k) => k.endsWith('.js'))];
+  const staticNode = out.imports.filter((i) => i.kind === 'import-statement');
+  if (staticNode.length) throw new Error(`playground bundle: static imports left in ${outfile}: ${staticNode.map((i) => i.path).join(', ')}`);
+  return result.metafile;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const meta = await buildPlayground({ minify: process.argv.includes('--minify') });
+  const [file, info] = Object.entries(meta.outputs).find(([k]) => k.endsWith('.js'));
+  console.log(`playground: ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
+}
