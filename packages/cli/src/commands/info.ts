@@ -1,5 +1,6 @@
 /** mmada info --model DIR [--json] [--device cpu|webgpu]: config summary, parameter count, memory estimate. */
-import { deviceLimits, estimateMemory, formatBytes, forwardActivationBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
+import * as E from 'fp-ts/lib/Either.js';
+import { checkCheckpointTensors, deviceLimits, estimateMemory, formatBytes, forwardActivationBytes, headDim, parameterShapes, readModelConfig } from '@mmada/mmada';
 import { openCheckpoint, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -32,6 +33,12 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const config = unwrap(await readModelConfig(dir)());
   const tokens = unwrap(integerFlag('tokens', f.tokens as string | undefined, config.maxSequenceLength, 1));
   const ckpt = unwrap(await openCheckpoint(dir)());
+  // The loader's own check: info never calls a checkpoint fine that forward / generate would refuse.
+  const checked = checkCheckpointTensors(ckpt, config);
+  if (E.isLeft(checked)) {
+    await ckpt.close();
+    throw checked.left;
+  }
   const dtypes: Record<string, number> = {};
   const storedDtype = new Map<string, string>();
   let storedBytes = 0;

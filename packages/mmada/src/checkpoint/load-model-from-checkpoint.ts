@@ -15,7 +15,6 @@ import {
   tensorFromBytes,
   type Checkpoint,
   type DeviceName,
-  type SafetensorsDType,
   type Tensor,
 } from '@mmada/tensor';
 import { parseModelConfigText } from '../config/parse-config.js';
@@ -23,12 +22,12 @@ import type { ModelConfig } from '../config/model-config.js';
 import { buildParameters, parameterShapes } from '../model/parameters.js';
 import type { MaskPredictorModel } from '../model/mask-predictor-model.js';
 import { CheckpointError } from './checkpoint-error.js';
+import { checkCheckpointTensors } from './check-checkpoint-tensors.js';
 import { deviceLimits, type DeviceLimits } from './device-limits.js';
 import { formatBytes } from './memory-estimate.js';
 
 /** Weight dtypes a checkpoint may store. */
 export type WeightDType = 'F32' | 'BF16' | 'F16';
-const WEIGHT_DTYPES: readonly SafetensorsDType[] = ['F32', 'BF16', 'F16'];
 
 export interface LoadModelOptions {
   /** Device for the weights (default: the default device). */
@@ -63,29 +62,12 @@ interface Plan {
 
 /** Names, shapes, dtypes and sizes, from the headers alone. */
 function planLoad(ckpt: Checkpoint, config: ModelConfig, options: LoadModelOptions, limits: DeviceLimits | undefined): E.Either<CheckpointError, Plan> {
+  const checked = checkCheckpointTensors(ckpt, config, { ignoreUnexpected: options.ignoreUnexpected });
+  if (E.isLeft(checked)) return checked;
   const expected = parameterShapes(config);
-  const expectedNames = new Set(expected.map(([n]) => n));
-  for (const [name] of expected) {
-    if (ckpt.info(name) === undefined) {
-      return E.left(new CheckpointError('missing-tensor', ckpt.path, `missing: the config (${config.nLayers} layers) needs it and the checkpoint does not have it`, name));
-    }
-  }
-  if (!options.ignoreUnexpected) {
-    const extra = ckpt.names.find((n) => !expectedNames.has(n));
-    if (extra !== undefined) {
-      const file = ckpt.info(extra)!.file;
-      return E.left(new CheckpointError('unexpected-tensor', file, 'unexpected: this architecture has no such tensor (pass ignoreUnexpected to skip it)', extra));
-    }
-  }
   let deviceBytes = 0;
   for (const [name, shape] of expected) {
     const info = ckpt.info(name)!;
-    if (info.shape.length !== shape.length || info.shape.some((d, i) => d !== shape[i])) {
-      return E.left(new CheckpointError('shape-mismatch', info.file, `shape [${info.shape.join(', ')}] does not match the config, which needs [${shape.join(', ')}]`, name));
-    }
-    if (!WEIGHT_DTYPES.includes(info.dtype)) {
-      return E.left(new CheckpointError('dtype', info.file, `stored as ${info.dtype}; weights must be F32, BF16 or F16`, name));
-    }
     const n = shape.reduce((a, b) => a * b, 1);
     const bytes = n * (info.dtype !== 'F32' && options.weights !== 'f32' ? 2 : 4);
     deviceBytes += bytes;
