@@ -7,7 +7,6 @@
  * the prompt, so an item gets the same answer whatever its position in the dataset, and a resumed run gives
  * what an uninterrupted one would have.
  */
-import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
 import { monteCarloLogLikelihood, type MaskPredictor } from '@mmada/diffusion';
 import type { ChoiceScorer, GenerationOptions, ImageInput, TextModel, TextToImageModel, UnderstandingModel } from '@mmada/eval';
@@ -16,7 +15,7 @@ import {
   tensorToImages, tokenGrid, understandImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer
 } from '@mmada/mmada';
 import { decodeImage, type RgbImage } from '@mmada/image';
-import { foldIn, key, scope, tensor, type DeviceName, type PRNGKey } from '@mmada/tensor';
+import { foldIn, key, readRegularFile, scope, tensor, type DeviceName, type PRNGKey } from '@mmada/tensor';
 
 /** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a prompt. */
 export function hashText(text: string): number {
@@ -77,7 +76,7 @@ export async function imageInputPixels(image: ImageInput): Promise<RgbImage> {
   let bytes = ref.bytes;
   if (!bytes) {
     if (!ref.path) throw new Error('an image reference has neither bytes nor a path');
-    bytes = await readFile(ref.path);
+    bytes = await readRegularFile(ref.path, { what: 'image' });
   }
   const decoded = decodeImage(bytes);
   if (E.isLeft(decoded)) throw new Error(`${ref.path ?? 'image bytes'}: ${decoded.left}`);

@@ -4,8 +4,8 @@
  * into token sequences with the model's tokenizer. Chat format (default) wraps the prompt in the inference
  * chat template and ends the answer with `<|eot_id|>`, as upstream's chat SFT rows; raw keeps both as given.
  */
-import { readFile } from 'node:fs/promises';
 import * as E from 'fp-ts/lib/Either.js';
+import { readRegularFile } from '@mmada/tensor';
 import { generateShapesWorld } from '@mmada/eval';
 import { formatChat, type SftExample, type TextTokenizer } from '@mmada/mmada';
 
@@ -30,16 +30,30 @@ const FIELD_PAIRS = [
 
 /** JSONL rows with string fields prompt/answer (or question/answer, prompt/completion); a Left names the line. */
 export async function readPairsJsonl(path: string): Promise<E.Either<Error, TextPair[]>> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readRegularFile(path, { what: 'training data file' });
   } catch (e) {
-    return E.left(new Error(`cannot read ${path}: ${(e as Error).message}`));
+    const code = (e as NodeJS.ErrnoException).code;
+    return E.left(new Error(code !== undefined ? `cannot read ${path}: ${(e as Error).message}` : (e as Error).message));
   }
   const out: TextPair[] = [];
-  const lines = text.split('\n');
+  // Decoded line by line with a fatal decoder: invalid UTF-8 is an error naming the line, not a silent U+FFFD.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const lines: Uint8Array[] = [];
+  for (let start = 0; start <= bytes.byteLength; ) {
+    const end = bytes.indexOf(0x0a, start);
+    lines.push(bytes.subarray(start, end === -1 ? bytes.byteLength : end));
+    if (end === -1) break;
+    start = end + 1;
+  }
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
+    let line: string;
+    try {
+      line = decoder.decode(lines[i]!).trim();
+    } catch {
+      return E.left(new Error(`${path}:${i + 1}: invalid UTF-8`));
+    }
     if (line === '') continue;
     let row: Record<string, unknown>;
     try {
