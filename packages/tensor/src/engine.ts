@@ -13,6 +13,11 @@ export interface InitOptions {
   powerPreference?: GPUPowerPreference;
   /** WebGPU: the finite-sentinel build (see RuntimeOptions.finiteSentinels); default MMADA_WGSL_FINITE_SENTINELS=1. */
   finiteSentinels?: boolean;
+  /**
+   * WebGPU: the largest storage binding to assume, if lower than the adapter's maxStorageBufferBindingSize
+   * (default MMADA_WEBGPU_MAX_BINDING_BYTES); larger tensors are split into row blocks where an op can be.
+   */
+  maxBindingBytes?: number;
 }
 
 const backends = new Map<DeviceName, Backend>();
@@ -46,7 +51,12 @@ export async function ensureBackend(device: DeviceName, options: InitOptions = {
   if (device === 'cpu') backend = createCpuBackend();
   else {
     const { createWebGPUBackend } = await import('./webgpu/backend.js');
-    backend = await createWebGPUBackend({ gpu: options.gpu, powerPreference: options.powerPreference, ...(options.finiteSentinels !== undefined ? { finiteSentinels: options.finiteSentinels } : {}) });
+    backend = await createWebGPUBackend({
+      gpu: options.gpu,
+      powerPreference: options.powerPreference,
+      ...(options.finiteSentinels !== undefined ? { finiteSentinels: options.finiteSentinels } : {}),
+      ...(options.maxBindingBytes !== undefined ? { maxBindingBytes: options.maxBindingBytes } : {}),
+    });
   }
   backends.set(device, backend);
   return backend;

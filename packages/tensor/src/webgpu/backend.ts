@@ -11,6 +11,7 @@ import { matmul } from './kernels/matmul.js';
 import { matmulF16Weight } from './kernels/matmul-f16.js';
 import { broadcastTo, concat, pad, slice, transpose } from './kernels/layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './kernels/indexing.js';
+import { gatherRowBlocks, matmulRowBlocks, overBinding } from './kernels/row-blocks.js';
 import { sortRows } from './kernels/sort.js';
 import { randomBits } from './kernels/random.js';
 import { arange, fill } from './kernels/creation.js';
@@ -231,6 +232,31 @@ function sizeOfShape(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
 
+/** One matmul: an f16 weight is read in place (never copied to f32); other dtypes compute in f32. */
+function matmulOne(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, o: OutSpec): Gpu {
+  if (a.dtype === 'f32' && b.dtype === 'f16' && o.dtype === 'f32') return matmulF16Weight(rt, a, b, transA, transB, o);
+  return viaF32(rt, [a, b], [o], ([x, w], [out]) => [matmul(rt, x!, w!, transA, transB, out!)])[0]!;
+}
+
+/**
+ * matmul, with x · Wᵀ split into row blocks of W (and of x and the output) when any of them exceeds one storage
+ * binding: an 8B model's LM head. Other layouts over the limit are an error naming the limit.
+ */
+function matmulSplitting(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, o: OutSpec): Gpu {
+  const big = overBinding(rt, a.dtype, a.size) || overBinding(rt, b.dtype, b.size) || overBinding(rt, o.dtype, sizeOfShape(o.shape));
+  if (!big) return matmulOne(rt, a, b, transA, transB, o);
+  const bBatch = sizeOfShape(b.shape.slice(0, -2));
+  if (transA || !transB || bBatch !== 1 || a.dtype !== 'f32') {
+    throw new Error(
+      `webgpu matmul: [${a.shape.join(', ')}]${transA ? 'ᵀ' : ''} x [${b.shape.join(', ')}]${transB ? 'ᵀ' : ''} exceeds the ${rt.maxBindingBytes}-byte storage ` +
+        'binding limit; only f32 x · Wᵀ with an unbatched W is split into row blocks',
+    );
+  }
+  // the f16 kernel reads W's halves in place; any other non-f32 W is widened per block (4 bytes an element)
+  const bBytes = b.dtype === 'f16' ? 2 : 4;
+  return matmulRowBlocks(rt, a, b, o, bBytes, (x, w, out) => matmulOne(rt, x, w, false, true, out));
+}
+
 function makeKernels(rt: Runtime): KernelTable {
   return {
     unary: (inputs, { op }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [unary(rt, x!, op, o!)]),
@@ -239,17 +265,17 @@ function makeKernels(rt: Runtime): KernelTable {
     cast: ([x], { dtype }) => [cast(rt, x!, dtype)],
     reduce: (inputs, { op, axes }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [reduce(rt, x!, op, axes, o!)]),
     argReduce: (inputs, { op, axis }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [argReduce(rt, x!, op, axis, o!)]),
-    matmul: (inputs, { transA, transB }, outs) =>
-      // an f16 weight is read in place (never copied to f32)
-      inputs[0]!.dtype === 'f32' && inputs[1]!.dtype === 'f16' && outs[0]!.dtype === 'f32'
-        ? [matmulF16Weight(rt, inputs[0]!, inputs[1]!, transA, transB, outs[0]!)]
-        : viaF32(rt, inputs, outs, ([a, b], [o]) => [matmul(rt, a!, b!, transA, transB, o!)]),
+    matmul: ([a, b], { transA, transB }, [o]) => [matmulSplitting(rt, a!, b!, transA, transB, o!)],
     transpose: ([x], { perm }, [o]) => [transpose(rt, x!, perm, o!)],
     slice: ([x], { begin }, [o]) => [slice(rt, x!, begin, o!)],
     broadcastTo: ([x], _p, [o]) => [broadcastTo(rt, x!, o!)],
     pad: ([x], { before, value }, [o]) => [pad(rt, x!, before, value, o!)],
     concat: (inputs, { axis }, outs) => viaF32(rt, inputs, outs, (xs, [o]) => [concat(rt, xs, axis, o!)]),
-    gather: ([x, idx], { axis }, [o]) => [gather(rt, x!, idx!, axis, o!)],
+    gather: ([x, idx], { axis }, [o]) =>
+      // a table over one storage binding (an 8B model's embedding) is gathered in row blocks
+      axis === 0 && (overBinding(rt, x!.dtype, x!.size) || overBinding(rt, o!.dtype, sizeOfShape(o!.shape)))
+        ? [gatherRowBlocks(rt, x!, idx!, o!)]
+        : [gather(rt, x!, idx!, axis, o!)],
     takeAlongAxis: ([x, idx], { axis }, [o]) => [takeAlongAxis(rt, x!, idx!, axis, o!)],
     putAlongAxis: (inputs, { axis, mode }, outs) =>
       viaF32(rt, inputs, outs, ([x, idx, v], [o]) => [putAlongAxis(rt, x!, idx!, v!, axis, mode, o!)]),

@@ -25,15 +25,22 @@ const BUFFER_USAGE_MAP_READ = 0x0001;
 const BUFFER_USAGE_UNIFORM = 0x0040;
 const MAP_MODE_READ = 0x0001;
 
-/** Device storage of one tensor. `buffer` is null for empty tensors. */
+/**
+ * Device storage of one tensor. `buffer` is null for empty tensors. A view (`parent` set, see Runtime.view) is
+ * a byte range of its parent's buffer that a kernel binds on its own: how tensors larger than one storage
+ * binding are read and written in row blocks. A view is never released; its parent owns the buffer.
+ */
 export class GPUStorage {
   /** Batch id of the last pending batch that used this buffer (see Runtime.batchId). */
   lastUse = -1;
   freed = false;
   constructor(
     readonly buffer: GPUBuffer | null,
-    /** Logical bytes (what memory() counts). */
+    /** Logical bytes (what memory() counts); for a view, the bytes it covers. */
     readonly bytes: number,
+    /** Byte offset of a view in its parent's buffer (0 otherwise). */
+    readonly offset = 0,
+    readonly parent: GPUStorage | null = null,
   ) {}
 }
 
@@ -81,6 +88,25 @@ export interface RuntimeOptions {
    * infinities (WGSL allows fast-math assumptions). Default: MMADA_WGSL_FINITE_SENTINELS=1.
    */
   finiteSentinels?: boolean;
+  /**
+   * The largest storage binding the kernels may use, in bytes, if lower than the device's
+   * maxStorageBufferBindingSize (default: MMADA_WEBGPU_MAX_BINDING_BYTES, else the device's limit). Tensors above
+   * it are split into row blocks where an op knows how (embedding gathers, x · Wᵀ); lowering it lets a small
+   * adapter test the paths that an 8B model's embedding and head take on a real one.
+   */
+  maxBindingBytes?: number;
+}
+
+/** MMADA_WEBGPU_MAX_BINDING_BYTES as a number of bytes, or undefined when unset; a bad value is an error naming it. */
+export function maxBindingBytesFromEnv(): number | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const text = p?.env?.MMADA_WEBGPU_MAX_BINDING_BYTES;
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1024) {
+    throw new Error(`MMADA_WEBGPU_MAX_BINDING_BYTES: expected an integer number of bytes ≥ 1024, got ${JSON.stringify(text)}`);
+  }
+  return n;
 }
 
 /** The largest finite f32. */
@@ -92,6 +118,10 @@ export class Runtime {
   readonly maxWorkgroupsPerDim: number;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** Largest storage binding the kernels use (a multiple of 4; see RuntimeOptions.maxBindingBytes). */
+  readonly maxBindingBytes: number;
+  /** Offset alignment of a storage binding (minStorageBufferOffsetAlignment): views start at multiples of it. */
+  readonly bindingAlignment: number;
   /** See RuntimeOptions.finiteSentinels. Fixed for the runtime's life (pipelines are cached with it). */
   readonly finiteSentinels: boolean;
   /** A host scalar as the kernels may see it: +-Infinity become +-F32_MAX in the finite-sentinel build. */
@@ -135,6 +165,9 @@ export class Runtime {
     this.maxWorkgroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
+    const limit = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? maxBindingBytesFromEnv() ?? Infinity);
+    this.maxBindingBytes = Math.floor(limit / 4) * 4;
+    this.bindingAlignment = device.limits.minStorageBufferOffsetAlignment;
     this.waitMode = options.waitMode ?? (canSleep() ? 'sleep' : 'poll');
     this.finiteSentinels = options.finiteSentinels ?? finiteSentinelsFromEnv();
     device.addEventListener?.('uncapturederror', (ev: Event) => {
@@ -196,7 +229,26 @@ export class Runtime {
     return new GPUStorage(buffer, bytes);
   }
 
+  /**
+   * `bytes` bytes of `storage` from byte `offset`, bound on their own by the kernels that split large tensors.
+   * The offset must be a multiple of bindingAlignment and the range must lie inside the storage.
+   */
+  view(storage: GPUStorage, offset: number, bytes: number): GPUStorage {
+    if (storage.parent) return this.view(storage.parent, storage.offset + offset, bytes);
+    if (offset % this.bindingAlignment !== 0 || offset < 0 || bytes <= 0 || offset + bytes > storage.bytes) {
+      throw new Error(`webgpu: a view of ${bytes} bytes at ${offset} of a ${storage.bytes}-byte storage (offsets are multiples of ${this.bindingAlignment})`);
+    }
+    return new GPUStorage(storage.buffer, bytes, offset, storage);
+  }
+
+  /** Bytes a dispatch binds for a storage: the whole buffer when that fits one binding, else its logical bytes. */
+  private boundBytes(s: GPUStorage): number {
+    if (!s.parent && s.buffer!.size <= this.maxBindingBytes) return s.buffer!.size;
+    return Math.ceil(s.bytes / 4) * 4;
+  }
+
   release(storage: GPUStorage): void {
+    if (storage.parent) return; // the parent owns the buffer
     if (storage.freed || !storage.buffer) {
       storage.freed = true;
       return;
@@ -314,10 +366,19 @@ export class Runtime {
     const entries: GPUBindGroupEntry[] = spec.bindings.map((b, i) => {
       // An empty input (e.g. a reduction or matmul over a zero-length axis) is never read: bind a dummy.
       if (!b.storage.buffer && b.kind === 'read') return { binding: i, resource: { buffer: this.dummy() } };
-      if (!b.storage.buffer) throw new Error(`webgpu: ${spec.key} got an empty buffer in binding ${i}`);
-      if (b.storage.freed) throw new Error(`webgpu: ${spec.key} uses a freed buffer in binding ${i}`);
-      b.storage.lastUse = this.batchId;
-      return { binding: i, resource: { buffer: b.storage.buffer } };
+      const s = b.storage;
+      if (!s.buffer) throw new Error(`webgpu: ${spec.key} got an empty buffer in binding ${i}`);
+      if (s.freed || s.parent?.freed) throw new Error(`webgpu: ${spec.key} uses a freed buffer in binding ${i}`);
+      const size = this.boundBytes(s);
+      if (size > this.maxBindingBytes) {
+        throw new Error(
+          `webgpu: ${spec.key} would bind ${size} bytes in binding ${i}, over the ${this.maxBindingBytes}-byte storage binding limit ` +
+            '(maxStorageBufferBindingSize or MMADA_WEBGPU_MAX_BINDING_BYTES); only embedding gathers and x · Wᵀ matmuls split larger tensors into row blocks',
+        );
+      }
+      s.lastUse = this.batchId;
+      if (s.parent) s.parent.lastUse = this.batchId;
+      return { binding: i, resource: size === s.buffer.size ? { buffer: s.buffer } : { buffer: s.buffer, offset: s.offset, size } };
     });
     entries.push({ binding: spec.bindings.length, resource: { buffer: this.uniformBuffer, offset, size: metaBytes } });
     const bindGroup = this.device.createBindGroup({ layout, entries });
