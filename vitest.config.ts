@@ -9,6 +9,11 @@ export default defineConfig({
   resolve: {
     alias: {
       '@mmada/tensor': pkg('tensor'),
+      // Sub-path entries first: an alias also matches the paths under its name.
+      '@mmada/image/node': fileURLToPath(new URL('./packages/image/src/node.ts', import.meta.url)),
+      '@mmada/image': pkg('image'),
+      '@mmada/charts/png': fileURLToPath(new URL('./packages/charts/src/png.ts', import.meta.url)),
+      '@mmada/charts': pkg('charts'),
       '@mmada/autograd': pkg('autograd'),
       '@mmada/diffusion': pkg('diffusion'),
       '@mmada/mmada': pkg('mmada'),

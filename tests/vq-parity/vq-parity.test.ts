@@ -7,10 +7,12 @@
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deviceFromEnv, dispose, init, loadSafetensorsOrThrow, memory, readPng, toDevice, type DeviceName, type RgbImage, type Tensor } from '@mmada/tensor';
+import { deviceFromEnv, dispose, init, loadSafetensorsOrThrow, memory, toDevice, type DeviceName, type Tensor } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
+import { readPng, readImage } from '@mmada/image/node';
 import {
-  decodeImageTokens, disposeImageTokenizer, encodeImages, encodeLatents, imagesToTensor, loadImageTokenizer, readImage, resizeAndCenterCrop,
-  type LoadedImageTokenizer,
+  decodeImageTokens, disposeImageTokenizer, encodeImages, encodeLatents, imagesToTensor, loadImageTokenizer, resizeAndCenterCrop, type
+  LoadedImageTokenizer
 } from '@mmada/mmada';
 
 const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImage, deviceFromEnv, init, readPng, setPixel, writePng } from '@mmada/tensor';
+import { deviceFromEnv, init } from '@mmada/tensor';
+import { createImage, setPixel } from '@mmada/image';
+import { readPng, writePng } from '@mmada/image/node';
 import { mmada, writeTinyImageTokenizer, writeTinyModel } from './support.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -71,5 +73,12 @@ describe('mmada understand', () => {
     const r = await mmada('understand', '--model', model, '--vq', vq, '--image', bad, '--question', 'q', '--device', device);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(bad);
+  });
+  it('--max-image-pixels caps the decoded size (the 40×24 picture is 960 pixels)', async () => {
+    const args = ['understand', '--model', model, '--vq', vq, '--image', picture, '--question', 'q', '--resolution', '32', '--gen-length', '4', '--block-length', '4', '--steps', '2', '--device', device];
+    const refused = await mmada(...args, '--max-image-pixels', '959');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${picture}: corrupt or unsupported PNG: the header declares 40×24 = 960 pixels, over the limit of 959`);
+    expect((await mmada(...args, '--max-image-pixels', '960')).code).toBe(0);
   });
 });

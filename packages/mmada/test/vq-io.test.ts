@@ -10,13 +10,15 @@ import * as E from 'fp-ts/lib/Either.js';
 import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  createImage, encodePng, init, key, memory, parseSafetensors, scope, serializeSafetensors, tensor, tensorBytes, uniform, type SafetensorsEntry,
+  init, key, memory, parseSafetensors, scope, serializeSafetensors, tensor, tensorBytes, uniform, type SafetensorsEntry
 } from '@mmada/tensor';
+import { createImage, encodePng, decodeImage } from '@mmada/image';
 import {
-  decodeImage, decodeImageTokens, disposeImageTokenizer, encodeImages, imagesToTensor, initImageTokenizer, loadImageTokenizer,
-  parseVqConfigText, pixelByte, readImage, resizeAndCenterCrop, saveImageTokenizer, squashImage, tensorToImages, vqConfig, vqConfigToJson,
-  MAGVITV2_CONFIG, VQ_WEIGHTS_FILE_NAME,
+  decodeImageTokens, disposeImageTokenizer, encodeImages, imagesToTensor, initImageTokenizer, loadImageTokenizer, parseVqConfigText,
+  pixelByte, resizeAndCenterCrop, saveImageTokenizer, squashImage, tensorToImages, vqConfig, vqConfigToJson, MAGVITV2_CONFIG,
+  VQ_WEIGHTS_FILE_NAME
 } from '@mmada/mmada';
+import { readImage } from '@mmada/image/node';
 
 const TINY = vqConfig({
   ch: 4, encoderChMult: [1, 2, 2], encoderNumResBlocks: [1, 1, 1], decoderChMult: [1, 2, 2], decoderNumResBlocks: [1, 1, 1], bits: 5, normGroups: 2,

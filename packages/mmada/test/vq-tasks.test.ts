@@ -5,7 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImage, init, key, memory } from '@mmada/tensor';
+import { init, key, memory } from '@mmada/tensor';
+import { createImage } from '@mmada/image';
 import {
   codesToImages, createModel, disposeImageTokenizer, disposeModel, generateImagePixels, imageCodes, initImageTokenizer, inpaintImagePixels,
   loadTextTokenizer, MODEL_ZOO, tokenMaskFromPixels, understandImage, understandImagePixels, vqConfig,

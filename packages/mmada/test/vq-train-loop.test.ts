@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { createImage, deviceFromEnv, dispose, init, memory, type RgbImage, type Tensor } from '@mmada/tensor';
+import { deviceFromEnv, dispose, init, memory, type Tensor } from '@mmada/tensor';
+import { createImage, type RgbImage } from '@mmada/image';
 import {
   disposeImageTokenizer, flattenVqParameters, imagesToTensor, loadImageTokenizer, saveImageTokenizer, trainImageTokenizer, vqConfig, IMAGE_TOKENIZER_LOSS_LOG_FILE,
   VQ_WEIGHTS_FILE_NAME,

@@ -4,12 +4,13 @@
  */
 import { describe, expect, it, beforeAll } from 'vitest';
 import { adam } from '@mmada/autograd';
-import { createImage, dispose, init, key, memory, scope, eq, mean, cast, abs, sub, tensor, type RgbImage, type Tensor } from '@mmada/tensor';
+import { dispose, init, key, memory, scope, eq, mean, cast, abs, sub, tensor, type Tensor } from '@mmada/tensor';
+import { createImage, type RgbImage } from '@mmada/image';
+import { rng } from '../../../tests/support/rng.js';
 import {
   decodeImageTokens, encodeImages, imagesToTensor, initImageTokenizer, lfqCodes, lfqEntropies, tokenizerLoss, tokenizerTrainStep, vqConfig,
   type ImageTokenizer, type VqConfig,
 } from '@mmada/mmada';
-import { rng } from '../../../tests/support/rng.js';
 
 /** 2× downsampling, 6 bits: 8×8 images become 4×4 grids of 64-code tokens. */
 const CONFIG: VqConfig = vqConfig({

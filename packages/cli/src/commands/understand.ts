@@ -1,9 +1,11 @@
 /**
  * mmada understand --model DIR --vq DIR --image FILE --question TEXT [--resolution PX] [--transform crop|squash]
  *   [--gen-length N] [--steps S] [--block-length B] [--temperature T] [--threshold C] [--kv-cache M] [--thinking] [--seed K] [--device D] [--json]
+ *   [--max-image-pixels N]
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { understandImagePixels } from '@mmada/mmada';
+import { MAX_IMAGE_PIXELS } from '@mmada/image';
 import { readImage } from '@mmada/image/node';
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
@@ -25,6 +27,7 @@ after the mmu prompt (<|mmu|> <|soi|> image <|eoi|> chat-formatted question).
   --model DIR            MMaDA checkpoint directory (config.json, safetensors, tokenizer.json)
   --vq DIR               image tokenizer (MAGVIT-v2 layout: pytorch_model.safetensors [+ config.json])
   --image FILE           the image (PNG or JPEG)
+  --max-image-pixels N   refuse images with more pixels than N before decoding (default ${MAX_IMAGE_PIXELS}, as Pillow)
   --question TEXT        what to ask
   --resolution PX        side the image is brought to (default 512: 1024 tokens with a 16× tokenizer)
   --transform T          crop (default: shorter side + center crop) | squash (plain resize)
@@ -44,6 +47,7 @@ const FLAGS = {
   model: { type: 'string' },
   vq: { type: 'string' },
   image: { type: 'string' },
+  'max-image-pixels': { type: 'string' },
   question: { type: 'string' },
   resolution: { type: 'string' },
   transform: { type: 'string' },
@@ -71,7 +75,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
 
-  const image = await readImage(imagePath);
+  const maxPixels = unwrap(integerFlag('max-image-pixels', f['max-image-pixels'] as string | undefined, MAX_IMAGE_PIXELS, 1));
+  const image = await readImage(imagePath, { maxPixels });
   if (E.isLeft(image)) throw new UsageError(image.left);
   return withImageModels('understand', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {
     const bar = progress(io, 'answering', steps, 'steps');

@@ -3,7 +3,7 @@
  * contact sheet that lays images out on a grid with gutters, and a grey-out of one token cell to show
  * what an inpainting call regenerates.
  */
-import { createImage, type Rgb, type RgbImage } from '@mmada/tensor';
+import { createImage, type Rgb, type RgbImage } from '@mmada/image';
 
 export function upscaleNearest(img: RgbImage, factor: number): RgbImage {
   if (!Number.isInteger(factor) || factor < 1) throw new RangeError(`upscaleNearest: factor must be a positive integer, got ${factor}`);

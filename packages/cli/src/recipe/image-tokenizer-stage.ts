@@ -16,7 +16,8 @@ import {
   type ImageTokenizer, type ImageTokenizerStepInfo, type TokenizerLossOptions, type TrainImageTokenizerResult, type VqConfig,
 } from '@mmada/mmada';
 import { generateShapesWorld, nearestColor, renderScene, verifyT2I, type Scene } from '@mmada/eval';
-import { ensureBackend, scope, type DeviceName, type RgbImage, type Tensor } from '@mmada/tensor';
+import { ensureBackend, scope, type DeviceName, type Tensor } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 
 /** The shipped architecture: ch 16, five levels (×16 downsampling), one resnet block per level, 6 LFQ bits. */
 export const SHAPESWORLD_VQ_CONFIG: VqConfig = vqConfig({

@@ -1,5 +1,5 @@
 import type { ImageRef } from '../datasets/row-reader.js';
-import type { RgbImage } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 
 /** Options every model call receives from the harness. */
 export interface GenerationOptions {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePng } from '@mmada/tensor';
+import { writePng } from '@mmada/image/node';
 import { finalAnswerCorrect, extractFinalAnswer } from '../rewards/unigrpo-reward.js';
 import { hasThinkFormat } from '../rewards/think-format.js';
 import { renderScene } from '../shapesworld/scene.js';

@@ -1,4 +1,4 @@
-import type { Rgb } from '@mmada/tensor';
+import type { Rgb } from '@mmada/image';
 
 /** The fixed ShapesWorld palette; colours are far apart so that segmentation by nearest colour is safe. */
 export const COLORS = {

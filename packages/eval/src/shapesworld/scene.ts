@@ -1,4 +1,4 @@
-import { createImage, type RgbImage } from '@mmada/tensor';
+import { createImage, type RgbImage } from '@mmada/image';
 import { BACKGROUND, COLORS, type ColorName } from './palette.js';
 import { type ShapeKind, shapeMask } from './shapes.js';
 

@@ -1,4 +1,4 @@
-import type { RgbImage } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 import { type ColorName, nearestColor } from './palette.js';
 import { SHAPES, type ShapeKind, shapeMask } from './shapes.js';
 

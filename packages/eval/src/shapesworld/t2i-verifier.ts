@@ -1,4 +1,4 @@
-import type { RgbImage } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 import { relativePosition } from './relations.js';
 import { type DetectedObject, detectObjects, type SegmentationOptions } from './segmentation.js';
 import type { ShapeRequirement, T2IPrompt } from './t2i-prompt.js';

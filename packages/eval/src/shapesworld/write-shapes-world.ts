@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePng } from '@mmada/tensor';
+import { writePng } from '@mmada/image/node';
 import { renderScene } from './scene.js';
 import { generateShapesWorld, type ShapesWorldOptions, type ShapesWorldRecord, type ShapesWorldTask } from './shapes-world.js';
 

@@ -5,7 +5,7 @@
  * coefficients normalised and rounded to 22-bit fixed point, the horizontal pass first, rounded to 8 bits,
  * then the vertical pass. An axis whose size does not change is not resampled.
  */
-import type { RgbImage } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const ONE = 2 ** PRECISION_BITS;

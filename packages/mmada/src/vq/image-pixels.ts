@@ -9,7 +9,8 @@
  * Out, as upstream: uint8(clamp((x + 1) / 2, 0, 1) · 255) computed in f32, where the cast truncates; the
  * `round` option rounds to nearest instead.
  */
-import { fromRaw, TensorError, type DeviceName, type RgbImage, type Tensor } from '@mmada/tensor';
+import { fromRaw, TensorError, type DeviceName, type Tensor } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 import { resizeBicubic } from './bicubic-resize.js';
 
 /** Python's round(): halves go to the even neighbour. */

@@ -4,7 +4,8 @@
  * Input images go through upstream's transform (resize the shorter side + center crop, or MMaDA's squash)
  * to the model's resolution; output images use upstream's clamp + truncation (or rounding).
  */
-import { scope, tensor, TensorError, type PRNGKey, type RgbImage } from '@mmada/tensor';
+import { scope, tensor, TensorError, type PRNGKey } from '@mmada/tensor';
+import type { RgbImage } from '@mmada/image';
 import type { MaskPredictorModel } from '../model/mask-predictor-model.js';
 import type { TextTokenizer } from '../tokenizer/text-tokenizer.js';
 import type { ChatOptions, GeneratedText } from '../tasks/generate-text.js';
