@@ -48,6 +48,8 @@ export { embedding } from './ops/embedding.js';
 /** For autograd: the fused backward passes of attention and crossEntropy (not differentiable themselves). */
 export { attentionBackward } from './ops/attention-backward.js';
 export { crossEntropyBackward } from './ops/loss-backward.js';
+export { adamUpdate, sumOfSquares } from './ops/optimizer.js';
+export type { AdamUpdateOptions } from './ops/optimizer.js';
 export type { AttentionBackwardInputs, AttentionGradients } from './ops/attention-backward.js';
 
 export { key, keyFromWords, foldIn, isKey } from './random/key.js';

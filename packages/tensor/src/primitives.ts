@@ -140,6 +140,20 @@ export interface PrimitiveParams {
    * rows with any other target outside [0, V) give NaN (their loss is NaN).
    */
   crossEntropyBackward: { ignoreIndex: number };
+
+  // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
+
+  /**
+   * One Adam / AdamW step of one parameter. Inputs g, m, v (f32, one shape), then p (f32, that shape) when
+   * hasParam, then scale f32 [1] when hasScale -> m', v', u (f32, that shape). Each operation rounds to f32, in
+   * this order (so the result equals the same sequence of elementwise ops):
+   *   g' = g·scale (g without a scale);  m' = m·b1 + g'·c1;  v' = v·b2 + g'²·c2;
+   *   u = (m' / (√v' / sqrtBc2 + eps))·(−stepSize), then u − p·decay when decay ≠ 0, then p + u when apply.
+   * Every number param is used as the nearest f32. hasParam must be true when decay ≠ 0 or apply.
+   */
+  adamUpdate: { b1: number; c1: number; b2: number; c2: number; eps: number; sqrtBc2: number; stepSize: number; decay: number; hasParam: boolean; hasScale: boolean; apply: boolean };
+  /** x_0, …, x_{n-1} (f32, any shapes, n ≥ 1) -> f32 [1]: the sum of the squares of all their elements (f32 or better). */
+  sumOfSquares: Record<string, never>;
 }
 
 export type PrimitiveName = keyof PrimitiveParams;

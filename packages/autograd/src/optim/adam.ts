@@ -1,4 +1,4 @@
-import { add, div, mul, sqrt, square, sub, zerosLike, type Tensor } from '@mmada/tensor';
+import { adamUpdate, add, cast, div, mul, sqrt, square, sub, zerosLike, type Tensor } from '@mmada/tensor';
 import { mapTensors } from '../pytree.js';
 import { valueAt, type ScalarOrSchedule } from './schedule.js';
 import { scoped, type GradientTransformation } from './transformation.js';
@@ -31,38 +31,67 @@ export interface AdamState {
  * PyTorch's Adam/AdamW step, in the same arithmetic order (t = count + 1, lr = lr(count)):
  *   m ← β1·m + (1−β1)·g;   v ← β2·v + (1−β2)·g²
  *   update = −(lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε)  −  lr·λ·p   (the decay term only where masked in)
+ * An f32 leaf is one `adamUpdate` kernel (moments and update in one pass; with `step`, the new parameter too);
+ * other dtypes go through the same formula as elementwise ops.
  */
 function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupled: boolean): GradientTransformation<AdamState> {
   const b1 = options.b1 ?? 0.9;
   const b2 = options.b2 ?? 0.999;
   const eps = options.eps ?? 1e-8;
+  const hyper = (state: AdamState, params: unknown) => {
+    const t = state.count + 1;
+    const lr = valueAt(learningRate, state.count);
+    const wd = decoupled ? valueAt(options.weightDecay ?? 0.01, state.count) : 0;
+    if (wd !== 0 && params === undefined) throw new Error('adamw: update needs params for weight decay');
+    return { t, lr, wd, stepSize: lr / (1 - b1 ** t), sqrtBc2: Math.sqrt(1 - b2 ** t), decays: resolveMask(params, options.mask) };
+  };
+  /** One leaf: new moments and the update (or, with `apply`, the new parameter) — fused for f32. */
+  const leaf = (h: ReturnType<typeof hyper>, g: Tensor, path: string, m: Tensor, v: Tensor, p: Tensor | undefined, scale: Tensor | undefined, apply: boolean) => {
+    const decay = h.wd !== 0 && p && h.decays(path) ? h.lr * h.wd : 0;
+    if (g.dtype === 'f32' && m.dtype === 'f32' && v.dtype === 'f32' && (!p || p.dtype === 'f32')) {
+      const r = adamUpdate(g, m, v, { b1, b2, eps, stepSize: h.stepSize, sqrtBc2: h.sqrtBc2, decay, param: p, scale, apply });
+      return { m: r.m, v: r.v, u: r.update };
+    }
+    return scoped(() => {
+      const gs = scale ? mul(g, scale) : g;
+      const mu = add(mul(m, b1), mul(gs, 1 - b1));
+      const nu = add(mul(v, b2), mul(square(gs), 1 - b2));
+      const adamStep = mul(div(mu, add(div(sqrt(nu), h.sqrtBc2), eps)), -h.stepSize);
+      let u = decay !== 0 ? sub(adamStep, mul(p!, decay)) : adamStep;
+      if (apply) {
+        const s = add(p!, u);
+        u = s.dtype === p!.dtype ? s : cast(s, p!.dtype);
+      }
+      return { m: mu, v: nu, u };
+    });
+  };
+  /** Runs `leaf` over the tree and splits the results into three trees. */
+  const run = <P>(updates: P, state: AdamState, params: P | undefined, scale: Tensor | undefined, apply: boolean) => {
+    const h = hyper(state, params);
+    const results = new Map<Tensor, { m: Tensor; v: Tensor; u: Tensor }>();
+    mapTensors(
+      updates,
+      (g: Tensor, path: string, m: Tensor, v: Tensor, p: Tensor | undefined) => {
+        const r = leaf(h, g, path, m, v, p, scale, apply);
+        results.set(g, r);
+        return r.u;
+      },
+      state.mu,
+      state.nu,
+      params ?? updates,
+    );
+    const pick = (k: 'm' | 'v' | 'u') => mapTensors(updates, (g: Tensor) => results.get(g)![k]);
+    return { u: pick('u'), state: { count: h.t, mu: pick('m'), nu: pick('v') } };
+  };
   return {
     init: (params) => ({ count: 0, mu: mapTensors(params, (p) => zerosLike(p, 'f32')), nu: mapTensors(params, (p) => zerosLike(p, 'f32')) }),
     update(updates, state, params) {
-      const t = state.count + 1;
-      const lr = valueAt(learningRate, state.count);
-      const wd = decoupled ? valueAt(options.weightDecay ?? 0.01, state.count) : 0;
-      const bc1 = 1 - b1 ** t;
-      const bc2 = 1 - b2 ** t;
-      const stepSize = lr / bc1;
-      const decays = resolveMask(params, options.mask);
-      if (wd !== 0 && params === undefined) throw new Error('adamw: update needs params for weight decay');
-      return scoped(() => {
-        const mu = mapTensors(updates, (g: Tensor, _p: string, m: Tensor) => add(mul(m, b1), mul(g, 1 - b1)), state.mu);
-        const nu = mapTensors(updates, (g: Tensor, _p: string, v: Tensor) => add(mul(v, b2), mul(square(g), 1 - b2)), state.nu);
-        const out = mapTensors(
-          updates,
-          (_g: Tensor, path: string, m: Tensor, v: Tensor, p: Tensor | undefined) => {
-            const denom = add(div(sqrt(v), Math.sqrt(bc2)), eps);
-            const adamStep = mul(div(m, denom), -stepSize);
-            return wd !== 0 && p && decays(path) ? sub(adamStep, mul(p, lr * wd)) : adamStep;
-          },
-          mu,
-          nu,
-          params ?? updates,
-        );
-        return { updates: out, state: { count: t, mu, nu } };
-      });
+      const r = run(updates, state, params, undefined, false);
+      return { updates: r.u, state: r.state };
+    },
+    step(grads, state, params, gradScale) {
+      const r = run(grads, state, params, gradScale, true);
+      return { params: r.u, state: r.state };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { add, div, minimum, mul, sqrt, sum, square, type Tensor } from '@mmada/tensor';
+import { add, cast, div, full, minimum, mul, scopeSync, sqrt, sumOfSquares, type Tensor } from '@mmada/tensor';
 import { mapTensors, tensorLeaves } from '../pytree.js';
 import { scoped, type GradientTransformation } from './transformation.js';
 
@@ -7,21 +7,26 @@ import { scoped, type GradientTransformation } from './transformation.js';
  * torch.nn.utils.clip_grad_norm_ (upstream uses max norm 1). Computed on the device: no readback.
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<Record<string, never>> {
+  /** min(1, maxNorm / (‖g‖ + 1e-6)) as f32 [1]; ‖g‖² from one `sumOfSquares` over every leaf. */
+  const scaleFor = (leaves: Tensor[]): Tensor =>
+    scopeSync(() => {
+      const total = sumOfSquares(leaves.map((g) => (g.dtype === 'f32' ? g : cast(g, 'f32'))));
+      return minimum(div(maxNorm, add(sqrt(total), 1e-6)), 1);
+    });
   return {
     init: () => ({}),
     update(updates, state) {
       const out = scoped(() => {
         const leaves = tensorLeaves(updates);
         if (leaves.length === 0) return mapTensors(updates, (g) => g);
-        let total: Tensor | undefined;
-        for (const g of leaves) {
-          const s = sum(square(g));
-          total = total ? add(total, s) : s;
-        }
-        const scale = minimum(div(maxNorm, add(sqrt(total!), 1e-6)), 1);
+        const scale = scaleFor(leaves);
         return mapTensors(updates, (g: Tensor) => mul(g, scale));
       });
       return { updates: out, state };
+    },
+    scaleOf(updates, state) {
+      const leaves = tensorLeaves(updates);
+      return { scale: leaves.length === 0 ? full([1], 1, 'f32') : scaleFor(leaves), state };
     },
   };
 }

@@ -9,6 +9,17 @@ import { mapTensors, tensorLeaves } from '../pytree.js';
 export interface GradientTransformation<S = unknown> {
   init<P>(params: P): S;
   update<P>(updates: P, state: S, params?: P): { updates: P; state: S };
+  /**
+   * Optional fused path: the new parameters in one pass — what `applyUpdates(params, update(grads·gradScale,
+   * state, params).updates)` gives, with the same arithmetic — and the new state. `gradScale` (f32 [1]) multiplies
+   * the gradients first. `optimizerStep` uses it when present.
+   */
+  step?<P>(grads: P, state: S, params: P, gradScale?: Tensor): { params: P; state: S };
+  /**
+   * Optional: for a transformation that only multiplies every update by one factor (clipByGlobalNorm), that factor
+   * as an f32 [1] on the device, and the new state — so `chain` can hand it to the next transformation's `step`.
+   */
+  scaleOf?<P>(updates: P, state: S): { scale: Tensor; state: S };
 }
 
 /** Runs an update body in a memory scope so its temporaries are freed. */
@@ -18,7 +29,24 @@ export function scoped<T>(fn: () => T): T {
 
 /** Applies transformations in order; the state is the array of their states. */
 export function chain(...transforms: readonly GradientTransformation<any>[]): GradientTransformation<unknown[]> {
+  const [first, second] = transforms;
+  // A fused step exists for one transformation with `step`, or a scaler (clipByGlobalNorm) followed by one.
+  const fused =
+    transforms.length === 1 && first!.step
+      ? <P>(grads: P, state: unknown[], params: P) => {
+          const r = first!.step!(grads, state[0], params);
+          return { params: r.params, state: [r.state] };
+        }
+      : transforms.length === 2 && first!.scaleOf && second!.step
+        ? <P>(grads: P, state: unknown[], params: P) => {
+            const s = first!.scaleOf!(grads, state[0]);
+            const r = second!.step!(grads, state[1], params, s.scale);
+            s.scale.dispose();
+            return { params: r.params, state: [s.state, r.state] };
+          }
+        : undefined;
   return {
+    ...(fused ? { step: fused } : {}),
     init: (params) => transforms.map((t) => t.init(params)),
     update(updates, state, params) {
       let current = updates;
@@ -53,6 +81,12 @@ export function applyUpdates<P>(params: P, updates: P): P {
  * Returns the new parameters and state.
  */
 export function optimizerStep<P, S>(optimizer: GradientTransformation<S>, params: P, grads: P, state: S): { params: P; state: S } {
+  if (optimizer.step) {
+    const r = optimizer.step(grads, state, params);
+    const keep = new Set<Tensor>([...tensorLeaves(r.state), ...tensorLeaves(r.params)]);
+    for (const t of [...tensorLeaves(grads), ...tensorLeaves(params), ...tensorLeaves(state)]) if (!keep.has(t)) t.dispose();
+    return r;
+  }
   const { updates, state: nextState } = optimizer.update(grads, state, params);
   const nextParams = applyUpdates(params, updates);
   const survivors = new Set<Tensor>([...tensorLeaves(nextState), ...tensorLeaves(nextParams)]);

@@ -18,6 +18,7 @@ import { attention } from './attention.js';
 import { conv2d } from './conv.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
+import { adamUpdate, sumOfSquares } from './optimizer.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -27,6 +28,7 @@ const kernels: KernelTable = {
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
   attentionBackward, crossEntropyBackward,
+  adamUpdate, sumOfSquares,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */

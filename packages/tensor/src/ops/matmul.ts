@@ -1,7 +1,7 @@
 import { isFloat, isHalf } from '../dtype.js';
 import { run1 } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
-import { broadcastShapes } from '../shape.js';
+import { broadcastShapes, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { castRaw, reshapeRaw, toRank } from './util.js';
 
@@ -42,11 +42,25 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   }
   const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
   const rank = batch.length + 2;
-  const A2 = toRank(A, rank);
-  const B2 = toRank(B, rank);
-  if (A2 !== A) temps.push(A2);
-  if (B2 !== B) temps.push(B2);
-  let y = run1('matmul', [A2, B2], { transA, transB }, { shape: [...batch, M, N], dtype: 'f32' });
+  let y: Tensor;
+  if (!transA && batch.length > 0 && B.shape.slice(0, -2).every((d) => d === 1)) {
+    // x [..., M, K] times one matrix (a linear layer): fold the batch into rows. One [batch·M, K] product instead
+    // of a batch of small ones, and its gradient dB = (x as rows)ᵀ·ct is one deep product, not per-batch
+    // partial products summed afterwards.
+    const rows = reshapeRaw(A, [sizeOf(batch) * M, Ka]);
+    const B2d = rb === 2 ? B : reshapeRaw(B, B.shape.slice(-2));
+    temps.push(rows);
+    if (B2d !== B) temps.push(B2d);
+    const y2d = run1('matmul', [rows, B2d], { transA, transB }, { shape: [sizeOf(batch) * M, N], dtype: 'f32' });
+    temps.push(y2d);
+    y = reshapeRaw(y2d, [...batch, M, N]);
+  } else {
+    const A2 = toRank(A, rank);
+    const B2 = toRank(B, rank);
+    if (A2 !== A) temps.push(A2);
+    if (B2 !== B) temps.push(B2);
+    y = run1('matmul', [A2, B2], { transA, transB }, { shape: [...batch, M, N], dtype: 'f32' });
+  }
   if (vecA || vecB) {
     const shape = [...batch, ...(vecA ? [] : [M]), ...(vecB ? [] : [N])];
     temps.push(y);

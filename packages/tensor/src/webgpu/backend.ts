@@ -17,6 +17,7 @@ import { randomBits } from './kernels/random.js';
 import { arange, fill } from './kernels/creation.js';
 import { makeNNKernels } from './kernels/nn-table.js';
 import { makeNNBackwardKernels } from './kernels/backward-table.js';
+import { adamUpdate, sumOfSquares } from './kernels/optimizer.js';
 
 export interface WebGPUBackendOptions extends RuntimeOptions {
   /** A GPU object (e.g. `navigator.gpu`, or `create([...])` from the `webgpu` package). */
@@ -287,5 +288,7 @@ function makeKernels(rt: Runtime): KernelTable {
     arange: (_i, { start, step }, [o]) => [arange(rt, start, step, o!.dtype, sizeOfShape(o!.shape))],
     ...makeNNKernels(rt),
     ...makeNNBackwardKernels(rt),
+    adamUpdate: (inputs, p, outs) => adamUpdate(rt, inputs, p, outs),
+    sumOfSquares: (inputs) => sumOfSquares(rt, inputs),
   };
 }

@@ -1,0 +1,34 @@
+import type { OutSpec, TensorRef } from '../backend.js';
+import type { PrimitiveParams } from '../primitives.js';
+import { CpuStorage, output } from './storage.js';
+
+const f = Math.fround;
+
+/** The reference of the fused Adam step: every operation rounded to f32 in the documented order. */
+export function adamUpdate(inputs: TensorRef[], p: PrimitiveParams['adamUpdate'], outs: OutSpec[]): CpuStorage[] {
+  const [g, m, v] = inputs.map((t) => (t.storage as CpuStorage).data as Float32Array) as [Float32Array, Float32Array, Float32Array];
+  const param = p.hasParam ? ((inputs[3]!.storage as CpuStorage).data as Float32Array) : null;
+  const scale = p.hasScale ? ((inputs[p.hasParam ? 4 : 3]!.storage as CpuStorage).data as Float32Array)[0]! : 1;
+  const n = g.length;
+  const [m2, v2, u] = outs.map((o) => output(o.dtype, n) as Float32Array) as [Float32Array, Float32Array, Float32Array];
+  const [b1, c1, b2, c2, eps, sqrtBc2, negStep, decay] = [p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay].map(f) as number[];
+  for (let i = 0; i < n; i++) {
+    const gi = p.hasScale ? f(g[i]! * scale) : g[i]!;
+    const mi = f(f(m[i]! * b1!) + f(gi * c1!));
+    const vi = f(f(v[i]! * b2!) + f(f(gi * gi) * c2!));
+    let ui = f(f(mi / f(f(f(Math.sqrt(vi)) / sqrtBc2!) + eps!)) * negStep!);
+    if (p.decay !== 0) ui = f(ui - f(param![i]! * decay!));
+    if (p.apply) ui = f(param![i]! + ui);
+    m2[i] = mi;
+    v2[i] = vi;
+    u[i] = ui;
+  }
+  return [new CpuStorage(m2), new CpuStorage(v2), new CpuStorage(u)];
+}
+
+/** Σ x² over every input, accumulated in doubles. */
+export function sumOfSquares(inputs: TensorRef[]): CpuStorage[] {
+  let s = 0;
+  for (const t of inputs) for (const x of (t.storage as CpuStorage).data as Float32Array) s += x * x;
+  return [new CpuStorage(Float32Array.of(s))];
+}

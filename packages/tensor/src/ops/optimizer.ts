@@ -1,0 +1,62 @@
+import { run1, runPrimitive } from '../engine.js';
+import { TensorError, fmtShape } from '../errors.js';
+import { shapesEqual } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+export interface AdamUpdateOptions {
+  readonly b1: number;
+  readonly b2: number;
+  readonly eps: number;
+  /** lr / (1 − b1^t). */
+  readonly stepSize: number;
+  /** √(1 − b2^t). */
+  readonly sqrtBc2: number;
+  /** lr·λ for decoupled weight decay (AdamW), 0 for none. Needs `param`. */
+  readonly decay?: number;
+  /** The parameter (f32, the gradient's shape): needed for weight decay and for `apply`. */
+  readonly param?: Tensor;
+  /** f32 [1] multiplying the gradient first (a global-norm clip factor computed on the device). */
+  readonly scale?: Tensor;
+  /** Return the updated parameter p + u instead of the update u. */
+  readonly apply?: boolean;
+}
+
+/**
+ * One Adam / AdamW step of one parameter as one kernel (the `adamUpdate` primitive): returns the new moments and
+ * the update (or, with `apply`, the new parameter). The arithmetic is PyTorch's, rounded to f32 after each
+ * operation in the same order as the elementwise ops it replaces, so results match those ops exactly on the
+ * cpu device:
+ *   g' = g·scale;  m' = b1·m + (1−b1)·g';  v' = b2·v + (1−b2)·g'²
+ *   u = −stepSize · m' / (√v' / sqrtBc2 + eps) − decay·p;   (p + u with `apply`)
+ */
+export function adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOptions): { m: Tensor; v: Tensor; update: Tensor } {
+  const decay = o.decay ?? 0;
+  const apply = o.apply ?? false;
+  for (const [name, t] of [['grad', grad], ['m', m], ['v', v], ['param', o.param]] as const) {
+    if (!t) continue;
+    if (t.dtype !== 'f32') throw new TensorError('adamUpdate', `${name} must be f32, got ${t.dtype}`);
+    if (!shapesEqual(t.shape, grad.shape)) throw new TensorError('adamUpdate', `${name} ${fmtShape(t.shape)} must have the gradient's shape ${fmtShape(grad.shape)}`);
+  }
+  if ((decay !== 0 || apply) && !o.param) throw new TensorError('adamUpdate', `param is needed for ${apply ? 'apply' : `weight decay ${decay}`}`);
+  if (o.scale && (o.scale.dtype !== 'f32' || o.scale.size !== 1)) throw new TensorError('adamUpdate', `scale must be f32 with one element, got ${o.scale.dtype} ${fmtShape(o.scale.shape)}`);
+  for (const [name, x] of [['b1', o.b1], ['b2', o.b2], ['eps', o.eps], ['stepSize', o.stepSize], ['sqrtBc2', o.sqrtBc2], ['decay', decay]] as const) {
+    if (!Number.isFinite(x)) throw new TensorError('adamUpdate', `${name} must be a finite number, got ${x}`);
+  }
+  const hasParam = o.param !== undefined && (decay !== 0 || apply);
+  const inputs = [grad, m, v, ...(hasParam ? [o.param!] : []), ...(o.scale ? [o.scale] : [])];
+  const out = { shape: [...grad.shape], dtype: 'f32' as const };
+  const [m2, v2, u] = runPrimitive(
+    'adamUpdate',
+    inputs,
+    { b1: o.b1, c1: 1 - o.b1, b2: o.b2, c2: 1 - o.b2, eps: o.eps, sqrtBc2: o.sqrtBc2, stepSize: o.stepSize, decay, hasParam, hasScale: !!o.scale, apply },
+    [out, out, out],
+  ) as [Tensor, Tensor, Tensor];
+  return { m: m2, v: v2, update: u };
+}
+
+/** Σ x² over the elements of all `xs` (f32) as an f32 [1] on their device: a global norm's square in a few dispatches. */
+export function sumOfSquares(xs: readonly Tensor[]): Tensor {
+  if (xs.length === 0) throw new TensorError('sumOfSquares', 'needs at least one tensor');
+  for (const x of xs) if (x.dtype !== 'f32') throw new TensorError('sumOfSquares', `inputs must be f32, got ${x.dtype} ${fmtShape(x.shape)}`);
+  return run1('sumOfSquares', xs, {}, { shape: [1], dtype: 'f32' });
+}
