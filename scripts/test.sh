@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test file of the monorepo with vitest and ends with one line "N passed, N failed".
-# The device under test comes from MMADA_DEVICE (cpu|webgpu); webgpu tests skip when no adapter exists
-# unless MMADA_DEVICE=webgpu demands one.
+# Runs every test file of the monorepo with vitest and ends with one line "N passed, N failed, N skipped".
+# The device under test comes from MMADA_DEVICE (cpu|webgpu); webgpu tests skip (counted as skipped, with the
+# reason) when no adapter exists, unless MMADA_DEVICE=webgpu or CI=true demands one (tests/support/devices.ts).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 report="$(mktemp)"
