@@ -1,0 +1,119 @@
+/** The playground's Node-side parts and pure helpers: static server, bundle, sampler checks, streamed text, kernel tolerances. */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { init } from '@mmada/tensor';
+import { loadImageTokenizer, loadTextTokenizer, type ImageTokenizer, type TextTokenizer } from '@mmada/mmada';
+import { buildPlayground } from '../../examples/playground/build.mjs';
+import { resolveRequest, startServer } from '../../examples/playground/serve.mjs';
+import { DEFAULT_TEXT_SAMPLER, previewCodes, textSamplerProblem } from '../../examples/playground/src/tasks.js';
+import { MASK_GLYPH, streamedText } from '../../examples/playground/src/streamed-text.js';
+import { firstMismatch, pageAtol } from '../../examples/playground/src/kernel-parity.js';
+
+const repo = resolve(__dirname, '..', '..');
+const page = join(repo, 'examples', 'playground');
+let tok: TextTokenizer;
+let vq: ImageTokenizer;
+
+beforeAll(async () => {
+  await init({ device: 'cpu' });
+  const t = await loadTextTokenizer(join(repo, 'models/mmada-tiny'))();
+  const v = await loadImageTokenizer(join(repo, 'models/mmada-tiny/vq'), { device: 'cpu' })();
+  if (E.isLeft(t) || E.isLeft(v)) throw new Error('cannot load models/mmada-tiny');
+  tok = t.right;
+  vq = v.right;
+});
+
+describe('serve.mjs', () => {
+  it('maps the page, its bundle and models/, and nothing outside them', () => {
+    expect(resolveRequest('/')).toBe(join(page, 'index.html'));
+    expect(resolveRequest('/dist/playground.js?v=1')).toBe(join(page, 'dist', 'playground.js'));
+    expect(resolveRequest('/models/mmada-tiny/config.json')).toBe(join(repo, 'models', 'mmada-tiny', 'config.json'));
+    for (const bad of ['/models/../package.json', '/models/%2e%2e/package.json', '/dist/../serve.mjs', '/package.json', '/models/a%00b', '/models/%E0%A4%A', '/models/']) {
+      expect(resolveRequest(bad), bad).toBeUndefined();
+    }
+  });
+
+  it('answers files with their type, 404 for the rest and 405 for other methods', async () => {
+    const { server, url } = await startServer({ port: 0 });
+    try {
+      const ok = await fetch(`${url}models/mmada-tiny/config.json`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('application/json');
+      expect(await ok.text()).toBe(readFileSync(join(repo, 'models/mmada-tiny/config.json'), 'utf8'));
+      expect((await fetch(`${url}models/mmada-tiny/nothing.json`)).status).toBe(404);
+      expect((await fetch(`${url}models/mmada-tiny`)).status).toBe(404);
+      expect((await fetch(`${url}`, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('build.mjs', () => {
+  it('bundles from the browser entries, with no Node built-in among the inputs', async () => {
+    const meta = await buildPlayground({ outfile: join(repo, 'runs', 'playground-build-test', 'playground.js') });
+    const inputs = Object.keys(meta.inputs);
+    for (const entry of ['packages/tensor/src/browser.ts', 'packages/mmada/src/browser.ts', 'packages/eval/src/browser.ts', 'packages/autograd/src/browser.ts']) {
+      expect(inputs).toContain(entry);
+    }
+    // The Node-only halves never enter: reading paths, writing checkpoints, datasets, training.
+    for (const nodeOnly of ['packages/tensor/src/io/safetensors-file.ts', 'packages/mmada/src/checkpoint/load-model.ts', 'packages/mmada/src/training/train-sft.ts', 'packages/eval/src/harness/evaluate.ts']) {
+      expect(inputs).not.toContain(nodeOnly);
+    }
+    expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);
+  });
+});
+
+describe('sampler settings', () => {
+  it('accepts the defaults and names the field of a setting it refuses', () => {
+    expect(textSamplerProblem(DEFAULT_TEXT_SAMPLER)).toBeUndefined();
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, genLength: 0 })).toBe('genLength must be a positive integer, got 0');
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, blockLength: 24 })).toBe('blockLength must divide genLength (64), got 24');
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, steps: 6 })).toBe('steps must be a positive multiple of the 4 blocks, got 6');
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, steps: 6, threshold: 0.9 })).toBeUndefined();
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, temperature: -1 })).toBe('temperature must be ≥ 0, got -1');
+    expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, threshold: 1.5 })).toBe('threshold must be in (0, 1], got 1.5');
+  });
+});
+
+describe('streamedText', () => {
+  it('decodes the committed runs, shows each masked position, and drops end-of-text padding', () => {
+    const s = tok.specialTokens;
+    const [a, b] = [tok.encode('red'), tok.encode(' circle')];
+    expect(streamedText([...a, s.mask, s.mask, ...b, s.eos, s.eos], tok)).toBe(`red${MASK_GLYPH}${MASK_GLYPH}${tok.decode(b)}`);
+    expect(streamedText([s.mask, s.mask], tok)).toBe(MASK_GLYPH.repeat(2));
+    expect(streamedText([...a, ...b], tok)).toBe(tok.decode([...a, ...b]));
+  });
+});
+
+describe('previewCodes', () => {
+  it('decodes the known codes and paints masked cells grey', async () => {
+    // A masked cell is decoded as code 0 (the decoder mixes neighbours), then painted over.
+    const full = await previewCodes(vq, [5, 0, 7, 8]);
+    const part = await previewCodes(vq, [5, -1, 7, 8]);
+    expect([part.width, part.height]).toEqual([32, 32]);
+    const at = (img: typeof full, x: number, y: number) => Array.from(img.data.subarray((y * 32 + x) * 3, (y * 32 + x) * 3 + 3));
+    // Cell 1 is the top-right 16×16 quarter.
+    expect(at(part, 20, 3)).toEqual([128, 128, 128]);
+    expect(at(part, 31, 15)).toEqual([128, 128, 128]);
+    expect(at(part, 3, 3)).toEqual(at(full, 3, 3));
+  });
+});
+
+describe('kernel check tolerances', () => {
+  it('firstMismatch names the first element outside atol + rtol·|want|; NaN meets NaN', () => {
+    expect(firstMismatch([1, 2.00001, NaN, Infinity], [1, 2, NaN, Infinity], 1e-5, 1e-5)).toBeUndefined();
+    expect(firstMismatch([1, 2.1], [1, 2], 1e-5, 1e-5)).toBe('element 1: got 2.1, expected 2');
+    expect(firstMismatch([0], [NaN], 1, 1)).toBe('element 0: got 0, expected NaN');
+    expect(firstMismatch([1], [1, 2], 0, 0)).toBe('length 1, expected 2');
+  });
+
+  it('sin and cos get WGSL’s 2^-11, every other case keeps its own tolerance', () => {
+    expect(pageAtol({ name: 'sin', atol: 2e-5 })).toBe(2 ** -11);
+    expect(pageAtol({ name: 'cos of transposed', atol: 2e-5 })).toBe(2 ** -11);
+    expect(pageAtol({ name: 'exp', atol: 2e-5 })).toBe(2e-5);
+    expect(pageAtol({ name: 'add' })).toBe(1e-5);
+  });
+});
