@@ -6,6 +6,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 probe() { node "$here/probe-webgpu.mjs"; }
+
+# The browser tests (tests/playground) need Chromium: CI asks for it, and so does MMADA_BROWSER_TESTS=1.
+if [ "${CI:-}" = true ] || [ "${MMADA_BROWSER_TESTS:-}" = 1 ]; then bash "$here/setup-chromium.sh"; fi
 # shellcheck source=apt-wait.sh
 . "$here/apt-wait.sh"
 
