@@ -4,6 +4,7 @@
  * package.json's `exports`; `index.ts` is this surface plus loading from and saving to paths, and training.
  */
 export { ConfigError } from './config/config-error.js';
+export { checkConfigBounds, CONFIG_BOUNDS, MAX_PARAMETERS, MAX_TENSOR_ELEMENTS } from './config/config-bounds.js';
 export type { ModelConfig } from './config/model-config.js';
 export { headDim, parameterCount } from './config/model-config.js';
 export { CONFIG_FILE_NAME, parseModelConfig, parseModelConfigText } from './config/parse-config.js';

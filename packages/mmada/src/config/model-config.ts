@@ -48,7 +48,7 @@ export interface ModelConfig {
 export const headDim = (c: ModelConfig): number => c.dModel / c.nHeads;
 
 /** Number of parameters: wte + head + per block (4 attention projections, 3 MLP matrices, 2 norms) + final norm. */
-export function parameterCount(c: ModelConfig): number {
+export function parameterCount(c: Pick<ModelConfig, 'dModel' | 'mlpHiddenSize' | 'embeddingSize' | 'nLayers'>): number {
   const perBlock = 4 * c.dModel * c.dModel + 3 * c.dModel * c.mlpHiddenSize + 2 * c.dModel;
   return 2 * c.embeddingSize * c.dModel + c.nLayers * perBlock + c.dModel;
 }

@@ -8,6 +8,7 @@ import { sequenceS } from 'fp-ts/lib/Apply.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import { findDuplicateJsonKey } from '@mmada/tensor';
+import { checkConfigBounds } from './config-bounds.js';
 import { ConfigError, MISSING } from './config-error.js';
 import type { ModelConfig } from './model-config.js';
 
@@ -138,6 +139,8 @@ export function parseModelConfig(json: unknown, file = CONFIG_FILE_NAME): E.Eith
       }
       return E.right(c);
     }),
+    // Sizes against hard bounds before anything walks them (an n_layers of 1e9 must not build 1e9 names).
+    E.chain((c) => checkConfigBounds(c, file)),
     E.map((c): ModelConfig => ({
       modelType: typeof json.model_type === 'string' ? json.model_type : 'llada',
       ...c,
