@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -31,6 +31,11 @@ beforeAll(async () => {
   const saved = await saveModel(m, modelDir)();
   disposeModel(m);
   if (E.isLeft(saved)) throw saved.left;
+  // Training logs as the recipe leaves them: the report draws their curves.
+  mkdirSync(join(modelDir, 'stage1'));
+  writeFileSync(join(modelDir, 'stage1', 'loss.jsonl'), [6, 5, 4.5, 4].map((loss, i) => JSON.stringify({ step: i + 1, loss, lr: 1e-3, tokens: 64, seconds: 0.1 })).join('\n') + '\n');
+  mkdirSync(join(modelDir, 'stage3'));
+  writeFileSync(join(modelDir, 'stage3', 'metrics.jsonl'), [0.2, 0.4].map((mean, i) => JSON.stringify({ step: i + 1, reward: { mean, std: 0.1 } })).join('\n') + '\n');
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -79,7 +84,8 @@ describe('mmada demo', () => {
     const r = await mmada('demo', '--model', modelDir, '--out', out, '--count', '2', '--images', '3', '--device', device);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| shipped \|/);
-    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/t2i-2.png', 'images/inpaint-result.png']) {
+    const charts = ['held-out-accuracy', 'stage1-loss', 'stage3-reward'].flatMap((c) => [`charts/${c}.svg`, `charts/${c}.png`]);
+    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/t2i-2.png', 'images/inpaint-result.png', ...charts]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8'));
@@ -89,6 +95,11 @@ describe('mmada demo', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
     expect(html).toContain('Held-out scores');
+    // The charts section: three charts inline (no stage-2 or tokenizer log here, so no chart for them).
+    expect(html).toContain('6. Charts');
+    expect(html.match(/<figure class="chart">/g)).toHaveLength(3);
+    expect(existsSync(join(out, 'charts', 'stage2-loss.svg'))).toBe(false);
+    expect(readFileSync(join(out, 'charts', 'stage1-loss.svg'), 'utf8')).toContain('loss (nats / token)');
     expect(r.stderr).toContain('== 4 inpainting');
   });
 

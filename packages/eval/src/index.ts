@@ -29,7 +29,6 @@ export type { EvalTask, ItemOutcome, PredictionRecord, TaskContext } from './har
 export { ProgressTracker, formatProgress, stderrProgress, type Progress } from './harness/progress.js';
 export { writeFileAtomic, appendPrediction, readPredictions } from './harness/files.js';
 export { summarize, summaryMarkdown, type EvalSummary, type CategorySummary } from './harness/summary.js';
-export { barChartSvg, lineChartSvg, type Bar, type Series } from './harness/svg-charts.js';
 export { evaluate, runFiles, type EvaluateOptions } from './harness/evaluate.js';
 export { sweepSteps, type SweepPoint } from './harness/sweep-steps.js';
 export { gsm8kTask, math500Task, multipleChoiceTask, likelihoodChoiceTask, multipleChoicePrompt, type Gsm8kTaskOptions } from './harness/text-tasks.js';

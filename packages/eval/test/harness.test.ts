@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  barChartSvg, type ChoiceScorer, createImage, evaluate, formatProgress, generateShapesWorld, type Gsm8kRecord, gsm8kTask, lineChartSvg,
+  type ChoiceScorer, createImage, evaluate, formatProgress, generateShapesWorld, type Gsm8kRecord, gsm8kTask,
   likelihoodChoiceTask, math500Task, type MmluRecord, multipleChoiceTask, type PopeRecord, popeTask, type PredictionRecord,
   ProgressTracker, readPredictions, renderScene, runFiles, shapesWorldReasoningTask, shapesWorldT2ITask, shapesWorldUnderstandingTask,
   summarize, summaryMarkdown, sweepSteps, type TextModel, vqaTask, writeFileAtomic,
@@ -42,6 +42,8 @@ describe('evaluate', () => {
     const svg = readFileSync(files.summarySvg, 'utf8');
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/class="bar"/g)).toHaveLength(2);
+    expect(svg).toContain('accuracy (fraction correct)');
+    expect([...readFileSync(files.summaryPng).subarray(0, 4)]).toEqual([137, 80, 78, 71]);
     expect(readdirSync(outDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -112,17 +114,6 @@ describe('summary and charts', () => {
     expect(summarize('empty', [])).toMatchObject({ n: 0, accuracy: 0, meanScore: 0 });
   });
 
-  it('draws bars proportional to values and lines through every point', () => {
-    const bars = barChartSvg('acc <&>', [{ label: 'a', value: 1 }, { label: 'b', value: 0.25 }]);
-    const heights = [...bars.matchAll(/class="bar"[^>]*height="([\d.]+)"/g)].map((m) => Number(m[1]));
-    expect(heights[1] / heights[0]).toBeCloseTo(0.25);
-    expect(bars).toContain('acc &lt;&amp;&gt;');
-    const line = lineChartSvg('t', 'steps', 'acc', [{ name: 'acc', points: [{ x: 256, y: 0.5 }, { x: 64, y: 0.2 }, { x: 128, y: 0.4 }] }]);
-    const pts = /points="([^"]+)"/.exec(line)![1].split(' ');
-    expect(pts).toHaveLength(3);
-    const xs = pts.map((p) => Number(p.split(',')[0]));
-    expect(xs).toEqual([...xs].sort((a, b) => a - b));
-  });
 
   it('writeFileAtomic replaces a file without leaving temp files', async () => {
     const dir = tmp();
@@ -143,6 +134,7 @@ describe('sweepSteps', () => {
     expect(readFileSync(join(outDir, 'sweep.md'), 'utf8')).toContain('| 128 | 10 | 40.0 |');
     expect(JSON.parse(readFileSync(join(outDir, 'sweep.json'), 'utf8'))[2]).toMatchObject({ steps: 256, accuracy: 0.8 });
     expect(readFileSync(join(outDir, 'sweep.svg'), 'utf8')).toContain('<polyline');
+    expect(existsSync(join(outDir, 'sweep.png'))).toBe(true);
     expect(existsSync(join(outDir, 'steps-64', 'predictions.jsonl'))).toBe(true);
     await expect(sweepSteps([], gsm8kTask(), model, items, { outDir })).rejects.toThrow(RangeError);
   });

@@ -21,6 +21,6 @@ export type {
   ImageBatchSource, TrainImageTokenizerOptions, TrainImageTokenizerResult, ImageTokenizerStepInfo, ImageTokenizerLossEntry,
 } from './vq/train-image-tokenizer.js';
 export {
-  trainImageTokenizer, IMAGE_TOKENIZER_CHECKPOINT_DIR, IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_NO_DECAY,
+  trainImageTokenizer, IMAGE_TOKENIZER_CHECKPOINT_DIR, IMAGE_TOKENIZER_LOSS_LOG_FILE, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_LOSS_UNIT, IMAGE_TOKENIZER_NO_DECAY,
 } from './vq/train-image-tokenizer.js';
 export * from './training/index.js';

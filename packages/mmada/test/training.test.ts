@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceFromEnv, init, key, memory } from '@mmada/tensor';
 import {
-  createModel, disposeModel, flattenParameters, loadModel, lossCurveSvg, LOSS_LOG_FILE, MODEL_ZOO, readLossLog, sftBatch, sftBatchSource, trainSft,
+  createModel, disposeModel, flattenParameters, loadModel, LOSS_LOG_FILE, MODEL_ZOO, readLossLog, sftBatch, sftBatchSource, trainSft,
   TRAINING_CHECKPOINT_DIR, type SftExample, type TrainSftOptions,
 } from '@mmada/mmada';
 
@@ -96,6 +96,7 @@ describe('trainSft', () => {
     const c = flattenParameters(loaded.right.params);
     for (const name of Object.keys(a)) expect(Array.from(await c[name]!.data())).toEqual(Array.from(await a[name]!.data()));
     expect(readFileSync(join(root, 'cut', 'loss.svg'), 'utf8')).toContain('<polyline');
+    expect([...readFileSync(join(root, 'cut', 'loss.png')).subarray(0, 4)]).toEqual([137, 80, 78, 71]); // the PNG copy beside it
     expect(JSON.parse(readFileSync(join(root, 'cut', TRAINING_CHECKPOINT_DIR, 'latest.json'), 'utf8')).step).toBe(12);
     disposeModel(loaded.right);
     disposeModel(whole.model);
@@ -112,12 +113,3 @@ describe('trainSft', () => {
   });
 });
 
-describe('lossCurveSvg', () => {
-  it('draws the losses and their moving average', () => {
-    const svg = lossCurveSvg([1, 2, 3, 4].map((s) => ({ step: s, loss: 5 / s })), { title: 'a < b' });
-    expect(svg.startsWith('<svg')).toBe(true);
-    expect(svg.match(/<polyline/g)).toHaveLength(2);
-    expect(svg).toContain('a &lt; b');
-    expect(lossCurveSvg([])).toContain('no steps yet');
-  });
-});

@@ -54,6 +54,7 @@ export { rollout, rolloutBatchOf, familiesOf, ROLLOUT_STREAM } from './trainer/r
 export type { FamilyRollout, RolloutOptions } from './trainer/rollout.js';
 export { withoutTimes } from './trainer/rl-metrics.js';
 export type { RlStepMetrics, MeanStd, ComponentStat } from './trainer/rl-metrics.js';
+export { rewardCurveSvg, type RewardCurvePoint } from './trainer/reward-curve.js';
 export { GrpoTrainer, rlTrain, rlSchedule, configDifferences, formatStepProgress, RlTrainError, RL_CHECKPOINT_DIR, RL_METRICS_FILE, RL_CONFIG_FILE } from './trainer/grpo-trainer.js';
 export type { RlTrainOptions, RlTrainResult } from './trainer/grpo-trainer.js';
 
@@ -68,10 +69,7 @@ export { parseVariant, variantConfig, variantDir, VARIANT_ESTIMATORS, DEFAULT_VA
 export type { Variant } from './ablation/variants.js';
 export { summarizeAblation, ablationCharts, ablationMarkdown } from './ablation/ablation-summary.js';
 export type { AblationSummary, AblationRun, VariantSummary, CurvePoint, EvalPoint, CheckpointAccuracy } from './ablation/ablation-summary.js';
-export { bandChartSvg, niceTicks } from './ablation/band-chart-svg.js';
-export type { BandSeries, BandPoint, BandChartOptions } from './ablation/band-chart-svg.js';
 export { meanInterval95, tCritical95, trailingMean, sampleVariance } from './ablation/stats.js';
 export type { MeanInterval } from './ablation/stats.js';
-export { svgToPng } from './ablation/svg-to-png.js';
 export { diagnoseEstimators, diagnosticsMarkdown } from './ablation/diagnose-estimators.js';
 export type { DiagnoseOptions, DiagnoseResult, EstimatorDiagnostic } from './ablation/diagnose-estimators.js';

@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dispose } from '@mmada/tensor';
 import {
-  bandChartSvg, cyclePrompts, diagnoseEstimators, meanInterval95, parseVariant, predictorAt, rlConfig, runAblation, tCritical95, trailingMean, type RlConfig,
+  ablationCharts, cyclePrompts, rewardCurveSvg, diagnoseEstimators, meanInterval95, parseVariant, predictorAt, rlConfig, runAblation, tCritical95, trailingMean, type RlConfig,
 } from '../src/index.js';
 import { device, tinyPolicy, toyTextPrompts } from './trainer-support.js';
 
@@ -29,14 +29,30 @@ describe('ablation statistics and charts', () => {
     expect(tCritical95(1000)).toBeCloseTo(1.962, 3);
   });
 
-  it('a band chart has one band and one line per series, and the note', () => {
-    const svg = bandChartSvg(
-      [{ name: 'a', points: [{ x: 1, y: 0.5, lo: 0.4, hi: 0.6 }, { x: 2, y: 0.7, lo: 0.6, hi: 0.8 }] }, { name: 'b', points: [{ x: 1, y: 0.2, lo: 0.2, hi: 0.2 }] }],
-      { title: 'T', xLabel: 'x', yLabel: 'y', note: 'smoothing: none' },
-    );
-    expect(svg.match(/class="band"/g)).toHaveLength(2);
-    expect(svg.match(/class="series"/g)).toHaveLength(2);
-    expect(svg).toContain('smoothing: none');
+  it('the reward charts have one band and one line per variant, the smoothing and the units', () => {
+    const point = (step: number, reward: number) => ({ step, reward, lo: reward - 0.1, hi: reward + 0.1, forwardPasses: 10 * step, seconds: 2 * step });
+    const charts = ablationCharts({
+      variants: [], curves: { a: [point(1, 0.5), point(2, 0.7)], b: [point(1, 0.2)] }, smoothing: { window: 1, description: 'none (raw per-step means)' },
+      band: 'mean ± one standard deviation over seeds', genLengths: [], settings: {},
+    });
+    expect(Object.keys(charts)).toEqual(['reward-vs-step', 'reward-vs-forward-passes', 'reward-vs-wall-time']);
+    for (const svg of Object.values(charts)) {
+      expect(svg.match(/class="band"/g)).toHaveLength(2);
+      expect(svg.match(/class="series"/g)).toHaveLength(2);
+      expect(svg).toContain('smoothing: none (raw per-step means)');
+      expect(svg).toContain('reward (mean of the generation batch)');
+    }
+    expect(charts['reward-vs-wall-time']).toContain('training time (s, cumulative)');
+  });
+
+  it("one run's reward curve: the batch mean as a line, ± the within-batch std as a band", () => {
+    const svg = rewardCurveSvg([{ step: 1, reward: { mean: 0.2, std: 0.1 } }, { step: 2, reward: { mean: 0.6, std: 0 } }]);
+    expect(svg.match(/class="band"/g)).toHaveLength(1);
+    const band = /class="band" points="([^"]+)"/.exec(svg)![1]!.split(' ').map((p) => Number(p.split(',')[1]));
+    const line = /class="series" points="([^"]+)"/.exec(svg)![1]!.split(' ').map((p) => Number(p.split(',')[1]));
+    expect(band[0]).toBeLessThan(line[0]!); // the upper edge is above the mean (smaller y)
+    expect(band[1]).toBeCloseTo(line[1]!, 1); // no spread at step 2
+    expect(svg).toContain('band: ± one standard deviation of the rewards within the batch');
   });
 
   it('variants change only the estimator; bad specs say what is accepted', () => {

@@ -1,11 +1,20 @@
 /** The demonstration as one self-contained HTML page: every image inline (PNG data URIs), every number in tables. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DemoChart } from './demo-charts.js';
 import type { DemoResult } from './demo.js';
 import type { FamilyScore } from './recipe-eval.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** A chart inline: its PNG as a data URI where one was rendered, else the SVG itself. */
+async function chart(out: string, c: DemoChart): Promise<string> {
+  const body = c.png
+    ? `<img src="data:image/png;base64,${Buffer.from(await readFile(join(out, c.png))).toString('base64')}" alt="${esc(c.title)}" width="640">`
+    : await readFile(join(out, c.svg), 'utf8');
+  return `<figure class="chart">${body}<figcaption>${esc(c.title)} (<code>${esc(c.svg)}</code>${c.png ? `, <code>${esc(c.png)}</code>` : ''})</figcaption></figure>`;
+}
 
 async function img(out: string, rel: string, alt: string, width = 128): Promise<string> {
   const bytes = await readFile(join(out, rel));
@@ -27,7 +36,7 @@ export async function demoReportHtml(r: DemoResult, out: string, modelDir: strin
 <html lang="en"><head><meta charset="utf-8"><title>mmada-tiny: held-out demonstration</title>
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
-figure{display:inline-block;margin:.4em;width:150px;vertical-align:top;font-size:.85em}.ok{color:#176f2c}.bad{color:#a11}</style></head><body>
+figure{display:inline-block;margin:.4em;width:150px;vertical-align:top;font-size:.85em}figure.chart{width:660px}.ok{color:#176f2c}.bad{color:#a11}</style></head><body>
 <h1>mmada-tiny on ShapesWorld: held-out demonstration</h1>
 <p>Model <code>${esc(modelDir)}</code>. Every item below comes from ShapesWorld's held-out test split. Sampling is greedy (temperature 0, one token per step).
 The whole report took ${r.seconds.toFixed(0)} s to make.</p>
@@ -51,6 +60,9 @@ The whole report took ${r.seconds.toFixed(0)} s to make.</p>
 <tr><td>text-to-image (GenEval categories, pixel verifier)</td><td>${s.t2i.n}</td><td>${pct(s.t2i.accuracy)}</td></tr></table>
 <h3>By category</h3>
 <table><tr><th colspan="3">understanding</th></tr>${categoryRows(s.understanding)}<tr><th colspan="3">text-to-image</th></tr>${categoryRows(s.t2i)}</table>
+<h2>6. Charts</h2>
+<p>Held-out accuracy, and the training curves recorded in the model directory (each chart states its units and smoothing).</p>
+<div>${(await Promise.all(r.charts.map((c) => chart(out, c)))).join('\n')}</div>
 </body></html>
 `;
 }

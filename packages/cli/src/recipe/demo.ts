@@ -2,8 +2,8 @@
  * The main job's demonstration of a trained model (`mmada demo`): the held-out scores of every task family
  * (whose first items supply the reasoning answer and the images shown), one held-out arithmetic question with its
  * `<think>` trace, questions about a held-out ShapesWorld image, images drawn for held-out prompts (PNG files
- * and a contact sheet), one inpainted image cell, the held-out scores of every task family, and an HTML
- * report with all of it inline.
+ * and a contact sheet), one inpainted image cell, the held-out scores of every task family, charts of the
+ * scores and of the model's training curves (SVG + PNG), and an HTML report with all of it inline.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel,
 import { foldIn, key, type DeviceName } from '@mmada/tensor';
 import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { contactSheet, greyCell, upscaleNearest } from './image-sheet.js';
+import { writeDemoCharts, type DemoChart } from './demo-charts.js';
 import { demoReportHtml } from './demo-report.js';
 import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
 
@@ -40,6 +41,8 @@ export interface DemoResult {
   readonly contactSheet: string;
   readonly inpainting: { prompt: string; original: string; masked: string; inpainted: string; cell: string; correct: boolean };
   readonly scores: RecipeScores;
+  /** Held-out accuracy and the training curves of the model directory (SVG + PNG under charts/). */
+  readonly charts: readonly DemoChart[];
   readonly table: string;
   readonly seconds: number;
 }
@@ -130,12 +133,15 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log('== 5 held-out scores');
     const table = scoresTable([{ stage: 'shipped', scores }]);
     log(table);
+    log('== 6 charts');
+    const charts = await writeDemoCharts(o.model, o.out, scores);
+    log(charts.map((c) => `${c.svg}${c.png ? `, ${c.png}` : ''}`).join('\n'));
     const result: DemoResult = {
-      reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, table, seconds: (performance.now() - t0) / 1000,
+      reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, charts, table, seconds: (performance.now() - t0) / 1000,
     };
     await writeFile(join(o.out, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
     await writeFile(join(o.out, 'report.html'), await demoReportHtml(result, o.out, o.model));
-    log(`== 6 report: ${join(o.out, 'report.html')}`);
+    log(`== 7 report: ${join(o.out, 'report.html')}`);
     return result;
   } finally {
     disposeModel(model);

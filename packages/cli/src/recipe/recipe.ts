@@ -16,11 +16,10 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
-  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_CURVE_FILE, LOSS_LOG_FILE, readLossLog, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
+  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_LOG_FILE, readLossLog, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
   VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
-import { svgToPng } from '@mmada/rl';
 import { key, type DeviceName } from '@mmada/tensor';
 import { MMADA_TINY_ARCHITECTURE, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
 import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
@@ -71,13 +70,6 @@ export interface RecipeResult {
 }
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
-
-/** A PNG copy of an SVG curve beside it (where @resvg/resvg-js runs; the SVG stays either way). */
-export async function writeCurvePng(svgPath: string): Promise<void> {
-  if (!(await exists(svgPath))) return;
-  const png = await svgToPng(await readFile(svgPath, 'utf8'));
-  if (png) await writeFile(svgPath.replace(/\.svg$/, '.png'), png);
-}
 
 /** The step of a stage's training checkpoint, or undefined when it has none. */
 async function checkpointStep(stageDir: string): Promise<number | undefined> {
@@ -140,7 +132,6 @@ async function runStage(
     },
   })();
   const run = must(r, `${name} training`);
-  await writeCurvePng(join(dir, LOSS_CURVE_FILE));
   const finalLoss = run.history.length ? run.history.slice(-50).reduce((a, e) => a + e.loss, 0) / Math.min(50, run.history.length) : NaN;
   const seconds = run.history.reduce((a, e) => a + (e.seconds ?? 0), 0);
   return { model: run.model, seconds, finalLoss, stopped: run.stopped };

@@ -1,14 +1,15 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { barChartSvg } from '@mmada/charts';
+import { svgToPng } from '@mmada/charts/png';
 import type { Progress } from './progress.js';
 import { ProgressTracker } from './progress.js';
 import { appendPrediction, readPredictions, writeFileAtomic } from './files.js';
 import { type EvalSummary, summarize, summaryMarkdown } from './summary.js';
-import { barChartSvg } from './svg-charts.js';
 import type { EvalTask, PredictionRecord } from './task.js';
 
 export interface EvaluateOptions {
-  /** Folder for `predictions.jsonl`, `summary.json`, `summary.md` and `summary.svg`. */
+  /** Folder for `predictions.jsonl`, `summary.json`, `summary.md`, `summary.svg` and `summary.png`. */
   readonly outDir: string;
   /** Denoising steps passed to every model call. */
   readonly steps?: number;
@@ -27,12 +28,14 @@ export const runFiles = (outDir: string) => ({
   summaryJson: join(outDir, 'summary.json'),
   summaryMarkdown: join(outDir, 'summary.md'),
   summarySvg: join(outDir, 'summary.svg'),
+  /** Written where @resvg/resvg-js runs. */
+  summaryPng: join(outDir, 'summary.png'),
 });
 
 /**
  * Runs a task over a dataset: each item's outcome is appended to `predictions.jsonl` as soon as it is
  * scored, so an interrupted run resumes where it stopped; at the end the summary (JSON, markdown table
- * with the per-category breakdown, SVG bar chart) is written atomically and returned.
+ * with the per-category breakdown, bar chart as SVG and PNG) is written atomically and returned.
  */
 export async function evaluate<Item, Model>(
   task: EvalTask<Item, Model>,
@@ -73,6 +76,14 @@ export async function evaluate<Item, Model>(
   await writeFileAtomic(files.summaryJson, JSON.stringify(summary, null, 2) + '\n');
   await writeFileAtomic(files.summaryMarkdown, summaryMarkdown(summary));
   const bars = [{ label: 'all', value: summary.accuracy }, ...Object.entries(summary.byCategory).map(([label, g]) => ({ label, value: g.accuracy }))];
-  await writeFileAtomic(files.summarySvg, barChartSvg(`${task.name} accuracy`, bars));
+  const chart = barChartSvg({
+    title: `${task.name}: accuracy (n = ${summary.n})`,
+    y: { label: 'accuracy', unit: 'fraction correct', max: 1 },
+    smoothing: 'none: one value per category over all its items',
+    bars,
+  });
+  await writeFileAtomic(files.summarySvg, chart);
+  const png = await svgToPng(chart);
+  if (png) await writeFileAtomic(files.summaryPng, png);
   return summary;
 }

@@ -1,9 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lineChartSvg } from '@mmada/charts';
+import { svgToPng } from '@mmada/charts/png';
 import { evaluate, type EvaluateOptions } from './evaluate.js';
 import { writeFileAtomic } from './files.js';
 import type { EvalSummary } from './summary.js';
-import { lineChartSvg } from './svg-charts.js';
 import type { EvalTask } from './task.js';
 
 export interface SweepPoint {
@@ -16,7 +17,7 @@ export interface SweepPoint {
 
 /**
  * The sampling-efficiency sweep: the same evaluation at several step counts, each in its own
- * `steps-N/` folder (each resumable), plus `sweep.json`, `sweep.md` and `sweep.svg` (accuracy vs steps).
+ * `steps-N/` folder (each resumable), plus `sweep.json`, `sweep.md` and the accuracy-vs-steps chart (`sweep.svg`, `sweep.png`).
  */
 export async function sweepSteps<Item, Model>(
   stepsList: readonly number[],
@@ -41,9 +42,18 @@ export async function sweepSteps<Item, Model>(
     ...points.map((p) => `| ${p.steps} | ${p.summary.n} | ${(100 * p.accuracy).toFixed(1)} | ${p.meanScore.toFixed(4)} | ${p.secondsPerItem.toFixed(3)} |`),
     '',
   ].join('\n');
-  const series = [{ name: 'accuracy', points: points.map((p) => ({ x: p.steps, y: p.accuracy })) }];
   await writeFileAtomic(join(options.outDir, 'sweep.json'), JSON.stringify(points.map(({ summary: _s, ...p }) => p), null, 2) + '\n');
   await writeFileAtomic(join(options.outDir, 'sweep.md'), table);
-  await writeFileAtomic(join(options.outDir, 'sweep.svg'), lineChartSvg(`${task.name}: accuracy vs steps`, 'sampling steps', 'accuracy', series));
+  const chart = lineChartSvg({
+    title: `${task.name}: accuracy vs sampling steps`,
+    x: { label: 'sampling steps', unit: 'denoising steps per answer' },
+    y: { label: 'accuracy', unit: 'fraction correct', min: 0, max: 1 },
+    smoothing: 'none: one evaluation per step count',
+    note: `n = ${points[0]!.summary.n} items per point`,
+    series: [{ name: 'accuracy', points: points.map((p) => ({ x: p.steps, y: p.accuracy })), markers: true }],
+  });
+  await writeFileAtomic(join(options.outDir, 'sweep.svg'), chart);
+  const png = await svgToPng(chart);
+  if (png) await writeFileAtomic(join(options.outDir, 'sweep.png'), png);
   return points;
 }

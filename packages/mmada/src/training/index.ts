@@ -2,10 +2,9 @@
 export type { SftExample, SftBatch, SftBatchOptions, SftBatchSource, SftBatchSourceOptions } from './sft-batch.js';
 export { sftBatch, sftBatchSource } from './sft-batch.js';
 export type { TrainSftOptions, TrainStepInfo, TrainSftResult } from './train-sft.js';
-export { trainSft, sftBatchLoss, TrainingError, TRAINING_CHECKPOINT_DIR, LOSS_LOG_FILE, LOSS_CURVE_FILE } from './train-sft.js';
+export { trainSft, sftBatchLoss, TrainingError, TRAINING_CHECKPOINT_DIR, LOSS_LOG_FILE, LOSS_CURVE_FILE, LOSS_CURVE_PNG_FILE } from './train-sft.js';
 export type { LossLogEntry } from './loss-log.js';
 export { readLossLog } from './loss-log.js';
-export type { LossCurveOptions } from './loss-curve-svg.js';
-export { lossCurveSvg, movingAverage } from './loss-curve-svg.js';
+export { writeLossCurve } from './write-loss-curve.js';
 /** Reading a run's checkpoint root (step-N directories behind latest.json, or the older single directory). */
 export { hasTrainingCheckpoint, readTrainingCheckpointInfo } from '@mmada/autograd';

@@ -26,21 +26,23 @@ import {
   warmupCosine, weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
-import { dispose, foldIn, key, scope, tensor, writeFileAtomic, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { dispose, foldIn, key, scope, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { configToJson } from '../config/config-json.js';
 import type { ModelConfig } from '../config/model-config.js';
 import { saveModel } from '../checkpoint/save-model.js';
 import { maskPredictorForward } from '../model/forward.js';
 import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
 import type { MaskPredictorParameters } from '../model/parameters.js';
-import { lossCurveSvg } from './loss-curve-svg.js';
 import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from './loss-log.js';
 import type { SftBatch, SftBatchSource } from './sft-batch.js';
+import { writeLossCurve } from './write-loss-curve.js';
 
 /** File names inside a run directory (`out`). */
 export const TRAINING_CHECKPOINT_DIR = 'checkpoint';
 export const LOSS_LOG_FILE = 'loss.jsonl';
 export const LOSS_CURVE_FILE = 'loss.svg';
+/** The same curve as PNG (where @resvg/resvg-js runs). */
+export const LOSS_CURVE_PNG_FILE = 'loss.png';
 
 export interface TrainSftOptions {
   /** Total optimizer steps of the run (the schedule's length; a resumed run continues to it). */
@@ -263,7 +265,7 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
       const saved = await saveModel({ config, params }, files.model)();
       if (E.isLeft(saved)) return E.left(new TrainingError(`cannot write the model to ${files.model}: ${saved.left.message}`, { cause: saved.left }));
       try {
-        await writeFileAtomic(files.curve, lossCurveSvg(history, { title: `SFT loss (${files.model})` }));
+        await writeLossCurve(files.curve, history, `SFT loss (${files.model})`);
       } catch (e) {
         return E.left(new TrainingError(`cannot write ${files.curve}: ${(e as Error).message}`));
       }

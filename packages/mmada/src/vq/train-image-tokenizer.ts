@@ -21,9 +21,9 @@ import {
   adamw, chain, clipByGlobalNorm, flattenToRecord, hasTrainingCheckpoint, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad, warmupCosine,
   weightDecayMask, type GradientTransformation,
 } from '@mmada/autograd';
-import { dispose, key, scope, writeFileAtomic, type DeviceName, type Tensor } from '@mmada/tensor';
+import { dispose, key, scope, type DeviceName, type Tensor } from '@mmada/tensor';
 import { TrainingError } from '../training/train-sft.js';
-import { lossCurveSvg } from '../training/loss-curve-svg.js';
+import { writeLossCurve } from '../training/write-loss-curve.js';
 import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from '../training/loss-log.js';
 import { checkVqConfig, type VqConfig } from './vq-config.js';
 import { vqConfigToJson } from './vq-config-json.js';
@@ -36,6 +36,8 @@ import { saveImageTokenizer } from './save-image-tokenizer.js';
 export const IMAGE_TOKENIZER_CHECKPOINT_DIR = 'checkpoint';
 export const IMAGE_TOKENIZER_LOSS_LOG_FILE = 'loss.jsonl';
 export const IMAGE_TOKENIZER_LOSS_CURVE_FILE = 'loss.svg';
+/** What the tokenizer's loss measures, for its chart. */
+export const IMAGE_TOKENIZER_LOSS_UNIT = 'pixel L1 or MSE in [−1, 1] + weighted commitment and entropy terms';
 
 /** Parameter-name substrings trained without weight decay: biases and the GroupNorm affines. */
 export const IMAGE_TOKENIZER_NO_DECAY: readonly string[] = ['bias', 'norm'];
@@ -251,7 +253,7 @@ export function trainImageTokenizer(
       const saved = await saveImageTokenizer(files.tokenizer, { config, params })();
       if (E.isLeft(saved)) return E.left(new TrainingError(`cannot write the tokenizer to ${files.tokenizer}: ${saved.left.message}`, { cause: saved.left }));
       try {
-        await writeFileAtomic(files.curve, lossCurveSvg(history, { title: `image tokenizer loss (${files.tokenizer})` }));
+        await writeLossCurve(files.curve, history, `image tokenizer loss (${files.tokenizer})`, IMAGE_TOKENIZER_LOSS_UNIT);
       } catch (e) {
         return E.left(new TrainingError(`cannot write ${files.curve}: ${(e as Error).message}`));
       }

@@ -5,7 +5,7 @@
  * vs wall time).
  */
 import type { RlStepMetrics } from '../trainer/rl-metrics.js';
-import { bandChartSvg, type BandSeries } from './band-chart-svg.js';
+import { lineChartSvg, type LineSeries } from '@mmada/charts';
 import { mean, meanInterval95, sampleStd, sampleVariance, trailingMean, type MeanInterval } from './stats.js';
 
 /** One test-split evaluation of a run's weights. */
@@ -154,15 +154,18 @@ export function summarizeAblation(
   };
 }
 
-/** The three charts as SVG documents, by file stem. */
+/** The three charts as SVG documents, by file stem: reward per variant, mean line and a band over seeds. */
 export function ablationCharts(summary: AblationSummary): Record<string, string> {
-  const note = `line: mean over seeds; band: ${summary.band.replace('mean ± ', '± ')}; smoothing: ${summary.smoothing.description}`;
-  const series = (x: (p: CurvePoint) => number): BandSeries[] =>
+  const frame = { smoothing: summary.smoothing.description, note: `line: mean over seeds; band: ${summary.band.replace('mean ± ', '± ')}` };
+  const y = { label: 'reward', unit: 'mean of the generation batch' };
+  const series = (x: (p: CurvePoint) => number): LineSeries[] =>
     Object.entries(summary.curves).map(([name, pts]) => ({ name, points: pts.map((p) => ({ x: x(p), y: p.reward, lo: p.lo, hi: p.hi })) }));
   return {
-    'reward-vs-step': bandChartSvg(series((p) => p.step), { title: 'Reward vs optimizer step', xLabel: 'step (generation batch)', yLabel: 'reward (mean of the batch)', note }),
-    'reward-vs-forward-passes': bandChartSvg(series((p) => p.forwardPasses), { title: 'Reward vs forward passes', xLabel: 'sequences through the model (cumulative, rollouts included)', yLabel: 'reward', note }),
-    'reward-vs-wall-time': bandChartSvg(series((p) => p.seconds), { title: 'Reward vs wall time', xLabel: 'seconds (cumulative training time)', yLabel: 'reward', note }),
+    'reward-vs-step': lineChartSvg({ ...frame, title: 'Reward vs optimizer step', x: { label: 'optimizer step', unit: 'generation batches' }, y, series: series((p) => p.step) }),
+    'reward-vs-forward-passes': lineChartSvg({
+      ...frame, title: 'Reward vs forward passes', x: { label: 'forward passes', unit: 'sequences through the model, cumulative, rollouts included' }, y, series: series((p) => p.forwardPasses),
+    }),
+    'reward-vs-wall-time': lineChartSvg({ ...frame, title: 'Reward vs wall time', x: { label: 'training time', unit: 's, cumulative' }, y, series: series((p) => p.seconds) }),
   };
 }
 

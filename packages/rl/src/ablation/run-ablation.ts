@@ -26,7 +26,7 @@ import type { RlPolicy } from '../trainer/policy.js';
 import { validateRlConfig, type RlConfig } from '../trainer/rl-config.js';
 import type { PromptSource } from '../trainer/rl-prompt.js';
 import { ablationCharts, ablationMarkdown, jsonSafe, summarizeAblation, type AblationRun, type AblationSummary, type EvalPoint } from './ablation-summary.js';
-import { svgToPng } from './svg-to-png.js';
+import { svgToPng } from '@mmada/charts/png';
 import { parseVariant, variantConfig, variantDir, type Variant } from './variants.js';
 
 export const ABLATION_SUMMARY_JSON = 'summary.json';
