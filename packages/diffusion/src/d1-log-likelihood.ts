@@ -2,7 +2,6 @@ import { cast, dispose, logicalAnd, logicalNot, logicalOr, lt, uniform, where, k
 import { tokenLogProbs } from './log-probs.js';
 import type { MaskPredictor } from './mask-predictor.js';
 import { predictLogits } from './predict.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface D1LikelihoodOptions {
   /** bool/int [B, L]: prompt positions (left pads included); every other position is completion. */
@@ -13,7 +12,8 @@ export interface D1LikelihoodOptions {
   key?: PRNGKey;
   /** Pad mask [B, L] for the predictor; d1 passes none. */
   padMask?: Tensor;
-  maskId?: number;
+  /** The mask token id of the model's vocabulary (MMaDA / LLaDA: 126336, `MMADA_SPECIAL_TOKENS.mask` in @mmada/mmada). */
+  maskId: number;
 }
 
 export interface D1Likelihood {
@@ -30,7 +30,7 @@ export interface D1Likelihood {
  * `pMaskPrompt`, the completion is masked entirely, and ℓ is read at every completion token.
  */
 export async function d1LogLikelihood(predictor: MaskPredictor, ids: Tensor, opts: D1LikelihoodOptions): Promise<D1Likelihood> {
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const prompt = cast(opts.promptMask, 'bool');
   const completion = logicalNot(prompt);
   const u = uniform(opts.key ?? makeKey(0), ids.shape, { device: ids.device });

@@ -5,7 +5,6 @@
  */
 export type { MaskPredictor } from './mask-predictor.js';
 export type { KeyValueCache, KeyValueCacheMode } from './key-value-cache.js';
-export { LLADA_MASK_ID, LLADA_EOS_ID, LLADA_EOT_ID, MMADA_CODEBOOK_OFFSET, MAGVIT_CODEBOOK_SIZE } from './token-ids.js';
 
 // Forward process
 export { maskIndependently } from './mask-independently.js';

@@ -1,7 +1,6 @@
 import { cast, ne, TensorError, type Tensor } from '@mmada/tensor';
 import type { MaskPredictor } from './mask-predictor.js';
 import { denoiseBlock, type TextDenoiseOptions, type TextDenoiser, type TextSampleResult } from './text-denoising.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface InfillOptions extends TextDenoiseOptions {
   /** Denoising steps; the masked positions of each row are spread over them with numTransfer (unused with `threshold`). */
@@ -22,7 +21,7 @@ export async function infillSample(predictor: MaskPredictor, ids: Tensor, opts: 
   if (opts.threshold === undefined && !(Number.isInteger(steps) && steps >= 1)) {
     throw new TensorError('infillSample', `steps must be a positive integer, got ${opts.steps}`);
   }
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const l = ids.shape[1]!;
   // The sampler's own handle (on the caller's storage when ids is already i32): freeing it leaves ids intact.
   const x = cast(ids, 'i32');

@@ -2,11 +2,10 @@ import {
   cast, cos, dispose, maximum, mul, ones, round, split, sum, uniform, where, type PRNGKey, type Tensor,
 } from '@mmada/tensor';
 import { maskExactCount } from './mask-exact-count.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface CosineMaskingOptions {
-  /** Id written at masked positions (default 126336). */
-  maskId?: number;
+  /** Id written at masked positions (the model's mask token; MMaDA / LLaDA: 126336). */
+  maskId: number;
   /** Positions that may be masked, bool/int [B, L], e.g. the image tokens of a t2i row (default: all). */
   maskable?: Tensor;
   /** Lower bound of the mask ratio (`min_masking_rate`, default 0). */
@@ -31,9 +30,9 @@ export interface CosineMaskedBatch {
  * `r = max(cos(π/2·t), minMaskingRate)` and exactly `n = max(1, round(N·r))` of the N maskable positions
  * (round half to even, f32 math as upstream) are masked, chosen by a random permutation.
  */
-export function maskByCosineSchedule(k: PRNGKey, ids: Tensor, opts: CosineMaskingOptions = {}): CosineMaskedBatch {
+export function maskByCosineSchedule(k: PRNGKey, ids: Tensor, opts: CosineMaskingOptions): CosineMaskedBatch {
   const [b] = ids.shape as [number, number];
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const [kt, kp] = split(k, 2) as [PRNGKey, PRNGKey];
   const t = opts.t ? cast(opts.t, 'f32') : uniform(kt, [b], { device: ids.device });
   const maskable = opts.maskable ?? ones(ids.shape, 'bool', { device: ids.device });

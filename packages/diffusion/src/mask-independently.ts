@@ -1,11 +1,10 @@
 import {
   add, cast, dispose, expandDims, logicalAnd, logicalNot, lt, mul, split, uniform, where, type PRNGKey, type Tensor,
 } from '@mmada/tensor';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface MaskIndependentlyOptions {
-  /** Id written at masked positions (default 126336). */
-  maskId?: number;
+  /** Id written at masked positions (the model's mask token; MMaDA / LLaDA: 126336). */
+  maskId: number;
   /** ε of `p = (1 − ε)·t + ε` (default 1e-3). */
   eps?: number;
   /** Positions that may be masked, bool/int [B, L] (default: all). */
@@ -32,10 +31,10 @@ export interface IndependentlyMaskedBatch {
  * independently with probability p (BOS and EOS padding included). With `promptMask` the prompt is never
  * masked (SFT prompt preservation).
  */
-export function maskIndependently(k: PRNGKey, ids: Tensor, opts: MaskIndependentlyOptions = {}): IndependentlyMaskedBatch {
+export function maskIndependently(k: PRNGKey, ids: Tensor, opts: MaskIndependentlyOptions): IndependentlyMaskedBatch {
   const [b, l] = ids.shape as [number, number];
   const eps = opts.eps ?? 1e-3;
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const [kt, ku] = split(k, 2) as [PRNGKey, PRNGKey];
   const t = opts.t ? cast(opts.t, 'f32') : uniform(kt, [b], { device: ids.device });
   const scaled = mul(t, 1 - eps);

@@ -3,7 +3,6 @@ import { tokenLogProbs } from './log-probs.js';
 import { maskExactCount } from './mask-exact-count.js';
 import type { MaskPredictor } from './mask-predictor.js';
 import { predictLogits } from './predict.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface MaskedAnswerLikelihoodOptions {
   /** bool/int [B, L]: the answer positions that may be masked (e.g. the completion up to and including its first EOS). */
@@ -16,7 +15,8 @@ export interface MaskedAnswerLikelihoodOptions {
   key?: PRNGKey;
   /** Pad mask [B, L] passed to the predictor. */
   padMask?: Tensor;
-  maskId?: number;
+  /** The mask token id of the model's vocabulary (MMaDA / LLaDA: 126336, `MMADA_SPECIAL_TOKENS.mask` in @mmada/mmada). */
+  maskId: number;
 }
 
 export interface MaskedAnswerLikelihood {
@@ -40,7 +40,7 @@ export async function maskedAnswerLogLikelihood(
   ids: Tensor,
   opts: MaskedAnswerLikelihoodOptions,
 ): Promise<MaskedAnswerLikelihood> {
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const temps: Tensor[] = [];
   let masked: Tensor;
   if (opts.masked) masked = cast(opts.masked, 'bool');

@@ -9,7 +9,6 @@ import type { MaskPredictor } from './mask-predictor.js';
 import { maskRatio, scheduledMaskCount, type MaskScheduleName, type SchedulePrecision } from './mask-schedule.js';
 import { maskgitTemperatures } from './maskgit-temperatures.js';
 import { predictLogits } from './predict.js';
-import { LLADA_MASK_ID, MAGVIT_CODEBOOK_SIZE, MMADA_CODEBOOK_OFFSET } from './token-ids.js';
 
 export interface MaskgitOptions {
   /** N, the number of image tokens in each row. */
@@ -37,11 +36,12 @@ export interface MaskgitOptions {
   maskLenFrom?: 'all' | 'unknown';
   /** Where the image tokens start in the sequence (default L − N − 1: the N tokens before `<|eoi|>`). */
   imageStart?: number;
-  /** Vocabulary id of code 0 (default 126349; Show-o 50305). */
-  codebookOffset?: number;
-  /** Number of codes (default 8192). */
-  codebookSize?: number;
-  maskId?: number;
+  /** Vocabulary id of code 0 (MMaDA: 126349; Show-o: 50305). */
+  codebookOffset: number;
+  /** Number of codes (MAGVIT-v2: 8192). */
+  codebookSize: number;
+  /** The mask token id of the model's vocabulary (MMaDA / LLaDA: 126336, `MMADA_SPECIAL_TOKENS.mask` in @mmada/mmada). */
+  maskId: number;
   /** Pad mask [B, L] of the conditional rows. */
   padMask?: Tensor;
   /** Guidance w (default 0 = off): logits = (1 + w)·cond − w·uncond. */
@@ -80,9 +80,9 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
   const n = opts.numImageTokens;
   const steps = opts.steps ?? 15;
   const start = opts.imageStart ?? l - n - 1;
-  const offset = opts.codebookOffset ?? MMADA_CODEBOOK_OFFSET;
-  const size = opts.codebookSize ?? MAGVIT_CODEBOOK_SIZE;
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const offset = opts.codebookOffset;
+  const size = opts.codebookSize;
+  const maskId = opts.maskId;
   const w = opts.guidanceScale ?? 0;
   const schedule = opts.schedule ?? 'cosine';
   const precision = opts.schedulePrecision ?? 'float32';

@@ -8,7 +8,6 @@ import { maskExactCount } from './mask-exact-count.js';
 import type { MaskPredictor } from './mask-predictor.js';
 import { drawMaskLevel, monteCarloMaskCounts } from './monte-carlo-mask-counts.js';
 import { predictLogits } from './predict.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface MonteCarloLikelihoodOptions {
   /** Number of masked samples (default 128). Must be a multiple of batchSize and ≥ batchSize (Quirk 8). */
@@ -19,7 +18,8 @@ export interface MonteCarloLikelihoodOptions {
   cfgScale?: number;
   /** PRNG key (default key(0)); iteration j uses foldIn(key, j). */
   key?: PRNGKey;
-  maskId?: number;
+  /** The mask token id of the model's vocabulary (MMaDA / LLaDA: 126336, `MMADA_SPECIAL_TOKENS.mask` in @mmada/mmada). */
+  maskId: number;
 }
 
 export interface MonteCarloLikelihood {
@@ -40,12 +40,12 @@ export async function monteCarloLogLikelihood(
   predictor: MaskPredictor,
   prompt: Tensor,
   answer: Tensor,
-  opts: MonteCarloLikelihoodOptions = {},
+  opts: MonteCarloLikelihoodOptions,
 ): Promise<MonteCarloLikelihood> {
   const mcNum = opts.mcNum ?? 128;
   const bsz = opts.batchSize ?? 16;
   const cfg = opts.cfgScale ?? 0;
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   const op = 'monteCarloLogLikelihood';
   if (!(Number.isInteger(bsz) && bsz >= 1)) throw new TensorError(op, `batchSize must be a positive integer, got ${bsz}`);
   if (!(Number.isInteger(mcNum) && mcNum >= bsz && mcNum % bsz === 0)) {

@@ -2,7 +2,6 @@ import { cast, concat, dispose, full, ne, ones, TensorError, type Tensor } from 
 import type { KeyValueCacheMode } from './key-value-cache.js';
 import type { MaskPredictor } from './mask-predictor.js';
 import { denoiseBlock, type DenoiseCache, type TextDenoiseOptions, type TextDenoiser, type TextSampleResult } from './text-denoising.js';
-import { LLADA_MASK_ID } from './token-ids.js';
 
 export interface SemiAutoregressiveOptions extends TextDenoiseOptions {
   /** Tokens to generate after the prompt (default 128). */
@@ -36,13 +35,13 @@ export interface SemiAutoregressiveOptions extends TextDenoiseOptions {
 export async function semiAutoregressiveSample(
   predictor: MaskPredictor,
   prompt: Tensor,
-  opts: SemiAutoregressiveOptions = {},
+  opts: SemiAutoregressiveOptions,
 ): Promise<TextSampleResult> {
   if (prompt.rank !== 2) throw new TensorError('semiAutoregressiveSample', `prompt must be [B, P], got [${prompt.shape.join(', ')}]`);
   const genLength = opts.genLength ?? 128;
   const blockLength = opts.blockLength ?? 128;
   const steps = opts.steps ?? 128;
-  const maskId = opts.maskId ?? LLADA_MASK_ID;
+  const maskId = opts.maskId;
   if (!(genLength > 0 && blockLength > 0 && genLength % blockLength === 0)) {
     throw new TensorError('semiAutoregressiveSample', `genLength ${genLength} must be a positive multiple of blockLength ${blockLength}`);
   }

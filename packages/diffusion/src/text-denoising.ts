@@ -10,7 +10,6 @@ import type { MaskPredictor } from './mask-predictor.js';
 import { numTransferPerRow } from './num-transfer.js';
 import { checkLogits, predictLogits } from './predict.js';
 import { rankAlongLastAxis } from './ranks.js';
-import { LLADA_EOS_ID, LLADA_EOT_ID, LLADA_MASK_ID } from './token-ids.js';
 
 /**
  * How a step scores the masked positions it may commit:
@@ -45,8 +44,11 @@ export interface TextDenoiseOptions {
   threshold?: number;
   /** Record ids [B, L] after every step in `trajectory`. */
   returnTrajectory?: boolean;
-  maskId?: number;
+  /** The mask token id of the model's vocabulary (MMaDA / LLaDA: 126336, `MMADA_SPECIAL_TOKENS.mask` in @mmada/mmada). */
+  maskId: number;
+  /** The EOS id: required by `logitsEosInf` and by `confidenceEosEotInf: 'both'` (MMaDA / LLaDA: 126081). */
   eosId?: number;
+  /** The end-of-turn id: required by `confidenceEosEotInf` (MMaDA / LLaDA `<|eot_id|>`: 126348). */
   eotId?: number;
 }
 
@@ -81,12 +83,18 @@ export interface DenoiseCache {
   readonly refreshEvery: number;
 }
 
+/** A special token id an option needs: the model-agnostic sampler knows no vocabulary of its own. */
+function specialId(id: number | undefined, name: string, option: string): number {
+  if (id === undefined) throw new TensorError('textSampler', `${option} needs ${name} (the model's id for that token)`);
+  return id;
+}
+
 /**
  * @internal Denoises the masked positions of x[:, lo:hi] in `steps` steps (or, with a threshold, until the
  * block is filled). Takes ownership of x (frees it unless it is in the trajectory) and returns the new x.
  */
 export async function denoiseBlock(d: TextDenoiser, x: Tensor, lo: number, hi: number, steps: number): Promise<Tensor> {
-  const maskId = d.opts.maskId ?? LLADA_MASK_ID;
+  const maskId = d.opts.maskId;
   if (d.opts.threshold !== undefined) {
     for (let s = 0; s < hi; s++) {
       x = await advance(d, x, lo, hi, s, undefined);
@@ -136,7 +144,7 @@ async function advance(d: TextDenoiser, x: Tensor, lo: number, hi: number, block
 async function stepLogits(d: TextDenoiser, x: Tensor, from: number, hi: number, blockStep: number): Promise<Tensor> {
   const cfg = d.opts.cfgScale ?? 0;
   const [b, l] = x.shape as [number, number];
-  const ids = cfg > 0 ? concat([x, where(d.cfgMask!, d.opts.maskId ?? LLADA_MASK_ID, x)], 0) : x;
+  const ids = cfg > 0 ? concat([x, where(d.cfgMask!, d.opts.maskId, x)], 0) : x;
   const padMask = cfg > 0 && d.padMask ? concat([d.padMask, d.padMask], 0) : d.padMask;
   const c = d.cache;
   // Only positions < hi can be committed (upstream sets their confidence to −∞).
@@ -161,9 +169,7 @@ async function stepLogits(d: TextDenoiser, x: Tensor, from: number, hi: number, 
  */
 async function stepOnce(d: TextDenoiser, x: Tensor, lo: number, hi: number, blockStep: number, k: Tensor | undefined): Promise<Tensor> {
   const o = d.opts;
-  const maskId = o.maskId ?? LLADA_MASK_ID;
-  const eosId = o.eosId ?? LLADA_EOS_ID;
-  const eotId = o.eotId ?? LLADA_EOT_ID;
+  const maskId = o.maskId;
   const temperature = o.temperature ?? 0;
   const remasking = o.remasking ?? 'low_confidence';
   const [b, l] = x.shape as [number, number];
@@ -175,7 +181,7 @@ async function stepOnce(d: TextDenoiser, x: Tensor, lo: number, hi: number, bloc
   const v = lg.shape[2]!;
 
   const vocab = arange(0, v, 1, 'i32', { device: x.device });
-  if (o.logitsEosInf) lg = where(eq(vocab, eosId), -Infinity, lg);
+  if (o.logitsEosInf) lg = where(eq(vocab, specialId(o.eosId, 'eosId', 'logitsEosInf')), -Infinity, lg);
 
   let x0: Tensor;
   if (temperature === 0) x0 = argmax(lg, -1);
@@ -191,7 +197,8 @@ async function stepOnce(d: TextDenoiser, x: Tensor, lo: number, hi: number, bloc
     let lc = lg;
     const eosEot = o.confidenceEosEotInf;
     if (eosEot) {
-      const hidden = eosEot === 'both' ? logicalOr(eq(vocab, eotId), eq(vocab, eosId)) : eq(vocab, eotId);
+      const eot = eq(vocab, specialId(o.eotId, 'eotId', 'confidenceEosEotInf'));
+      const hidden = eosEot === 'both' ? logicalOr(eot, eq(vocab, specialId(o.eosId, 'eosId', "confidenceEosEotInf: 'both'"))) : eot;
       lc = where(hidden, -Infinity, lg);
     }
     if (remasking === 'low_confidence') conf = exp(tokenLogProbs(lc, x0));

@@ -85,7 +85,7 @@ describe('semiAutoregressiveSample with a key/value cache', () => {
     const table = randomTable(11);
     const p = prompt();
     const padMask = tensor([[0, 1, 1], [1, 1, 1]], [2, 3], 'i32');
-    const cases: SemiAutoregressiveOptions[] = [
+    const cases: Omit<SemiAutoregressiveOptions, 'maskId'>[] = [
       { genLength: 12, steps: 6, blockLength: 4 },
       { genLength: 8, steps: 8, blockLength: 4, temperature: 0.7, key: key(5) },
       { genLength: 8, steps: 4, blockLength: 4, remasking: 'random', key: key(6) },
@@ -116,8 +116,8 @@ describe('semiAutoregressiveSample with a key/value cache', () => {
     const plain = embeddingTablePredictor(randomTable(1), V);
     await expect(semiAutoregressiveSample(plain, p, { genLength: 4, steps: 4, blockLength: 4, maskId: MASK, kvCache: 'dual' })).rejects.toThrow(/needs a predictor with openKeyValueCache/);
     const cached = cachingPredictor(randomTable(1), []);
-    await expect(semiAutoregressiveSample(cached, p, { genLength: 4, steps: 4, blockLength: 4, kvCache: 'both' as 'dual' })).rejects.toThrow(/kvCache must be 'none', 'prefix' or 'dual', got "both"/);
-    await expect(semiAutoregressiveSample(cached, p, { genLength: 4, steps: 4, blockLength: 4, kvCache: 'prefix', kvCacheRefresh: 0 })).rejects.toThrow(/kvCacheRefresh must be a positive integer, got 0/);
+    await expect(semiAutoregressiveSample(cached, p, { genLength: 4, steps: 4, blockLength: 4, maskId: MASK, kvCache: 'both' as 'dual' })).rejects.toThrow(/kvCache must be 'none', 'prefix' or 'dual', got "both"/);
+    await expect(semiAutoregressiveSample(cached, p, { genLength: 4, steps: 4, blockLength: 4, maskId: MASK, kvCache: 'prefix', kvCacheRefresh: 0 })).rejects.toThrow(/kvCacheRefresh must be a positive integer, got 0/);
     const inner = embeddingTablePredictor(randomTable(1), V);
     const short: MaskPredictor = Object.assign((ids: Tensor) => inner(ids), {
       openKeyValueCache: (): KeyValueCache => ({ refresh: (ids) => inner(ids), window: (ids) => inner(sliceAxis(ids, 1, 0, 1)), dispose() {} }),

@@ -61,8 +61,8 @@ describe('monteCarloLogLikelihood', () => {
     const prompt = tensor([1], [1], 'i32');
     const answer = tensor([2, 3], [2], 'i32');
     const p = uniformRecorder([]);
-    await expect(monteCarloLogLikelihood(p, prompt, answer, { mcNum: 4, batchSize: 8 })).rejects.toThrow(/at least batchSize/);
-    await expect(monteCarloLogLikelihood(p, prompt, answer, { mcNum: 12, batchSize: 8 })).rejects.toThrow(/multiple/);
+    await expect(monteCarloLogLikelihood(p, prompt, answer, { mcNum: 4, batchSize: 8, maskId: MASK })).rejects.toThrow(/at least batchSize/);
+    await expect(monteCarloLogLikelihood(p, prompt, answer, { mcNum: 12, batchSize: 8, maskId: MASK })).rejects.toThrow(/multiple/);
     dispose([prompt, answer]);
   });
 });

@@ -133,6 +133,16 @@ describe('semiAutoregressiveSample', () => {
     dispose([prompt, r, rInf]);
   });
 
+  it('asks for eosId / eotId when an option needs them: the sampler knows no vocabulary', async () => {
+    const predictor = embeddingTablePredictor(new Float32Array(V * V), V);
+    const prompt = tensor([[1]], [1, 1], 'i32');
+    const base = { genLength: 2, steps: 2, blockLength: 2, maskId: MASK };
+    await expect(semiAutoregressiveSample(predictor, prompt, { ...base, logitsEosInf: true })).rejects.toThrow(/logitsEosInf needs eosId/);
+    await expect(semiAutoregressiveSample(predictor, prompt, { ...base, confidenceEosEotInf: true, eosId: 3 })).rejects.toThrow(/confidenceEosEotInf needs eotId/);
+    await expect(semiAutoregressiveSample(predictor, prompt, { ...base, confidenceEosEotInf: 'both', eotId: 4 })).rejects.toThrow(/confidenceEosEotInf: 'both' needs eosId/);
+    prompt.dispose();
+  });
+
   it('threshold decoding commits every confident token at once and at least one per step', async () => {
     const target = [1, 5, 6, 7, 8];
     const sure = fixedTablePredictor(target, V, [9, 9, 9, 9, 9]);

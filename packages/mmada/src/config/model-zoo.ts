@@ -3,6 +3,7 @@
  * spec/model.md §8) and small configs for tests, benchmarks and training from scratch on one machine.
  */
 import type { ModelConfig } from './model-config.js';
+import { MMADA_CODEBOOK_SIZE, MMADA_SPECIAL_TOKENS, TINY_CODEBOOK_SIZE, TINY_SPECIAL_TOKENS } from '../tokenizer/special-tokens.js';
 
 const LLADA_8B: ModelConfig = {
   modelType: 'llada',
@@ -16,10 +17,11 @@ const LLADA_8B: ModelConfig = {
   maxSequenceLength: 4096,
   rmsNormEps: 1e-5,
   ropeTheta: 500000,
-  maskTokenId: 126336,
-  eosTokenId: 126081,
-  padTokenId: 126081,
-  bosTokenId: 126080,
+  // the tokenizer's ids (tokenizer/special-tokens.ts is the one place they are written down)
+  maskTokenId: MMADA_SPECIAL_TOKENS.mask,
+  eosTokenId: MMADA_SPECIAL_TOKENS.eos,
+  padTokenId: MMADA_SPECIAL_TOKENS.pad,
+  bosTokenId: MMADA_SPECIAL_TOKENS.bos,
   llmVocabSize: undefined,
   codebookSize: undefined,
   numVqTokens: undefined,
@@ -33,12 +35,22 @@ const MMADA_8B: ModelConfig = {
   vocabSize: 134656,
   embeddingSize: 134656,
   llmVocabSize: 126464,
-  codebookSize: 8192,
+  codebookSize: MMADA_CODEBOOK_SIZE,
   numVqTokens: 256,
 };
 
-/** Special-token ids of the tiny tokenizer (TINY_SPECIAL_TOKENS): MASK 293, EOS = PAD 281, BOS 280. */
-const TINY_VOCAB = { vocabSize: 313, embeddingSize: 320, maskTokenId: 293, eosTokenId: 281, padTokenId: 281, bosTokenId: 280, llmVocabSize: 297, codebookSize: 16, numVqTokens: 16 };
+/** The tiny tokenizer's vocabulary: its special tokens (MASK 293, EOS = PAD 281, BOS 280) and 16 image codes from 297. */
+const TINY_VOCAB = {
+  vocabSize: 313,
+  embeddingSize: 320,
+  maskTokenId: TINY_SPECIAL_TOKENS.mask,
+  eosTokenId: TINY_SPECIAL_TOKENS.eos,
+  padTokenId: TINY_SPECIAL_TOKENS.pad,
+  bosTokenId: TINY_SPECIAL_TOKENS.bos,
+  llmVocabSize: TINY_SPECIAL_TOKENS.imageTokenOffset,
+  codebookSize: TINY_CODEBOOK_SIZE,
+  numVqTokens: 16,
+};
 
 export const MODEL_ZOO = {
   /** GSAI-ML/LLaDA-8B-Instruct (8,015,581,184 parameters). */

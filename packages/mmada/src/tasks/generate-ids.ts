@@ -10,12 +10,13 @@ import { asMaskPredictor } from '../model/as-mask-predictor.js';
 import { leftPadBatch } from '../prompting/left-pad.js';
 import { withCallCounter } from '../model/with-call-counter.js';
 import { withStepListener, type StepListener } from '../model/with-step-listener.js';
+import { MMADA_SPECIAL_TOKENS } from '../tokenizer/special-tokens.js';
 
 /** Sampler options (genLength, steps, blockLength, temperature, remasking, cfgScale, ...); ids come from the model's config. */
 export type TextSamplingOptions = Omit<SemiAutoregressiveOptions, 'key' | 'maskId' | 'eosId' | 'promptPadMask' | 'returnTrajectory'> & {
   /** Attend everywhere, ignoring the left padding of batched prompts (legacy upstream; spec Quirk 9.1). */
   readonly ignorePadMask?: boolean;
-  /** `<|eot_id|>` for the confidence options (default: the LLaDA id 126348). */
+  /** `<|eot_id|>` for the confidence options (default: MMaDA's, `MMADA_SPECIAL_TOKENS.eotId`). */
   readonly eotId?: number;
   /** Called after every forward pass of the model (one per denoising step; two rows per prompt with CFG), for progress. */
   readonly onForward?: (calls: number) => void;
@@ -42,7 +43,7 @@ export async function generateIds(model: MaskPredictorModel, prompts: readonly (
   return scope(async () => {
     const ids = tensor(batch.ids as number[][], undefined, 'i32', { device });
     const promptPadMask = batch.padded && !ignorePadMask ? tensor(batch.padMask as number[][], undefined, 'i32', { device }) : undefined;
-    const result = await semiAutoregressiveSample(predictor, ids, { ...sampler, key: k, maskId: c.maskTokenId, eosId: c.eosTokenId, promptPadMask });
+    const result = await semiAutoregressiveSample(predictor, ids, { ...sampler, key: k, maskId: c.maskTokenId, eosId: c.eosTokenId, eotId: sampler.eotId ?? MMADA_SPECIAL_TOKENS.eotId, promptPadMask });
     const out = (await result.ids.array()) as number[][];
     const p = batch.ids[0]?.length ?? 0;
     return { generated: out.map((row) => row.slice(p)), sequences: out, steps: result.steps };

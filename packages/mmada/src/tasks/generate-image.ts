@@ -10,11 +10,14 @@ import { withStepListener, type StepListener } from '../model/with-step-listener
 import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
 import { t2iSequence, t2iUnconditionalPrompt } from '../prompting/t2i-prompt.js';
 import type { TextTokenizer } from '../tokenizer/text-tokenizer.js';
+import { MMADA_CODEBOOK_SIZE } from '../tokenizer/special-tokens.js';
 
 export type ImageSamplingOptions = Omit<
   MaskgitOptions,
-  'numImageTokens' | 'key' | 'maskId' | 'padMask' | 'uncondIds' | 'uncondPrefix' | 'uncondPadMask' | 'imageStart' | 'codebookOffset' | 'returnTrajectory'
+  'numImageTokens' | 'key' | 'maskId' | 'padMask' | 'uncondIds' | 'uncondPrefix' | 'uncondPadMask' | 'imageStart' | 'codebookOffset' | 'codebookSize' | 'returnTrajectory'
 > & {
+  /** Codes in the image tokenizer's codebook (default: the model config's, else MMaDA's 8192). */
+  readonly codebookSize?: number;
   /** Image tokens per image: (resolution / 16)², 1024 at 512 px (default), 256 at 256 px. */
   readonly numImageTokens?: number;
   /** `max_seq_length` of the prompt layout (default 512 as MMaDA's 512-px configs; 256 for MMaDA-8B-Pretrain). */
@@ -68,7 +71,7 @@ export async function sampleImageCodes(
       key: k,
       maskId: s.mask,
       codebookOffset: s.imageTokenOffset,
-      codebookSize: sampler.codebookSize ?? model.config.codebookSize,
+      codebookSize: sampler.codebookSize ?? model.config.codebookSize ?? MMADA_CODEBOOK_SIZE,
       imageStart: maxSeqLength + 2,
       padMask,
       uncondPrefix,
