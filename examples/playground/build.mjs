@@ -1,6 +1,7 @@
 // Bundles the playground page (src/main.ts → dist/playground.js) with esbuild for browsers. Each @mmada
-// package resolves to its browser entry (src/browser.ts, what the published `browser` export condition
-// points at, built), so Node-only code never enters the bundle; the build fails if any does.
+// package resolves to its browser entry: by default its source (src/browser.ts, so no build is needed), or with
+// --from-dist the built packages through the `browser` condition of their `exports`, as any bundler of the
+// published packages would. Node-only code never enters the bundle; the build fails if any does.
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,8 +39,12 @@ const browserEntries = {
 // navigator.gpu) and AsyncLocalStorage (used when `process.versions.node` exists).
 const NODE_ONLY_DYNAMIC = ['webgpu', 'node:async_hooks'];
 
-/** Builds the bundle; resolves to esbuild's metafile. Rejects if an input is a Node built-in. */
-export async function buildPlayground({ outfile = join(here, 'dist', 'playground.js'), minify = false } = {}) {
+/**
+ * Builds the bundle; resolves to esbuild's metafile. `from`: 'source' (default) or 'dist' (the packages' built
+ * browser entries; run the build first). Rejects if an input is a Node built-in.
+ */
+export async function buildPlayground({ outfile = join(here, 'dist', 'playground.js'), minify = false, from = 'source' } = {}) {
+  if (from !== 'source' && from !== 'dist') throw new Error(`buildPlayground: from must be 'source' or 'dist', got ${from}`);
   const result = await build({
     entryPoints: [join(here, 'src', 'main.ts')],
     outfile,
@@ -52,7 +57,8 @@ export async function buildPlayground({ outfile = join(here, 'dist', 'playground
     metafile: true,
     logLevel: 'warning',
     external: NODE_ONLY_DYNAMIC,
-    plugins: [browserEntries],
+    // From dist, packages resolve through node_modules and their exports, not the repository's tsconfig paths.
+    ...(from === 'dist' ? { tsconfigRaw: {} } : { plugins: [browserEntries] }),
   });
   const bad = Object.keys(result.metafile.inputs).filter((p) => /^node:|(^|\/)node_modules\/(fs|path|zlib)\//.test(p));
   if (bad.length) throw new Error(`playground bundle: Node-only inputs ${bad.join(', ')}`);
@@ -63,7 +69,7 @@ export async function buildPlayground({ outfile = join(here, 'dist', 'playground
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const meta = await buildPlayground({ minify: process.argv.includes('--minify') });
+  const meta = await buildPlayground({ minify: process.argv.includes('--minify'), from: process.argv.includes('--from-dist') ? 'dist' : 'source' });
   const [file, info] = Object.entries(meta.outputs).find(([k]) => k.endsWith('.js'));
   console.log(`playground: ${file} (${(info.bytes / 1024).toFixed(0)} KiB)`);
 }

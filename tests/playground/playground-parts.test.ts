@@ -1,5 +1,5 @@
 /** The playground's Node-side parts and pure helpers: static server, bundle, sampler checks, streamed text, kernel tolerances. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,6 +63,23 @@ describe('build.mjs', () => {
       expect(inputs).not.toContain(nodeOnly);
     }
     expect(inputs.filter((i) => i.startsWith('node:'))).toEqual([]);
+  });
+
+  it('bundles the built packages through the `browser` condition of their exports', async (ctx) => {
+    // Needs `npm run build` (CI builds before testing); a missing or older build than the sources is skipped.
+    const stale = readdirSync(join(repo, 'packages')).filter((d) => {
+      const src = join(repo, 'packages', d, 'src', 'browser.ts');
+      const built = join(repo, 'packages', d, 'dist', 'browser.js');
+      return existsSync(src) && (!existsSync(built) || statSync(built).mtimeMs < statSync(src).mtimeMs);
+    });
+    if (stale.length) ctx.skip(`packages not built since their browser entry changed: ${stale.join(', ')} (npm run build)`);
+    const meta = await buildPlayground({ outfile: join(repo, 'runs', 'playground-build-test', 'from-dist.js'), from: 'dist' });
+    const inputs = Object.keys(meta.inputs);
+    for (const pkg of ['tensor', 'autograd', 'mmada', 'eval']) {
+      expect(inputs).toContain(`packages/${pkg}/dist/browser.js`);
+      expect(inputs).not.toContain(`packages/${pkg}/dist/index.js`);
+    }
+    expect(inputs.filter((i) => i.includes('/src/') && i.startsWith('packages/') && !i.includes('/test/'))).toEqual([]);
   });
 });
 
