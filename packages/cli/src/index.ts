@@ -12,8 +12,6 @@ export { parseFlags, COMMON_FLAGS } from './parse-flags.js';
 export type { FlagSpec } from './parse-flags.js';
 export { integerFlag, numberFlag, choiceFlag, idListFlag } from './flag-values.js';
 export { initDevice } from './device-flag.js';
-export { progress } from './progress.js';
-export type { Progress } from './progress.js';
 export { loadModelWithProgress, loadTokenizerIfPresent } from './load-for-command.js';
 export { generateCommand } from './commands/generate.js';
 export { forwardCommand } from './commands/forward.js';

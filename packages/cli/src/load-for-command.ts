@@ -5,19 +5,20 @@ import type { DeviceName } from '@mmada/tensor';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIO } from './cli-io.js';
-import { progress } from './progress.js';
+import { progressPrinter, type ProgressPrinter } from '@mmada/eval';
+import { progressSink } from './cli-io.js';
 
 /**
  * `weights`: 'stored' (default) keeps F16 / BF16 weights packed, for inference; 'f32' widens them, for the
  * commands that train (an optimizer step on half-precision weights would round every update away).
  */
 export async function loadModelWithProgress(dir: string, device: DeviceName, io: CliIO, weights: 'stored' | 'f32' = 'stored'): Promise<E.Either<Error, LoadedModel>> {
-  let bar: ReturnType<typeof progress> | undefined;
+  let bar: ProgressPrinter | undefined;
   const r = await loadModel(dir, {
     device,
     weights,
     onProgress: ({ loaded, total }) => {
-      bar ??= progress(io, 'loading', total, 'tensors');
+      bar ??= progressPrinter(progressSink(io), 'loading', { total, unit: 'tensors' });
       bar.update(loaded);
     },
   })();

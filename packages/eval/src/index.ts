@@ -26,7 +26,8 @@ export { writeShapesWorld } from './shapesworld/write-shapes-world.js';
 // Harness
 export type { GenerationOptions, TextModel, UnderstandingModel, TextToImageModel, ImageInput } from './harness/model.js';
 export type { EvalTask, ItemOutcome, PredictionRecord, TaskContext } from './harness/task.js';
-export { ProgressTracker, formatProgress, stderrProgress, type Progress } from './harness/progress.js';
+export { ProgressTracker, formatDuration, formatProgress, formatProgressBar, type Progress } from './harness/progress.js';
+export { progressPrinter, stderrProgress, underCi, type ProgressPrinter, type ProgressPrinterOptions, type ProgressSink } from './harness/progress-printer.js';
 export { writeFileAtomic, appendPrediction, readPredictions } from './harness/files.js';
 export { summarize, summaryMarkdown, type EvalSummary, type CategorySummary } from './harness/summary.js';
 export { evaluate, runFiles, type EvaluateOptions } from './harness/evaluate.js';
