@@ -312,6 +312,14 @@ const matmulCase: ParityCase = {
       { a: [3, 12], b: [17, 12], tB: true },
       { a: [2, 13, 20], b: [1, 9, 20], tB: true },
       { a: [70, 64], b: [33, 64], tB: true },
+      // every layout with vec4 and scalar reads (gemm.ts): transposed a read along M, K tails, M < 4, batches
+      { a: [2, 12, 8], b: [2, 12, 20], tA: true },
+      { a: [7, 8], b: [7, 12], tA: true },
+      { a: [6, 2], b: [6, 5], tA: true },
+      { a: [9, 12], b: [16, 9], tA: true, tB: true },
+      { a: [3, 64, 36], b: [1, 36, 40] },
+      { a: [5, 16], b: [16, 4] },
+      { a: [2, 3, 9, 8], b: [1, 3, 9, 4], tA: true },
     ];
     for (const c of cases) {
       const tA = c.tA ?? false;

@@ -1,0 +1,208 @@
+import type { GPUStorage, BindingKind, Runtime } from '../runtime.js';
+import { metaDecl } from './common.js';
+
+/**
+ * The one tiled-GEMM generator behind matmul (f32 and half-precision weights) and conv2d (implicit GEMM):
+ * C[M, N] = Σ_k A(m, k) · B(k, n), with where A and B come from given by load hooks (`GemmOperand`) and where C goes
+ * by a store hook.
+ *
+ * Each invocation keeps an R × 4 block of C in registers (R = 8 rows, fewer for small M) and walks K four at a
+ * time. Per step it fetches, for each of its R rows, four A elements as one vec4, and a 4 × 4 block of B as four
+ * vec4s, so 128 multiply-adds cost R + 4 = 12 fetches. On lavapipe the cost tracks loads per FMA (DESIGN.md), and
+ * this shape measured best (8 × 4: 41 ms at transB 512, 4 × 4: 46 ms, 4 × 8: 54 ms). A fetch reads four elements
+ * along one axis: along K (rows of A / columns of B stored K-contiguous), or along M / N (stored the other way);
+ * the generator transposes in registers as needed, so all four layouts of a matmul read whole vec4s when the
+ * dimension they run along is a multiple of 4. Hooks handle their own bounds: the generator only asks for rows
+ * and columns inside C (clamped), and hooks return 0 past K.
+ */
+export interface GemmOperand {
+  /** WGSL module-scope declarations (its bindings and helpers). */
+  readonly decl: string;
+  /**
+   * 'k': `fetch(i, k)` is elements (i, k … k+3) — i a row of A or a column of B; 'mn': `fetch(k, i)` is elements
+   * (k, i … i+3), i a multiple of 4 (the generator keeps i + 3 inside M or N when the hook says `aligned`).
+   */
+  readonly along: 'k' | 'mn';
+  /**
+   * A WGSL vec4<f32> expression (the arguments are WGSL u32 expressions). The row / column argument is `index(i)`
+   * when the hook has `index`, else i itself.
+   */
+  readonly fetch: (first: string, second: string) => string;
+  /** WGSL expression of a row's or column's base index, computed once per invocation instead of in every fetch. */
+  readonly index?: (i: string) => string;
+  /** 'mn' hooks that read a whole vec4 need i + 3 < M (or N): the generator clamps i to M − 4 for them. */
+  readonly aligned?: boolean;
+  /** WGSL lines at the top of main (after M, N, K, z and any prologue): per-invocation setup of the hook. */
+  readonly setup?: string;
+}
+
+export interface GemmSpec {
+  /** Pipeline key (must identify the hooks and every specialisation). */
+  readonly key: string;
+  /** Buffers in binding order; the uniform follows them. Declared by the hooks' and the store's `decl`s. */
+  readonly bindings: readonly { storage: GPUStorage; kind: BindingKind }[];
+  /** Metadata words; words 0, 1, 2 are M, N, K. */
+  readonly meta: Uint32Array;
+  readonly a: GemmOperand;
+  readonly b: GemmOperand;
+  /** WGSL declarations of the output (and anything the store uses). */
+  readonly outDecl: string;
+  /** WGSL statement writing value `v` (f32) to C(row, col); only called inside M × N. */
+  readonly store: (row: string, col: string, v: string) => string;
+  /** WGSL lines after M, N, K and z (= gid.z, the batch index) are defined: e.g. per-batch offsets. */
+  readonly prologue?: string;
+  readonly M: number;
+  readonly N: number;
+  /** Workgroups along z (batch). */
+  readonly batch?: number;
+}
+
+/** Rows of C per invocation: 8, or M rounded up to a power of two when smaller (no redundant rows). */
+export function gemmRows(M: number): number {
+  return M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
+}
+
+export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
+  const R = gemmRows(s.M);
+  const { a, b } = s;
+  const rows = [...Array(R).keys()];
+  const cols = [0, 1, 2, 3];
+  const steps = [0, 1, 2, 3];
+  const aFetch =
+    a.along === 'k'
+      ? rows.map((r) => `    let a${r} = ${a.fetch(`ia${r}`, 'k')};`)
+      : rows
+          .filter((r) => r % 4 === 0)
+          .flatMap((g) => [
+            ...steps.map((j) => `    let p${g}_${j} = ${a.fetch(`k + ${j}u`, `ia${g}`)};`),
+            // a fetch covers 4 rows; with R < 4 (small M) only the first R are this invocation's
+            ...[0, 1, 2, 3].filter((i) => g + i < R).map((i) => `    let a${g + i} = vec4<f32>(${steps.map((j) => `p${g}_${j}[${i}]`).join(', ')});`),
+          ]);
+  const bFetch = b.along === 'k' ? cols.map((c) => `    let b${c} = ${b.fetch(`ib${c}`, 'k')};`) : steps.map((j) => `    let q${j} = ${b.fetch(`k + ${j}u`, 'ib')};`);
+  const accumulate =
+    b.along === 'k'
+      ? rows.map((r) => `    acc${r} = acc${r} + vec4<f32>(dot(a${r}, b0), dot(a${r}, b1), dot(a${r}, b2), dot(a${r}, b3));`)
+      : rows.map((r) => `    acc${r} = fma(vec4<f32>(a${r}.w), q3, fma(vec4<f32>(a${r}.z), q2, fma(vec4<f32>(a${r}.y), q1, fma(vec4<f32>(a${r}.x), q0, acc${r}))));`);
+  const ix = (o: GemmOperand, i: string) => (o.index ? o.index(i) : i);
+  const aIndex =
+    a.along === 'k'
+      ? rows.map((r) => `  let ia${r} = ${ix(a, `min(row0 + ${r}u, M - 1u)`)};`)
+      : rows.filter((r) => r % 4 === 0).map((g) => `  let ia${g} = ${ix(a, a.aligned ? `min(row0 + ${g}u, M - 4u)` : `row0 + ${g}u`)};`);
+  const bIndex = b.along === 'k' ? cols.map((c) => `  let ib${c} = ${ix(b, `min(col0 + ${c}u, N - 1u)`)};`) : [`  let ib = ${ix(b, b.aligned ? 'min(col0, N - 4u)' : 'col0')};`];
+  rt.dispatch({
+    key: `gemm:${s.key}:R${R}`,
+    code: () => `
+${a.decl}
+${b.decl}
+${s.outDecl}
+${metaDecl(s.bindings.length, s.meta.length)}
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = m(0u); let N = m(1u); let K = m(2u);
+  let z = gid.z;
+${s.prologue ?? ''}
+  let col0 = gid.x * 4u;
+  let row0 = gid.y * ${R}u;
+  if (col0 >= N || row0 >= M) { return; }
+${a.setup ?? ''}
+${b.setup ?? ''}
+${aIndex.join('\n')}
+${bIndex.join('\n')}
+${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
+  for (var k = 0u; k < K; k = k + 4u) {
+${bFetch.join('\n')}
+${aFetch.join('\n')}
+${accumulate.join('\n')}
+  }
+${rows
+  .map(
+    (r) => `  if (row0 + ${r}u < M) {
+${cols.map((c) => `    if (col0 + ${c}u < N) { ${s.store(`row0 + ${r}u`, `col0 + ${c}u`, `acc${r}[${c}]`)} }`).join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`,
+    bindings: [...s.bindings],
+    meta: s.meta,
+    workgroups: [Math.ceil(s.N / 4 / 8), Math.ceil(s.M / R / 8), s.batch ?? 1],
+  });
+}
+
+/**
+ * How a stored element type is read by a memory operand: as whole vec4s (4 consecutive elements at an index that
+ * is a multiple of 4) and one at a time. One entry per storage dtype a GEMM operand may have; adding a dtype
+ * (e.g. a packed 16-bit float) is adding an entry.
+ */
+export interface GemmElementCodec {
+  /** WGSL array element type when read four at a time, and the expression of those four as vec4<f32> from `arr[q]`. */
+  readonly vecType: string;
+  readonly vecLoad: (arr: string, quad: string) => string;
+  /** WGSL array element type when read one at a time, and the expression of element `e` as f32. */
+  readonly scalarType: string;
+  readonly scalarLoad: (arr: string, e: string) => string;
+}
+
+export const GEMM_CODECS = {
+  f32: {
+    vecType: 'vec4<f32>',
+    vecLoad: (arr, q) => `${arr}[${q}]`,
+    scalarType: 'f32',
+    scalarLoad: (arr, e) => `${arr}[${e}]`,
+  },
+  // packed pairs (`unpack2x16float` is core WGSL: no shader-f16 needed); four halves are one vec2<u32>
+  f16: {
+    vecType: 'vec2<u32>',
+    vecLoad: (arr, q) => `vec4<f32>(unpack2x16float(${arr}[${q}].x), unpack2x16float(${arr}[${q}].y))`,
+    scalarType: 'u32',
+    scalarLoad: (arr, e) => `unpack2x16float(${arr}[(${e}) >> 1u])[(${e}) & 1u]`,
+  },
+} satisfies Record<string, GemmElementCodec>;
+
+export type GemmDType = keyof typeof GEMM_CODECS;
+
+/**
+ * A GEMM operand read from a storage buffer holding a row-major matrix per batch entry, at WGSL offset `offset`
+ * (elements): `kMajor` says the matrix is stored with K as its leading (slow) axis ([K, rows] — A transposed or
+ * B plain) or trailing axis ([rows, K] — A plain or B transposed). `dim` is the WGSL name of the other extent
+ * (M for A, N for B). `vectorized`: whole-vec4 reads (the fast axis is a multiple of 4, and so is the offset).
+ */
+export function memoryOperand(o: {
+  readonly name: string;
+  readonly binding: number;
+  readonly dtype: GemmDType;
+  readonly kMajor: boolean;
+  readonly dim: 'M' | 'N';
+  readonly offset: string;
+  readonly vectorized: boolean;
+}): GemmOperand {
+  const codec: GemmElementCodec = GEMM_CODECS[o.dtype];
+  const arr = o.name;
+  const decl = `@group(0) @binding(${o.binding}) var<storage, read> ${arr}: array<${o.vectorized ? codec.vecType : codec.scalarType}>;`;
+  const zero = 'vec4<f32>(0.0)';
+  if (!o.kMajor) {
+    // [rows, K]: four consecutive k of one row; the row's start is computed once
+    return o.vectorized
+      ? { decl, along: 'k', index: (i) => `(${o.offset} + (${i}) * K) / 4u`, fetch: (q, k) => codec.vecLoad(arr, `${q} + (${k} >> 2u)`) }
+      : {
+          decl,
+          along: 'k',
+          index: (i) => `${o.offset} + (${i}) * K`,
+          fetch: (e, k) => `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${e} + min(${k} + ${j}u, K - 1u)`)}, ${k} + ${j}u < K)`).join(', ')})`,
+        };
+  }
+  // [K, rows]: four consecutive rows at one k
+  return o.vectorized
+    ? {
+        decl,
+        along: 'mn',
+        aligned: true,
+        index: (i) => `(${o.offset} + ${i}) / 4u`,
+        fetch: (k, q) => `select(${zero}, ${codec.vecLoad(arr, `${q} + min(${k}, K - 1u) * (${o.dim} / 4u)`)}, ${k} < K)`,
+      }
+    : {
+        decl,
+        along: 'mn',
+        fetch: (k, i) =>
+          `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${o.offset} + min(${k}, K - 1u) * ${o.dim} + min(${i} + ${j}u, ${o.dim} - 1u)`)}, ${k} < K && ${i} + ${j}u < ${o.dim})`).join(', ')})`,
+      };
+}
