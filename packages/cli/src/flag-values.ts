@@ -2,10 +2,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { UsageError } from './usage-error.js';
 
-export function integerFlag(flag: string, text: string | undefined, fallback: number | undefined, min = 0): E.Either<UsageError, number> {
+/** An integer flag in [min, max] (max defaults to the largest exact integer, so 10^18 is refused, not rounded). */
+export function integerFlag(flag: string, text: string | undefined, fallback: number | undefined, min = 0, max = Number.MAX_SAFE_INTEGER): E.Either<UsageError, number> {
   if (text === undefined) return fallback === undefined ? E.left(new UsageError(`--${flag} is required`)) : E.right(fallback);
   const n = Number(text);
-  return Number.isInteger(n) && n >= min && /^-?\d+$/.test(text.trim()) ? E.right(n) : E.left(new UsageError(`--${flag} expects an integer ≥ ${min}, got ${JSON.stringify(text)}`));
+  if (!(Number.isSafeInteger(n) && n >= min && /^-?\d+$/.test(text.trim()))) return E.left(new UsageError(`--${flag} expects an integer ≥ ${min}, got ${JSON.stringify(text)}`));
+  return n > max ? E.left(new UsageError(`--${flag} is at most ${max}, got ${text.trim()}`)) : E.right(n);
 }
 
 export function numberFlag(flag: string, text: string | undefined, fallback: number): E.Either<UsageError, number> {

@@ -1,3 +1,4 @@
+import { CONFIG_BOUNDS } from '@mmada/mmada';
 import { choiceFlag, integerFlag, numberFlag } from './flag-values.js';
 import { unwrap } from './unwrap.js';
 import { UsageError } from './usage-error.js';
@@ -33,8 +34,10 @@ export interface TextSampling {
  */
 export function textSamplingFromFlags(f: Record<string, unknown>): TextSampling {
   const str = (name: string) => f[name] as string | undefined;
-  const genLength = unwrap(integerFlag('gen-length', str('gen-length'), 128, 1));
-  const steps = unwrap(integerFlag('steps', str('steps'), genLength, 1));
+  // Hard caps here; the memory a length implies is checked against the model once its config is read.
+  const genLength = unwrap(integerFlag('gen-length', str('gen-length'), 128, 1, CONFIG_BOUNDS.max_sequence_length));
+  // Each step unmasks at least one token: more steps than tokens would only repeat forwards.
+  const steps = unwrap(integerFlag('steps', str('steps'), genLength, 1, genLength));
   const blockLength = unwrap(integerFlag('block-length', str('block-length'), Math.min(32, genLength), 1));
   const temperature = unwrap(numberFlag('temperature', str('temperature'), 0));
   if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);

@@ -40,7 +40,7 @@ describe('mmada t2i', () => {
   });
   it('the same seed gives the same image; another seed another one', async () => {
     const run = async (seed: string) =>
-      JSON.parse((await mmada('t2i', '--model', model, '--vq', vq, '--prompt', 'x', '--out', join(root, `s${seed}.png`), '--resolution', '32', '--steps', '3', '--max-seq-length', '8', '--seed', seed, '--device', device, '--json')).stdout).codes;
+      JSON.parse((await mmada('t2i', '--model', model, '--vq', vq, '--prompt', 'x', '--out', join(root, `s${seed}.png`), '--overwrite', '--resolution', '32', '--steps', '3', '--max-seq-length', '8', '--seed', seed, '--device', device, '--json')).stdout).codes;
     expect(await run('1')).toEqual(await run('1'));
     expect(await run('1')).not.toEqual(await run('2'));
   });

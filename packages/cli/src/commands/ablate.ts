@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { asMaskPredictor, disposeImageTokenizer, disposeModel, generateIds, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { asMaskPredictor, checkItemCount, disposeImageTokenizer, disposeModel, generateIds, loadImageTokenizer, MAX_TRAINING_STEPS, memoryBudget, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
 import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABLATION_SUMMARY_JSON, type TextRlPrompt } from '@mmada/rl';
 import { foldIn, getBackend, key, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
@@ -19,9 +19,12 @@ import { initDevice } from '../device-flag.js';
 import { idListFlag, integerFlag } from '../flag-values.js';
 import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { lockOutputDir } from '../output-lock.js';
+import { checkOutputDir } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
+import { BYTES_PER_PROMPT, refuseOversize } from '../work-checks.js';
 import { imageFlags } from './rl.js';
 import {
   mmadaPolicy, needsImages, promptSource, RL_CONFIG_FLAGS, RL_CONFIG_USAGE, RL_NO_DECAY, RL_TASKS, rlConfigFromFlags, shapesWorldEvaluator, taskListFlag, taskPrompts,
@@ -112,12 +115,13 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const seeds = f['seed-list'] !== undefined
     ? unwrap(idListFlag('seed-list', str(f['seed-list'])!))
     : Array.from({ length: unwrap(integerFlag('seeds', str(f.seeds), 3, 1)) }, (_, i) => i);
-  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 20, 1));
+  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 20, 1, MAX_TRAINING_STEPS));
   const budgets = budgetFlag(str(f.budget), variants);
   const out = str(f.out) ?? 'runs/ablate';
   const tasks = taskListFlag(str(f.task));
   const { preset, config } = rlConfigFromFlags(f);
   const examples = unwrap(integerFlag('examples', str(f.examples), 1000, 1));
+  refuseOversize(checkItemCount(examples, BYTES_PER_PROMPT, memoryBudget('cpu'), `--examples ${examples}`));
   const evalLimit = unwrap(integerFlag('eval-limit', str(f['eval-limit']), 50, 0));
   const evalLengths = f['eval-lengths'] !== undefined ? unwrap(idListFlag('eval-lengths', str(f['eval-lengths'])!)) : [config.maxCompletionLength, 2 * config.maxCompletionLength];
   if (evalLengths.some((g) => g < 1)) throw new UsageError('--eval-lengths: lengths must be positive');
@@ -126,9 +130,11 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const image = imageFlags(f);
   const vqDir = str(f.vq);
   if (needsImages(tasks) && !vqDir) throw new UsageError(`--task ${tasks.join(',')} has image tasks: pass --vq DIR, the image tokenizer`);
+  checkOutputDir(out, { flag: '--out' });
   if (!f.diagnose && !f.resume && existsSync(join(out, ABLATION_SUMMARY_JSON))) {
     throw new UsageError(`${out} already holds an ablation: pass --resume to continue it, or another --out`);
   }
+  using _lock = lockOutputDir(out, 'mmada ablate', (m) => io.stderr(`note: ${m}\n`));
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: ablate needs the model's text tokenizer`);

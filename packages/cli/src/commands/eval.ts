@@ -6,7 +6,7 @@
  * Runs @mmada/eval's harness over a loaded model: predictions JSONL and summary JSON / markdown / SVG in
  * --out, progress on stderr, the summary table (or JSON) on stdout.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -28,6 +28,8 @@ import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-comma
 import {
   modelChoiceScorer, textModelAdapter, textToImageAdapter, understandingModelAdapter, type TextAdapterOptions,
 } from '../model-adapter.js';
+import { lockOutputDir } from '../output-lock.js';
+import { checkOutputDir } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { checkImageSetup } from '../image-setup.js';
@@ -223,12 +225,13 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
   }
   const outDir = str(f.out) ?? join('runs', `eval-${task}`);
-  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is a file, not a folder`);
+  checkOutputDir(outDir, { flag: '--out' });
   const previous = (sweep ?? [undefined]).map((s) => runFiles(s === undefined ? outDir : join(outDir, `steps-${s}`)).predictions).filter((p) => existsSync(p));
   if (previous.length > 0 && !f.resume && !f.overwrite) {
     throw new UsageError(`${previous[0]} exists from an earlier run: pass --resume to continue it, --overwrite to start over, or another --out`);
   }
 
+  using _lock = lockOutputDir(outDir, 'mmada eval', (m) => io.stderr(`note: ${m}\n`));
   const dataset = await loadItems(task, data, limit, size);
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer && existsSync(join(dir, 'config.json'))) throw new Error(`${dir}/tokenizer.json is missing: eval needs the model's text tokenizer`);

@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { initDevice } from '../device-flag.js';
 import { idListFlag } from '../flag-values.js';
 import { loadModelWithProgress } from '../load-for-command.js';
+import { checkGeneration, configOf } from '../work-checks.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -37,6 +38,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const padMask = f['pad-mask'] !== undefined ? unwrap(idListFlag('pad-mask', f['pad-mask'] as string)) : undefined;
   if (padMask && (padMask.length !== ids.length || padMask.some((m) => m > 1))) throw new UsageError(`--pad-mask needs ${ids.length} entries of 0 or 1, one per id`);
   const device = unwrap(await initDevice(f.device, io));
+  checkGeneration(await configOf(dir), device, { promptTokens: ids.length, genLength: 0 });
   const model = unwrap(await loadModelWithProgress(dir, device, io));
   try {
     const V = model.config.embeddingSize;

@@ -16,6 +16,7 @@ import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { TEXT_SAMPLING_FLAGS, textSamplingFromFlags } from '../text-sampling-flags.js';
+import { checkGeneration, configOf } from '../work-checks.js';
 
 const USAGE = `mmada generate --model DIR (--prompt TEXT | --prompt-ids 1,2,3) [options]
 
@@ -71,12 +72,13 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (f.prompt !== undefined && !tokenizer) throw new UsageError(`--prompt needs ${dir}/tokenizer.json; pass --prompt-ids instead`);
+  const text = f.prompt as string | undefined;
+  const ids = promptIds ?? tokenizer!.encode(f.chat ? formatChat([{ role: 'user', content: text! }], { thinking: !!f.thinking }) : text!);
   const device = unwrap(await initDevice(f.device, io));
+  checkGeneration(await configOf(dir), device, { promptTokens: ids.length, genLength });
   const model = unwrap(await loadModelWithProgress(dir, device, io));
   try {
     const vocab = model.config.embeddingSize;
-    const text = f.prompt as string | undefined;
-    const ids = promptIds ?? tokenizer!.encode(f.chat ? formatChat([{ role: 'user', content: text! }], { thinking: !!f.thinking }) : text!);
     const bad = ids.find((i) => i >= vocab);
     if (bad !== undefined) throw new UsageError(`prompt id ${bad} is outside the model's vocabulary (${vocab})`);
     const bar = progress(io, 'generating', steps, 'steps');

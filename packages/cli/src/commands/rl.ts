@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  disposeImageTokenizer, disposeModel, hasTrainingCheckpoint, loadImageTokenizer, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, type LoadedImageTokenizer,
+  checkItemCount, disposeImageTokenizer, disposeModel, hasTrainingCheckpoint, MAX_TRAINING_STEPS, memoryBudget, loadImageTokenizer, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, type LoadedImageTokenizer,
   type LoadedModel,
 } from '@mmada/mmada';
 import { describePreset, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE } from '@mmada/rl';
@@ -21,9 +21,12 @@ import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
 import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { lockOutputDir } from '../output-lock.js';
+import { checkModelOutput, checkOutputDir } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
+import { BYTES_PER_PROMPT, refuseOversize } from '../work-checks.js';
 import {
   mmadaPolicy, needsImages, promptSource, RL_CONFIG_FLAGS, RL_NO_DECAY, RL_CONFIG_USAGE, RL_TASKS, rlConfigFromFlags, taskListFlag, taskPrompts, withEstimator,
 } from './rl-setup.js';
@@ -93,11 +96,12 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dir = str(f.model);
   if (!dir) throw new UsageError('--model DIR is required');
   const tasks = taskListFlag(str(f.task));
-  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 100, 1));
+  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 100, 1, MAX_TRAINING_STEPS));
   const out = str(f.out) ?? 'runs/rl';
   const { preset, config: presetConf } = rlConfigFromFlags(f);
   const config = withEstimator(presetConf, str(f.estimator));
   const examples = unwrap(integerFlag('examples', str(f.examples), 1000, 1));
+  refuseOversize(checkItemCount(examples, BYTES_PER_PROMPT, memoryBudget('cpu'), `--examples ${examples}`));
   const every = unwrap(integerFlag('checkpoint-every', str(f['checkpoint-every']), Math.max(1, Math.ceil(maxSteps / 10)), 1));
   const image = imageFlags(f);
   const vqDir = str(f.vq);
@@ -105,11 +109,14 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const resume = !!f.resume;
   if (resume && f.overwrite) throw new UsageError('give at most one of --resume and --overwrite');
   const hasRun = existsSync(join(out, RL_CHECKPOINT_DIR));
+  checkOutputDir(out, { flag: '--out' });
   if (hasRun && !resume && !f.overwrite) throw new UsageError(`${out} already holds an RL run: pass --resume to continue it or --overwrite to start over`);
+  if (!resume) checkModelOutput(out, { flag: '--out', overwrite: !!f.overwrite, files: ['model.safetensors', 'model.safetensors.index.json'] });
   if (resume && !(await hasTrainingCheckpoint(join(out, RL_CHECKPOINT_DIR)))) {
     throw new UsageError(`--resume: ${join(out, RL_CHECKPOINT_DIR)} holds no training checkpoint to continue from (drop --resume to start a new run)`);
   }
   if (resolve(out) === resolve(dir)) throw new UsageError('--out must differ from --model (the starting weights are the reference policy)');
+  using _lock = lockOutputDir(out, 'mmada rl', (m) => io.stderr(`note: ${m}\n`));
 
   for (const line of describePreset(preset)) io.stderr(`${line}\n`);
   if (str(f.estimator)) io.stderr(`  estimator (--estimator) = ${JSON.stringify(config.estimator)}\n`);

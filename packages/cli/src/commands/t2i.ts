@@ -2,19 +2,19 @@
  * mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [--resolution PX] [--steps S] [--guidance W]
  *   [--temperature T] [--schedule cosine|linear|sigmoid] [--max-seq-length N] [--seed K] [--device D] [--json]
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { generateImagePixels, tokenGrid } from '@mmada/mmada';
+import { CONFIG_BOUNDS, generateImagePixels, tokenGrid } from '@mmada/mmada';
 import { key } from '@mmada/tensor';
 import { writePng } from '@mmada/image/node';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { withImageModels } from '../image-setup.js';
+import { checkOutputFile } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
+import { checkImageGeneration } from '../work-checks.js';
 
 const USAGE = `mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [options]
 
@@ -25,6 +25,7 @@ Generates an image from a prompt: MaskGIT decoding of the image tokens by the ma
   --vq DIR               image tokenizer (MAGVIT-v2 layout: pytorch_model.safetensors [+ config.json])
   --prompt TEXT          what to draw
   --out FILE             where the PNG goes (written to a temporary file and renamed)
+  --overwrite            replace --out if it exists (otherwise refused before any work)
   --resolution PX        image side in pixels (default 512: a 32×32 token grid with a 16× tokenizer)
   --steps S              MaskGIT steps (default 15, as MMaDA's app)
   --guidance W           classifier-free guidance scale w in (1+w)·cond − w·uncond (default 3.5)
@@ -48,7 +49,11 @@ const FLAGS = {
   schedule: { type: 'string' },
   'max-seq-length': { type: 'string' },
   seed: { type: 'string' },
+  overwrite: { type: 'boolean' },
 } as const;
+
+/** Image side in pixels at most: a 512×512 token grid at a 16× tokenizer, far past any trained resolution. */
+const MAX_RESOLUTION = 8192;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
@@ -65,18 +70,18 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
   if (!out) throw new UsageError('--out FILE.png is required');
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out ${out}: only PNG is written; give a .png file name`);
-  const outDir = dirname(out);
-  if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new UsageError(`--out ${out}: folder ${outDir} does not exist`);
-  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
+  checkOutputFile(out, { flag: '--out', overwrite: !!f.overwrite });
+  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1, MAX_RESOLUTION));
   const steps = unwrap(integerFlag('steps', f.steps as string | undefined, 15, 1));
   const guidanceScale = unwrap(numberFlag('guidance', f.guidance as string | undefined, 3.5));
   const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 1));
   const schedule = unwrap(choiceFlag('schedule', f.schedule as string | undefined, ['cosine', 'linear', 'sigmoid'] as const, 'cosine'));
-  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'] as string | undefined, 512, 1));
+  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'] as string | undefined, 512, 1, CONFIG_BOUNDS.max_sequence_length));
   const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
 
-  return withImageModels('t2i', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {
+  return withImageModels('t2i', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq, device }) => {
     const [h, w] = tokenGrid(vq.config, [resolution, resolution]);
+    checkImageGeneration(model.config, device, { maxSeqLength, imageTokens: h * w, resolution });
     io.stderr(`t2i: ${steps} MaskGIT steps over a ${h}×${w} token grid\n`);
     const r = await generateImagePixels(model, tokenizer, vq, prompt, key(seed), {
       numImageTokens: h * w,
