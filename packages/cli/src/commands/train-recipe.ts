@@ -10,6 +10,8 @@ import { disposeImageTokenizer } from '@mmada/mmada';
 import type { CliIO } from '../cli-io.js';
 import { initDevice } from '../device-flag.js';
 import { integerFlag, numberFlag } from '../flag-values.js';
+import { lockOutputDir } from '../output-lock.js';
+import { checkOutputDir } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { runRecipe, RECIPE_DEFAULTS } from '../recipe/recipe.js';
 import { trainShapesWorldImageTokenizer } from '../recipe/image-tokenizer-stage.js';
@@ -72,8 +74,10 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   if (vqBatch !== undefined && vqBatch > 4096) throw new UsageError(`--vq-batch ${vqBatch}: at most 4096 images per step`);
   const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0));
   if (evalCount > 600) throw new UsageError(`--eval-count ${evalCount} is more than the 600 items of each held-out split`);
-  const device = unwrap(await initDevice(f.device, io));
   const out = (f.out as string | undefined) ?? 'runs/mmada-tiny';
+  checkOutputDir(out, { flag: '--out' });
+  using _lock = lockOutputDir(out, 'mmada train --recipe', (m) => io.stderr(`note: ${m}\n`));
+  const device = unwrap(await initDevice(f.device, io));
   const seed = unwrap(integerFlag('--seed', f.seed as string | undefined, 0));
   // SIGINT / SIGTERM stop after the current step, with a checkpoint: the same command then continues.
   const stop = new AbortController();
