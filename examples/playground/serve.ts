@@ -3,14 +3,15 @@
 // only files under those two folders.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = join(here, '..', '..');
 
-const TYPES = {
+const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.map': 'application/json',
@@ -20,23 +21,38 @@ const TYPES = {
   '.md': 'text/markdown; charset=utf-8',
 };
 
+/** Where the page and the models are served from. */
+export interface Roots {
+  readonly page: string;
+  readonly models: string;
+}
+
+const DEFAULT_ROOTS: Roots = { page: here, models: join(repo, 'models') };
+
 /** The file a URL path names, or undefined when it lies outside the served folders. */
-export function resolveRequest(urlPath, roots = { page: here, models: join(repo, 'models') }) {
-  let path;
+export function resolveRequest(urlPath: string, roots: Roots = DEFAULT_ROOTS): string | undefined {
+  let path: string;
   try {
     path = decodeURIComponent(urlPath.split('?')[0]);
   } catch {
     return undefined;
   }
   if (path === '/' || path === '/index.html') return join(roots.page, 'index.html');
-  const [root, rest] = path.startsWith('/models/') ? [roots.models, path.slice('/models/'.length)] : path.startsWith('/dist/') ? [join(roots.page, 'dist'), path.slice('/dist/'.length)] : [];
-  if (!root || rest.includes('\0')) return undefined;
+  const [root, rest]: [string?, string?] = path.startsWith('/models/') ? [roots.models, path.slice('/models/'.length)] : path.startsWith('/dist/') ? [join(roots.page, 'dist'), path.slice('/dist/'.length)] : [];
+  if (!root || rest === undefined || rest.includes('\0')) return undefined;
   const file = normalize(join(root, rest));
   return file.startsWith(root + sep) ? file : undefined;
 }
 
-/** Starts serving on `port` (0: any free port) at 127.0.0.1; resolves to the server and its URL. */
-export function startServer({ port = 8080, host = '127.0.0.1', roots } = {}) {
+export interface ServeOptions {
+  /** 0: any free port (default 8080). */
+  readonly port?: number;
+  readonly host?: string;
+  readonly roots?: Roots;
+}
+
+/** Starts serving on `port` at 127.0.0.1; resolves to the server and its URL. */
+export function startServer({ port = 8080, host = '127.0.0.1', roots = DEFAULT_ROOTS }: ServeOptions = {}): Promise<{ server: Server; url: string }> {
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -55,7 +71,7 @@ export function startServer({ port = 8080, host = '127.0.0.1', roots } = {}) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
-      const { port: bound } = server.address();
+      const { port: bound } = server.address() as AddressInfo;
       resolve({ server, url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}/` });
     });
   });

@@ -5,8 +5,8 @@ import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { init } from '@mmada/tensor';
 import { loadImageTokenizer, loadTextTokenizer, type ImageTokenizer, type TextTokenizer } from '@mmada/mmada';
-import { buildPlayground } from '../../examples/playground/build.mjs';
-import { resolveRequest, startServer } from '../../examples/playground/serve.mjs';
+import { buildPlayground } from '../../examples/playground/build.js';
+import { resolveRequest, startServer } from '../../examples/playground/serve.js';
 import { DEFAULT_TEXT_SAMPLER, previewCodes, textSamplerProblem } from '../../examples/playground/src/tasks.js';
 import { MASK_GLYPH, streamedText } from '../../examples/playground/src/streamed-text.js';
 import { firstMismatch, pageAtol } from '../../examples/playground/src/kernel-parity.js';
@@ -25,12 +25,12 @@ beforeAll(async () => {
   vq = v.right;
 });
 
-describe('serve.mjs', () => {
+describe('serve.ts', () => {
   it('maps the page, its bundle and models/, and nothing outside them', () => {
     expect(resolveRequest('/')).toBe(join(page, 'index.html'));
     expect(resolveRequest('/dist/playground.js?v=1')).toBe(join(page, 'dist', 'playground.js'));
     expect(resolveRequest('/models/mmada-tiny/config.json')).toBe(join(repo, 'models', 'mmada-tiny', 'config.json'));
-    for (const bad of ['/models/../package.json', '/models/%2e%2e/package.json', '/dist/../serve.mjs', '/package.json', '/models/a%00b', '/models/%E0%A4%A', '/models/']) {
+    for (const bad of ['/models/../package.json', '/models/%2e%2e/package.json', '/dist/../serve.ts', '/package.json', '/models/a%00b', '/models/%E0%A4%A', '/models/']) {
       expect(resolveRequest(bad), bad).toBeUndefined();
     }
   });
@@ -51,7 +51,7 @@ describe('serve.mjs', () => {
   });
 });
 
-describe('build.mjs', () => {
+describe('build.ts', () => {
   it('bundles from the browser entries, with no Node built-in among the inputs', async () => {
     const meta = await buildPlayground({ outfile: join(repo, 'runs', 'playground-build-test', 'playground.js') });
     const inputs = Object.keys(meta.inputs);

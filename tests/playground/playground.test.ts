@@ -13,8 +13,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateShapesWorld, renderScene } from '@mmada/eval';
 import { loadImageTokenizer, loadModel, loadTextTokenizer } from '@mmada/mmada';
 import { init } from '@mmada/tensor';
-import { buildPlayground } from '../../examples/playground/build.mjs';
-import { startServer } from '../../examples/playground/serve.mjs';
+import { buildPlayground } from '../../examples/playground/build.js';
+import { startServer } from '../../examples/playground/serve.js';
 import { runChat, runTextToImage, runUnderstanding, type Loaded, type TextSampler } from '../../examples/playground/src/tasks.js';
 import { browserRequired, findChromium, launchChromium } from './chromium.js';
 
