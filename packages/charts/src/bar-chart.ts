@@ -1,6 +1,7 @@
 /** Bar charts: one labelled bar per value, for evaluation summaries (accuracy per task or category). */
 import { axisTitle, type Axis, type ChartFrame } from './chart-spec.js';
 import { escapeXml, formatNumber } from './svg-text.js';
+import { fitFont } from './line-chart.js';
 import { niceTicks } from './ticks.js';
 
 export interface Bar {
@@ -47,7 +48,7 @@ export function barChartSvg(spec: BarChartSpec): string {
     );
   });
   parts.push(
-    `<text class="y-title" x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">${escapeXml(axisTitle(spec.y))}</text>`,
+    `<text class="y-title" x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle" font-size="${fitFont(axisTitle(spec.y), plotH)}">${escapeXml(axisTitle(spec.y))}</text>`,
     `<text class="smoothing" x="${left}" y="${top + plotH + 40}" font-size="10" fill="#555">smoothing: ${escapeXml(spec.smoothing)}</text>`,
   );
   if (spec.note) parts.push(`<text class="note" x="${left}" y="${top + plotH + 54}" font-size="10" fill="#555">${escapeXml(spec.note)}</text>`);

@@ -34,6 +34,9 @@ export interface LineChartSpec extends ChartFrame {
 
 export const PALETTE = ['#4878d0', '#ee854a', '#6acc64', '#d65f5f', '#956cb4', '#8c613c', '#dc7ec0', '#797979'];
 
+/** A font size (≤ 11 px) at which `text` fits in `room` px (≈ 0.6 em a character). */
+export const fitFont = (text: string, room: number): number => Math.max(7, Math.min(11, Math.floor(room / (0.6 * text.length))));
+
 const finite = (p: LinePoint) => Number.isFinite(p.x) && Number.isFinite(p.y) && (p.lo === undefined || Number.isFinite(p.lo)) && (p.hi === undefined || Number.isFinite(p.hi));
 
 function range(values: readonly number[], fallback: [number, number]): [number, number] {
@@ -81,7 +84,7 @@ export function lineChartSvg(spec: LineChartSpec): string {
   parts.push(
     `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="black"/>`,
     `<text class="x-title" x="${left + plotW / 2}" y="${top + plotH + 34}" text-anchor="middle">${escapeXml(axisTitle(spec.x))}</text>`,
-    `<text class="y-title" x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">${escapeXml(axisTitle(spec.y))}</text>`,
+    `<text class="y-title" x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle" font-size="${fitFont(axisTitle(spec.y), plotH)}">${escapeXml(axisTitle(spec.y))}</text>`,
     `<text class="smoothing" x="${left}" y="${top + plotH + 52}" font-size="10" fill="#555">smoothing: ${escapeXml(spec.smoothing)}</text>`,
   );
   if (spec.note) parts.push(`<text class="note" x="${left}" y="${top + plotH + 66}" font-size="10" fill="#555">${escapeXml(spec.note)}</text>`);

@@ -58,6 +58,10 @@ describe('lineChartSvg', () => {
     expect(x1! - x0!).toBeCloseTo(x2! - x1!, 0);
     expect(y0! - y1!).toBeCloseTo(y1! - y2!, 0);
     expect(() => lineChartSvg({ ...base, y: { label: 'y', unit: 'u', min: 1, max: 1 }, series: [] })).toThrow(/y axis \[1, 1\] is empty/);
+    // A long axis title gets a smaller font so that it fits beside the plot.
+    const long = lineChartSvg({ ...base, height: 200, y: { label: 'loss', unit: 'x'.repeat(60) }, series: [] });
+    expect(Number(/class="y-title"[^>]*font-size="(\d+)"/.exec(long)![1])).toBeLessThan(11);
+    expect(/class="y-title"[^>]*font-size="(\d+)"/.exec(svg)![1]).toBe('11');
   });
 });
 

@@ -37,7 +37,7 @@ export const IMAGE_TOKENIZER_CHECKPOINT_DIR = 'checkpoint';
 export const IMAGE_TOKENIZER_LOSS_LOG_FILE = 'loss.jsonl';
 export const IMAGE_TOKENIZER_LOSS_CURVE_FILE = 'loss.svg';
 /** What the tokenizer's loss measures, for its chart. */
-export const IMAGE_TOKENIZER_LOSS_UNIT = 'pixel L1 or MSE in [−1, 1] + weighted commitment and entropy terms';
+export const IMAGE_TOKENIZER_LOSS_UNIT = 'pixel reconstruction + weighted LFQ terms';
 
 /** Parameter-name substrings trained without weight decay: biases and the GroupNorm affines. */
 export const IMAGE_TOKENIZER_NO_DECAY: readonly string[] = ['bias', 'norm'];
