@@ -74,13 +74,14 @@ async function inBatches<T, R>(items: readonly T[], size: number, run: (batch: r
   return out;
 }
 
-const textSampling = (genLength: number, s: RecipeSampling) => ({
+/** The text sampler's options for `genLength` tokens under the recipe's sampling (greedy, one token per step unless a threshold is set). */
+export const recipeTextSampling = (genLength: number, s: RecipeSampling) => ({
   genLength, steps: genLength, blockLength: s.blockLength, temperature: 0, threshold: s.threshold, kvCache: s.kvCache,
 });
 
 /** Reasoning answers for questions (batched, greedy). */
 export async function answerQuestions(model: MaskPredictorModel, tok: TextTokenizer, questions: readonly string[], seed = 0, sampling = RECIPE_SAMPLING): Promise<string[]> {
-  const r = await chat(model, tok, questions.map((q) => [{ role: 'user', content: q }]), foldIn(key(seed), questions.length), textSampling(sampling.reasoningLength, sampling));
+  const r = await chat(model, tok, questions.map((q) => [{ role: 'user', content: q }]), foldIn(key(seed), questions.length), recipeTextSampling(sampling.reasoningLength, sampling));
   return r.texts;
 }
 
@@ -89,7 +90,7 @@ export async function answerAboutImages(
   model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, images: readonly RgbImage[], questions: readonly string[], seed = 0, sampling = RECIPE_SAMPLING,
 ): Promise<string[]> {
   const codes = await imageCodes(vq, images, { resolution: images[0]!.width });
-  const r = await understandImage(model, tok, codes, questions, foldIn(key(seed), 1), textSampling(sampling.understandingLength, sampling));
+  const r = await understandImage(model, tok, codes, questions, foldIn(key(seed), 1), recipeTextSampling(sampling.understandingLength, sampling));
   return r.texts;
 }
 
@@ -100,7 +101,7 @@ export async function drawImages(
   const sampling = options.sampling ?? RECIPE_SAMPLING;
   let plans: (string | undefined)[] = prompts.map(() => undefined);
   if (options.planFirst) {
-    const r = await chat(model, tok, prompts.map((p) => [{ role: 'user', content: t2iPlanRequest(p) }]), foldIn(key(options.seed ?? 0), 2), textSampling(sampling.planLength, sampling));
+    const r = await chat(model, tok, prompts.map((p) => [{ role: 'user', content: t2iPlanRequest(p) }]), foldIn(key(options.seed ?? 0), 2), recipeTextSampling(sampling.planLength, sampling));
     // The plan keeps its <think> tags (text tokens survive decoding) and is conditioned on as written.
     plans = r.texts.map((t) => t.trim());
   }
