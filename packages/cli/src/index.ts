@@ -3,7 +3,7 @@
  * subcommands. This file is the public surface and nothing else.
  */
 export type { CliIO } from './cli-io.js';
-export { processIO } from './cli-io.js';
+export { processIO, progressSink } from './cli-io.js';
 export type { Command } from './command.js';
 export { COMMANDS } from './command-table.js';
 export { runCli } from './run-cli.js';
