@@ -1,17 +1,15 @@
 import type { TensorRef } from '../../backend.js';
 import type { PrimitiveParams } from '../../primitives.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
-import { Meta, metaDecl } from './common.js';
-
-const TM = 64;
-const TN = 64;
-const TK = 16;
+import { Meta } from './common.js';
+import { dispatchGemm, memoryOperand, type GemmOperand } from './gemm.js';
 
 /**
- * conv2d as an implicit GEMM: out[o, col] = Σ_k w[o, k] · patch[k, col] with k = (c, u, v) and
- * col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix; the im2col patch matrix is never
- * stored — the loader computes each element's source pixel (or the zero padding) as it stages a tile in
- * workgroup memory. 64×64 output tiles, 16×16 invocations of 4×4 outputs, bias added in the epilogue.
+ * conv2d as an implicit GEMM on the GEMM generator (gemm.ts): out[o, col] = Σ_k w[o, k] · patch[k, col] with
+ * k = (c, u, v) and col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix (read four k at a
+ * time); the im2col patch matrix is never stored — its load hook computes, for each k, the source pixel of four
+ * consecutive output positions (or the zero padding). Each invocation decomposes its four columns into (n, i, j)
+ * once; the bias is added in the store hook, which also writes NCHW.
  */
 export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef | null, p: PrimitiveParams['conv2d'], outShape: readonly number[]): GPUStorage {
   const [N, C, H, W] = x.shape as [number, number, number, number];
@@ -21,75 +19,50 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   const K = C * KH * KW;
   const y = rt.createStorage(O * cols * 4);
   if (O * cols === 0) return y;
-  const meta = new Meta().u32(O, cols, K, H, W, KH, KW, Ho, Wo, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1]).i32(p.padding[0], p.padding[2]);
+  // words 0-2: M N K (the generator's); then the geometry
+  const meta = new Meta().u32(O, cols, K, C, H, W, KH, KW, Ho, Wo, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1]).i32(p.padding[0], p.padding[2]);
   const hasBias = !!bias;
-  rt.dispatch({
-    key: `nn:conv2d:${hasBias ? 'b' : ''}`,
-    code: () => `
-@group(0) @binding(0) var<storage, read> xs: array<f32>;
-@group(0) @binding(1) var<storage, read> ws: array<f32>;
-${hasBias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;' : ''}
-@group(0) @binding(${hasBias ? 3 : 2}) var<storage, read_write> ys: array<f32>;
-${metaDecl(hasBias ? 4 : 3, meta.length)}
-var<workgroup> At: array<f32, ${TK * TM}>;
-var<workgroup> Bt: array<f32, ${TK * TN}>;
-
-fn patchAt(k: u32, col: u32) -> f32 {
-  if (k >= m(2u) || col >= m(1u)) { return 0.0; }
-  let H = m(3u); let W = m(4u); let KH = m(5u); let KW = m(6u); let Ho = m(7u); let Wo = m(8u);
-  let c = k / (KH * KW); let r = k % (KH * KW);
-  let u = r / KW; let v = r % KW;
-  let n = col / (Ho * Wo); let pix = col % (Ho * Wo);
-  let i = pix / Wo; let j = pix % Wo;
-  let yy = i32(i * m(9u) + u * m(11u)) - mi(13u);
-  let xx = i32(j * m(10u) + v * m(12u)) - mi(14u);
-  if (yy < 0 || xx < 0 || u32(yy) >= H || u32(xx) >= W) { return 0.0; }
-  return xs[((n * (m(2u) / (KH * KW)) + c) * H + u32(yy)) * W + u32(xx)];
-}
-
-@compute @workgroup_size(16, 16, 1)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let O = m(0u); let COLS = m(1u); let K = m(2u);
-  let row0 = wid.y * ${TM}u;
-  let col0 = wid.x * ${TN}u;
-  var acc: array<vec4<f32>, 4>;
-  for (var q = 0u; q < 4u; q = q + 1u) { acc[q] = vec4<f32>(0.0); }
-  for (var k0 = 0u; k0 < K; k0 = k0 + ${TK}u) {
-    for (var e = t; e < ${TK * TM}u; e = e + 256u) {
-      // A tile element (kk, mm) of the weight matrix [O, K]
-      let kk = e % ${TK}u; let mm = e / ${TK}u;
-      let o = row0 + mm; let k = k0 + kk;
-      At[kk * ${TM}u + mm] = select(0.0, ws[min(o * K + k, O * K - 1u)], o < O && k < K);
-    }
-    for (var e = t; e < ${TK * TN}u; e = e + 256u) {
-      let nn = e % ${TN}u; let kk = e / ${TN}u;
-      Bt[kk * ${TN}u + nn] = patchAt(k0 + kk, col0 + nn);
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < ${TK}u; k = k + 1u) {
-      let a = vec4<f32>(At[k * ${TM}u + lid.y * 4u], At[k * ${TM}u + lid.y * 4u + 1u], At[k * ${TM}u + lid.y * 4u + 2u], At[k * ${TM}u + lid.y * 4u + 3u]);
-      let b = vec4<f32>(Bt[k * ${TN}u + lid.x * 4u], Bt[k * ${TN}u + lid.x * 4u + 1u], Bt[k * ${TN}u + lid.x * 4u + 2u], Bt[k * ${TN}u + lid.x * 4u + 3u]);
-      acc[0] = acc[0] + a.x * b;
-      acc[1] = acc[1] + a.y * b;
-      acc[2] = acc[2] + a.z * b;
-      acc[3] = acc[3] + a.w * b;
-    }
-    workgroupBarrier();
-  }
-  let hw = m(7u) * m(8u);
-  for (var q = 0u; q < 4u; q = q + 1u) {
-    let o = row0 + lid.y * 4u + q;
-    if (o >= O) { continue; }
-    ${hasBias ? 'let bo = bs[o];' : 'let bo = 0.0;'}
-    for (var c = 0u; c < 4u; c = c + 1u) {
-      let col = col0 + lid.x * 4u + c;
-      if (col < COLS) {
-        let n = col / hw; let pix = col % hw;
-        ys[(n * O + o) * hw + pix] = acc[q][c] + bo;
-      }
-    }
-  }
+  const wVec = K % 4 === 0;
+  const outAt = hasBias ? 3 : 2;
+  // The patch hook walks k in order (the generator fetches an 'mn' operand at k, k+1, … once each), so it keeps
+  // (c, u, v) as counters instead of dividing k by kh·kw and kw: integer division has no SIMD instruction on the
+  // CPUs a software driver runs on, and two divisions per k cost more than the 32 multiply-adds they feed.
+  const patch: GemmOperand = {
+    decl: `@group(0) @binding(0) var<storage, read> xs: array<f32>;
+var<private> kc_: u32;
+var<private> ku_: u32;
+var<private> kv_: u32;
+var<private> img_: vec4<u32>;
+var<private> py_: vec4<i32>;
+var<private> px_: vec4<i32>;
+fn patch4(k: u32) -> vec4<f32> {
+  let H = m(4u); let W = m(5u);
+  let yy = py_ + vec4<i32>(i32(ku_ * m(12u)));
+  let xx = px_ + vec4<i32>(i32(kv_ * m(13u)));
+  let ok = (yy >= vec4<i32>(0)) & (xx >= vec4<i32>(0)) & (yy < vec4<i32>(i32(H))) & (xx < vec4<i32>(i32(W))) & vec4<bool>(k < m(2u));
+  let at = (img_ + vec4<u32>(kc_ * H) + vec4<u32>(max(yy, vec4<i32>(0)))) * W + vec4<u32>(max(xx, vec4<i32>(0)));
+  let at0 = select(0u, at.x, ok.x); let at1 = select(0u, at.y, ok.y); let at2 = select(0u, at.z, ok.z); let at3 = select(0u, at.w, ok.w);
+  let v = select(vec4<f32>(0.0), vec4<f32>(xs[at0], xs[at1], xs[at2], xs[at3]), ok);
+  kv_ = kv_ + 1u;
+  if (kv_ == m(7u)) { kv_ = 0u; ku_ = ku_ + 1u; if (ku_ == m(6u)) { ku_ = 0u; kc_ = kc_ + 1u; } }
+  return v;
 }`,
+    along: 'mn',
+    // four consecutive output positions (n, i, j), decomposed once per invocation
+    setup: `  kc_ = 0u; ku_ = 0u; kv_ = 0u;
+${[0, 1, 2, 3]
+  .map(
+    (c) => `  { let pc = min(col0 + ${c}u, N - 1u);
+    let pn = pc / (m(8u) * m(9u)); let pp = pc - pn * m(8u) * m(9u);
+    img_[${c}] = pn * m(3u) * m(4u);
+    py_[${c}] = i32((pp / m(9u)) * m(10u)) - mi(14u);
+    px_[${c}] = i32((pp % m(9u)) * m(11u)) - mi(15u); }`,
+  )
+  .join('\n')}`,
+    fetch: (k) => `patch4(${k})`,
+  };
+  dispatchGemm(rt, {
+    key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}`,
     bindings: [
       { storage: x.storage as GPUStorage, kind: 'read' },
       { storage: w.storage as GPUStorage, kind: 'read' },
@@ -97,8 +70,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       { storage: y, kind: 'write' },
     ],
     meta: meta.array(),
-    workgroups: [Math.ceil(cols / TN), Math.ceil(O / TM), 1],
+    a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: wVec }),
+    b: patch,
+    outDecl: `${hasBias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;' : ''}
+@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
+    store: (o, col, v) => {
+      const hw = 'm(8u) * m(9u)';
+      return `let n_ = (${col}) / (${hw}); ys[(n_ * M + (${o})) * (${hw}) + (${col}) - n_ * (${hw})] = ${v}${hasBias ? ` + bs[${o}]` : ''};`;
+    },
+    M: O,
+    N: cols,
   });
-  void N;
   return y;
 }

@@ -24,7 +24,9 @@ export interface GemmOperand {
    */
   readonly along: 'k' | 'mn';
   /**
-   * A WGSL vec4<f32> expression (the arguments are WGSL u32 expressions). The row / column argument is `index(i)`
+   * A WGSL vec4<f32> expression (the arguments are WGSL u32 expressions). An 'mn' operand is fetched at k = 0, 1,
+   * 2, … in order, once each per invocation (a hook may keep counters in private variables instead of decomposing
+   * k). The row / column argument is `index(i)`
    * when the hook has `index`, else i itself.
    */
   readonly fetch: (first: string, second: string) => string;
@@ -155,6 +157,14 @@ export const GEMM_CODECS = {
     vecLoad: (arr, q) => `vec4<f32>(unpack2x16float(${arr}[${q}].x), unpack2x16float(${arr}[${q}].y))`,
     scalarType: 'u32',
     scalarLoad: (arr, e) => `unpack2x16float(${arr}[(${e}) >> 1u])[(${e}) & 1u]`,
+  },
+  // packed pairs of bfloat16, the upper halves of f32s: widening is a shift (low half) or a mask (high half)
+  bf16: {
+    vecType: 'vec2<u32>',
+    vecLoad: (arr, q) =>
+      `vec4<f32>(bitcast<f32>(${arr}[${q}].x << 16u), bitcast<f32>(${arr}[${q}].x & 0xffff0000u), bitcast<f32>(${arr}[${q}].y << 16u), bitcast<f32>(${arr}[${q}].y & 0xffff0000u))`,
+    scalarType: 'u32',
+    scalarLoad: (arr, e) => `bitcast<f32>(select(${arr}[(${e}) >> 1u] << 16u, ${arr}[(${e}) >> 1u] & 0xffff0000u, ((${e}) & 1u) == 1u))`,
   },
 } satisfies Record<string, GemmElementCodec>;
 
