@@ -1,5 +1,6 @@
 import { CONFIG_BOUNDS } from '@mmada/mmada';
 import { choiceFlag, integerFlag, numberFlag } from './flag-values.js';
+import type { FlagSpec, ParsedFlags } from './parse-flags.js';
 import { unwrap } from './unwrap.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,7 +12,7 @@ export const TEXT_SAMPLING_FLAGS = {
   temperature: { type: 'string' },
   threshold: { type: 'string' },
   'kv-cache': { type: 'string' },
-} as const;
+} as const satisfies FlagSpec;
 
 /** `--kv-cache` values: exact decoding, or Fast-dLLM's prefix / dual key-value cache. */
 export const KV_CACHE_MODES = ['none', 'prefix', 'dual'] as const;
@@ -32,19 +33,18 @@ export interface TextSampling {
  * smaller), --temperature (default 0), --threshold (in (0, 1], default none) and --kv-cache (none | prefix | dual,
  * default none), and checks that the blocks and steps divide as the sampler needs.
  */
-export function textSamplingFromFlags(f: Record<string, unknown>): TextSampling {
-  const str = (name: string) => f[name] as string | undefined;
+export function textSamplingFromFlags(f: ParsedFlags<typeof TEXT_SAMPLING_FLAGS>): TextSampling {
   // Hard caps here; the memory a length implies is checked against the model once its config is read.
-  const genLength = unwrap(integerFlag('gen-length', str('gen-length'), 128, 1, CONFIG_BOUNDS.max_sequence_length));
+  const genLength = unwrap(integerFlag('gen-length', f['gen-length'], 128, 1, CONFIG_BOUNDS.max_sequence_length));
   // Each step unmasks at least one token: more steps than tokens would only repeat forwards.
-  const steps = unwrap(integerFlag('steps', str('steps'), genLength, 1, genLength));
-  const blockLength = unwrap(integerFlag('block-length', str('block-length'), Math.min(32, genLength), 1));
-  const temperature = unwrap(numberFlag('temperature', str('temperature'), 0));
+  const steps = unwrap(integerFlag('steps', f.steps, genLength, 1, genLength));
+  const blockLength = unwrap(integerFlag('block-length', f['block-length'], Math.min(32, genLength), 1));
+  const temperature = unwrap(numberFlag('temperature', f.temperature, 0));
   if (genLength % blockLength !== 0) throw new UsageError(`--gen-length ${genLength} must be a multiple of --block-length ${blockLength}`);
   if (steps % (genLength / blockLength) !== 0) throw new UsageError(`--steps ${steps} must be a multiple of the number of blocks (${genLength / blockLength})`);
-  const thresholdText = str('threshold');
+  const thresholdText = f.threshold;
   const threshold = thresholdText === undefined ? undefined : unwrap(numberFlag('threshold', thresholdText, 0));
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold expects a confidence in (0, 1], got ${JSON.stringify(thresholdText)}`);
-  const kvCache = unwrap(choiceFlag('kv-cache', str('kv-cache'), KV_CACHE_MODES, 'none'));
+  const kvCache = unwrap(choiceFlag('kv-cache', f['kv-cache'], KV_CACHE_MODES, 'none'));
   return { genLength, steps, blockLength, temperature, threshold, kvCache };
 }

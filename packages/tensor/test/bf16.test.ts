@@ -136,15 +136,34 @@ describe.skipIf(!hasGPU)('bf16 on webgpu matches the cpu oracle', () => {
     const table = on(randomValues(r, 11 * 6), [11, 6], 'bf16');
     const ids = on([3, 0, 10, 11, -1, 3], [2, 3], 'i32');
     await sameBits((d) => T.embedding(table[d], ids[d]), 'embedding');
-    for (const [M, K, N] of [[1, 8, 5], [7, 12, 9], [33, 16, 70]] as const) {
-      const x = on(randomValues(r, M * K), [M, K], 'f32');
-      const w = on(randomValues(r, N * K), [N, K], 'bf16');
-      const c = T.matmul(x[0], w[0], { transB: true });
-      const g = T.matmul(x[1], w[1], { transB: true });
-      expect(g.dtype).toBe('f32');
-      await expectClose(g, c, { atol: 1e-4, rtol: 1e-4 }, `matmul bf16 transB ${M}x${K}x${N}`);
-      const wn = on(randomValues(r, N * K), [K, N], 'bf16');
-      await expectClose(T.matmul(x[1], wn[1]), T.matmul(x[0], wn[0]), { atol: 1e-4, rtol: 1e-4 }, `matmul bf16 ${M}x${K}x${N}`);
+    // every layout, vec4 (multiples of 4) and scalar reads (odd sizes) of the GEMM's bf16 codec
+    for (const [M, K, N] of [[1, 8, 5], [7, 12, 9], [33, 16, 70], [5, 7, 3], [8, 20, 12]] as const) {
+      for (const [transA, transB] of [[false, true], [false, false], [true, true], [true, false]] as const) {
+        const x = on(randomValues(r, M * K), transA ? [K, M] : [M, K], 'f32');
+        const w = on(randomValues(r, N * K), transB ? [N, K] : [K, N], 'bf16');
+        const c = T.matmul(x[0], w[0], { transA, transB });
+        const g = T.matmul(x[1], w[1], { transA, transB });
+        expect(g.dtype).toBe('f32');
+        await expectClose(g, c, { atol: 1e-4, rtol: 1e-4 }, `matmul bf16 ${M}x${K}x${N} ${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`);
+      }
     }
+  });
+
+  it('matmul reads a bf16 weight in place: nothing is cast, no f32 copy is made', async () => {
+    const backend = (await T.ensureBackend('webgpu')) as unknown as { runtime: { dispatch: (spec: { key: string }) => void } };
+    const rt = backend.runtime;
+    const keys: string[] = [];
+    const dispatch = rt.dispatch.bind(rt);
+    rt.dispatch = (spec) => (keys.push(spec.key), dispatch(spec));
+    try {
+      const x = T.tensor([1, -1, 2, 0.5], [1, 4], 'f32', { device: 'webgpu' });
+      const w = T.tensor([1, 2, 3, 4, 5, 6, 7, 8], [2, 4], 'bf16', { device: 'webgpu' });
+      const y = T.matmul(x, w, { transB: true });
+      expect(Array.from(await y.data())).toEqual([1 - 2 + 6 + 2, 5 - 6 + 14 + 4]);
+    } finally {
+      rt.dispatch = dispatch;
+    }
+    expect(keys.length).toBe(1);
+    expect(keys[0]).toMatch(/bf16/);
   });
 });

@@ -34,7 +34,7 @@ describe('softmax', () => {
   it('keeps f16 in f16 and rejects integers', async () => {
     const x = T.tensor([1, 2, 3], [3], 'f16');
     expect(T.softmax(x).dtype).toBe('f16');
-    expect(() => T.softmax(T.tensor([1, 2], [2], 'i32'))).toThrow(/x must be f32 or f16/);
+    expect(() => T.softmax(T.tensor([1, 2], [2], 'i32'))).toThrow(/x must be f32, f16 or bf16/);
   });
   it('does not leak', async () => {
     const x = randn(rng(2), [2, 3]);

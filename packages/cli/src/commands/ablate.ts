@@ -15,13 +15,12 @@ import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABL
 import { foldIn, getBackend, key, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { idListFlag, integerFlag } from '../flag-values.js';
 import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkOutputDir } from '../output-paths.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { BYTES_PER_PROMPT, refuseOversize } from '../work-checks.js';
@@ -93,17 +92,12 @@ const FLAGS = {
   'reference-mc': { type: 'string' },
 } as const;
 
-const str = (v: unknown) => v as string | undefined;
-
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = str(f.model);
-  if (!dir) throw new UsageError('--model DIR is required');
-  const variants = (str(f.variants) ?? DEFAULT_VARIANTS).split(',').map((s) => s.trim()).filter(Boolean);
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const variants = (f.variants ?? DEFAULT_VARIANTS).split(',').map((s) => s.trim()).filter(Boolean);
   for (const v of variants) {
     try {
       parseVariant(v);
@@ -113,22 +107,22 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   if (f.seeds !== undefined && f['seed-list'] !== undefined) throw new UsageError('give --seeds or --seed-list, not both');
   const seeds = f['seed-list'] !== undefined
-    ? unwrap(idListFlag('seed-list', str(f['seed-list'])!))
-    : Array.from({ length: unwrap(integerFlag('seeds', str(f.seeds), 3, 1)) }, (_, i) => i);
-  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 20, 1, MAX_TRAINING_STEPS));
-  const budgets = budgetFlag(str(f.budget), variants);
-  const out = str(f.out) ?? 'runs/ablate';
-  const tasks = taskListFlag(str(f.task));
+    ? unwrap(idListFlag('seed-list', f['seed-list']!))
+    : Array.from({ length: unwrap(integerFlag('seeds', f.seeds, 3, 1)) }, (_, i) => i);
+  const maxSteps = unwrap(integerFlag('steps', f.steps, 20, 1, MAX_TRAINING_STEPS));
+  const budgets = budgetFlag(f.budget, variants);
+  const out = f.out ?? 'runs/ablate';
+  const tasks = taskListFlag(f.task);
   const { preset, config } = rlConfigFromFlags(f);
-  const examples = unwrap(integerFlag('examples', str(f.examples), 1000, 1));
+  const examples = unwrap(integerFlag('examples', f.examples, 1000, 1));
   refuseOversize(checkItemCount(examples, BYTES_PER_PROMPT, memoryBudget('cpu'), `--examples ${examples}`));
-  const evalLimit = unwrap(integerFlag('eval-limit', str(f['eval-limit']), 50, 0));
-  const evalLengths = f['eval-lengths'] !== undefined ? unwrap(idListFlag('eval-lengths', str(f['eval-lengths'])!)) : [config.maxCompletionLength, 2 * config.maxCompletionLength];
+  const evalLimit = unwrap(integerFlag('eval-limit', f['eval-limit'], 50, 0));
+  const evalLengths = f['eval-lengths'] !== undefined ? unwrap(idListFlag('eval-lengths', f['eval-lengths']!)) : [config.maxCompletionLength, 2 * config.maxCompletionLength];
   if (evalLengths.some((g) => g < 1)) throw new UsageError('--eval-lengths: lengths must be positive');
-  const evalEvery = unwrap(integerFlag('eval-every', str(f['eval-every']), Math.max(1, Math.ceil(maxSteps / 4)), 1));
-  const smoothing = unwrap(integerFlag('smoothing', str(f.smoothing), Math.max(1, Math.round(maxSteps / 10)), 1));
+  const evalEvery = unwrap(integerFlag('eval-every', f['eval-every'], Math.max(1, Math.ceil(maxSteps / 4)), 1));
+  const smoothing = unwrap(integerFlag('smoothing', f.smoothing, Math.max(1, Math.round(maxSteps / 10)), 1));
   const image = imageFlags(f);
-  const vqDir = str(f.vq);
+  const vqDir = f.vq;
   if (needsImages(tasks) && !vqDir) throw new UsageError(`--task ${tasks.join(',')} has image tasks: pass --vq DIR, the image tokenizer`);
   checkOutputDir(out, { flag: '--out' });
   if (!f.diagnose && !f.resume && existsSync(join(out, ABLATION_SUMMARY_JSON))) {
@@ -138,7 +132,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: ablate needs the model's text tokenizer`);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   let model: LoadedModel | undefined;
   let vq: LoadedImageTokenizer | undefined;
   try {
@@ -162,7 +156,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       const completion = stop < 0 ? gen : gen.slice(0, stop + 1);
       const r = await diagnoseEstimators({
         predictor: asMaskPredictor(model), prompt: prompt.ids, completion, maskId: model.config.maskTokenId, device, variants, base: config,
-        draws: unwrap(integerFlag('draws', str(f.draws), 32, 2)), referenceMcNum: unwrap(integerFlag('reference-mc', str(f['reference-mc']), 256, 1)), seed: config.seed,
+        draws: unwrap(integerFlag('draws', f.draws, 32, 2)), referenceMcNum: unwrap(integerFlag('reference-mc', f['reference-mc'], 256, 1)), seed: config.seed,
       });
       mkdirSync(out, { recursive: true });
       writeFileSync(join(out, 'diagnostics.json'), `${JSON.stringify(r, null, 2)}\n`);

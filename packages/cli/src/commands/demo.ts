@@ -7,9 +7,8 @@
  */
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { integerFlag } from '../flag-values.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { runDemo } from '../recipe/demo.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -42,25 +41,22 @@ const FLAGS = {
 } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  if (typeof f.model !== 'string') throw new UsageError('--model DIR is required (e.g. models/mmada-tiny)');
-  const count = unwrap(integerFlag('--count', f.count as string | undefined, 100, 1));
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: ['DIR', 'e.g. models/mmada-tiny'] });
+  if (!start) return 0;
+  const f = start.flags;
+  const count = unwrap(integerFlag('--count', f.count, 100, 1));
   if (count > 600) throw new UsageError(`--count ${count} is more than the 600 items of each held-out split`);
-  const images = unwrap(integerFlag('--images', f.images as string | undefined, 12, 1));
+  const images = unwrap(integerFlag('--images', f.images, 12, 1));
   if (images > 60) throw new UsageError(`--images ${images}: at most 60 prompts fit a contact sheet`);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   const r = await runDemo({
     model: f.model,
-    out: (f.out as string | undefined) ?? 'runs/main',
+    out: f.out ?? 'runs/main',
     device,
     count,
     images,
     planFirst: !f['no-plan'],
-    seed: unwrap(integerFlag('--seed', f.seed as string | undefined, 0)),
+    seed: unwrap(integerFlag('--seed', f.seed, 0)),
     log: (l) => io.stderr(`${l}\n`),
   });
   io.stdout(`${r.table}\n`);

@@ -22,7 +22,6 @@ import {
 import type { DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import {
@@ -30,7 +29,7 @@ import {
 } from '../model-adapter.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkOutputDir } from '../output-paths.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { checkImageSetup } from '../image-setup.js';
 import { unwrap } from '../unwrap.js';
@@ -109,8 +108,6 @@ const FLAGS = {
   seed: { type: 'string' },
 } as const;
 
-const str = (v: string | boolean | undefined) => v as string | undefined;
-
 /** "8,16,32" → [8, 16, 32] (positive integers, no repeats). */
 function stepsListFlag(text: string): E.Either<UsageError, number[]> {
   const parts = text.split(',').map((s) => s.trim());
@@ -167,21 +164,17 @@ async function loadItems(task: EvalTaskName, data: string | undefined, limit: nu
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
+  const start = startCommand(argv, io, USAGE, FLAGS, { task: ['', `one of ${EVAL_TASKS.join(', ')}`], model: 'DIR' });
+  if (!start) return 0;
+  const f = start.flags;
   // Everything about the command line is checked before any file is read.
-  if (f.task === undefined) throw new UsageError(`--task is required: one of ${EVAL_TASKS.join(', ')}`);
-  const task = unwrap(choiceFlag('task', str(f.task), EVAL_TASKS, 'gsm8k'));
-  const dir = str(f.model);
-  if (!dir) throw new UsageError('--model DIR is required');
-  const data = str(f.data);
+  const task = unwrap(choiceFlag('task', f.task, EVAL_TASKS, 'gsm8k'));
+  const dir = f.model;
+  const data = f.data;
   if (needsData(task) && data === undefined) throw new UsageError(`--task ${task} needs --data FILE (.jsonl or .parquet in the standard ${task} layout)`);
   if (!needsData(task) && data !== undefined) throw new UsageError(`--task ${task} generates its items; --data is for gsm8k, math500 and mmlu`);
   if (data !== undefined && !existsSync(data)) throw new UsageError(`--data ${data}: no such file`);
-  const vqDir = str(f.vq);
+  const vqDir = f.vq;
   if (needsVq(task) && vqDir === undefined) {
     throw new UsageError(
       `--task ${task} works on image tokens and needs the image tokenizer: pass --vq DIR, a MAGVIT-v2 tokenizer directory ` +
@@ -190,24 +183,24 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   const shapesWorld = task.startsWith('shapesworld-');
   const limitDefault = shapesWorld ? Math.min(100, SHAPESWORLD_TEST_SIZE) : Number.MAX_SAFE_INTEGER;
-  const limit = unwrap(integerFlag('limit', str(f.limit), limitDefault, 1));
+  const limit = unwrap(integerFlag('limit', f.limit, limitDefault, 1));
   if (shapesWorld && limit > SHAPESWORLD_TEST_SIZE) throw new UsageError(`--limit ${limit}: the ShapesWorld test split has ${SHAPESWORLD_TEST_SIZE} items`);
-  const size = unwrap(choiceFlag('size', str(f.size), ['32', '64'] as const, '32')) === '64' ? 64 : 32;
-  const resolution = unwrap(integerFlag('resolution', str(f.resolution), size, 1));
+  const size = unwrap(choiceFlag('size', f.size, ['32', '64'] as const, '32')) === '64' ? 64 : 32;
+  const resolution = unwrap(integerFlag('resolution', f.resolution, size, 1));
   const t2i = task === 'shapesworld-t2i';
-  const genLength = unwrap(integerFlag('gen-length', str(f['gen-length']), 256, 1));
-  const blockLength = unwrap(integerFlag('block-length', str(f['block-length']), Math.min(32, genLength), 1));
-  const steps = unwrap(integerFlag('steps', str(f.steps), t2i ? 15 : genLength, 1));
-  const temperature = unwrap(numberFlag('temperature', str(f.temperature), t2i ? 1 : 0));
-  const threshold = str(f.threshold) === undefined ? undefined : unwrap(numberFlag('threshold', str(f.threshold), 0));
+  const genLength = unwrap(integerFlag('gen-length', f['gen-length'], 256, 1));
+  const blockLength = unwrap(integerFlag('block-length', f['block-length'], Math.min(32, genLength), 1));
+  const steps = unwrap(integerFlag('steps', f.steps, t2i ? 15 : genLength, 1));
+  const temperature = unwrap(numberFlag('temperature', f.temperature, t2i ? 1 : 0));
+  const threshold = f.threshold === undefined ? undefined : unwrap(numberFlag('threshold', f.threshold, 0));
   if (threshold !== undefined && !(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold expects a confidence in (0, 1], got ${JSON.stringify(f.threshold)}`);
-  const kvCache = unwrap(choiceFlag('kv-cache', str(f['kv-cache']), KV_CACHE_MODES, 'none'));
-  const guidanceScale = unwrap(numberFlag('guidance', str(f.guidance), 3.5));
-  const maxSeqLength = unwrap(integerFlag('max-seq-length', str(f['max-seq-length']), 512, 1));
-  const mcNum = unwrap(integerFlag('mc-num', str(f['mc-num']), 8, 1));
-  const choiceBy = unwrap(choiceFlag('choice-by', str(f['choice-by']), ['likelihood', 'generation'] as const, 'likelihood'));
-  const seed = unwrap(integerFlag('seed', str(f.seed), 0));
-  const sweep = f['sweep-steps'] !== undefined ? unwrap(stepsListFlag(str(f['sweep-steps'])!)) : undefined;
+  const kvCache = unwrap(choiceFlag('kv-cache', f['kv-cache'], KV_CACHE_MODES, 'none'));
+  const guidanceScale = unwrap(numberFlag('guidance', f.guidance, 3.5));
+  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'], 512, 1));
+  const mcNum = unwrap(integerFlag('mc-num', f['mc-num'], 8, 1));
+  const choiceBy = unwrap(choiceFlag('choice-by', f['choice-by'], ['likelihood', 'generation'] as const, 'likelihood'));
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
+  const sweep = f['sweep-steps'] !== undefined ? unwrap(stepsListFlag(f['sweep-steps']!)) : undefined;
   if (sweep && f.steps !== undefined) throw new UsageError('give --steps or --sweep-steps, not both');
   if (f.resume && f.overwrite) throw new UsageError('give --resume or --overwrite, not both');
   if (f['choice-by'] !== undefined && task !== 'mmlu') throw new UsageError('--choice-by is for --task mmlu');
@@ -224,7 +217,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       if (s % blocks !== 0) throw new UsageError(`${sweep ? '--sweep-steps entry' : '--steps'} ${s} must be a multiple of the number of blocks (${blocks} = gen-length / block-length)`);
     }
   }
-  const outDir = str(f.out) ?? join('runs', `eval-${task}`);
+  const outDir = f.out ?? join('runs', `eval-${task}`);
   checkOutputDir(outDir, { flag: '--out' });
   const previous = (sweep ?? [undefined]).map((s) => runFiles(s === undefined ? outDir : join(outDir, `steps-${s}`)).predictions).filter((p) => existsSync(p));
   if (previous.length > 0 && !f.resume && !f.overwrite) {
@@ -235,7 +228,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const dataset = await loadItems(task, data, limit, size);
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer && existsSync(join(dir, 'config.json'))) throw new Error(`${dir}/tokenizer.json is missing: eval needs the model's text tokenizer`);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   let vq: LoadedImageTokenizer | undefined;
   let model: LoadedModel | undefined;
   try {

@@ -3,11 +3,10 @@ import { disposeModel, maskPredictorForward } from '@mmada/mmada';
 import { argmax, scope, tensor } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { idListFlag } from '../flag-values.js';
 import { loadModelWithProgress } from '../load-for-command.js';
 import { checkGeneration, configOf } from '../work-checks.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -26,18 +25,14 @@ Runs the mask predictor on one sequence, for checking parity with other implemen
 const FLAGS = { model: { type: 'string' }, ids: { type: 'string' }, 'pad-mask': { type: 'string' }, 'ignore-pad-mask': { type: 'boolean' } } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = f.model as string | undefined;
-  if (!dir) throw new UsageError('--model DIR is required');
-  if (f.ids === undefined) throw new UsageError('--ids 1,2,3 is required');
-  const ids = unwrap(idListFlag('ids', f.ids as string));
-  const padMask = f['pad-mask'] !== undefined ? unwrap(idListFlag('pad-mask', f['pad-mask'] as string)) : undefined;
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR', ids: '1,2,3' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const ids = unwrap(idListFlag('ids', f.ids));
+  const padMask = f['pad-mask'] !== undefined ? unwrap(idListFlag('pad-mask', f['pad-mask'])) : undefined;
   if (padMask && (padMask.length !== ids.length || padMask.some((m) => m > 1))) throw new UsageError(`--pad-mask needs ${ids.length} entries of 0 or 1, one per id`);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   checkGeneration(await configOf(dir), device, { promptTokens: ids.length, genLength: 0 });
   const model = unwrap(await loadModelWithProgress(dir, device, io));
   try {

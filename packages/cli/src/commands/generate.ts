@@ -8,10 +8,9 @@ import { decodeAnswers, disposeModel, formatChat, generateIds } from '@mmada/mma
 import { key } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, idListFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -56,25 +55,22 @@ const FLAGS = {
 } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = f.model as string | undefined;
-  if (!dir) throw new UsageError('--model DIR is required');
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
   if ((f.prompt === undefined) === (f['prompt-ids'] === undefined)) throw new UsageError('give exactly one of --prompt TEXT and --prompt-ids 1,2,3');
   const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
-  const cfgScale = unwrap(numberFlag('cfg', f.cfg as string | undefined, 0));
-  const remasking = unwrap(choiceFlag('remasking', f.remasking as string | undefined, ['low_confidence', 'random'] as const, 'low_confidence'));
-  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
-  const promptIds = f['prompt-ids'] !== undefined ? unwrap(idListFlag('prompt-ids', f['prompt-ids'] as string)) : undefined;
+  const cfgScale = unwrap(numberFlag('cfg', f.cfg, 0));
+  const remasking = unwrap(choiceFlag('remasking', f.remasking, ['low_confidence', 'random'] as const, 'low_confidence'));
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
+  const promptIds = f['prompt-ids'] !== undefined ? unwrap(idListFlag('prompt-ids', f['prompt-ids'])) : undefined;
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (f.prompt !== undefined && !tokenizer) throw new UsageError(`--prompt needs ${dir}/tokenizer.json; pass --prompt-ids instead`);
-  const text = f.prompt as string | undefined;
+  const text = f.prompt;
   const ids = promptIds ?? tokenizer!.encode(f.chat ? formatChat([{ role: 'user', content: text! }], { thinking: !!f.thinking }) : text!);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   checkGeneration(await configOf(dir), device, { promptTokens: ids.length, genLength });
   const model = unwrap(await loadModelWithProgress(dir, device, io));
   try {

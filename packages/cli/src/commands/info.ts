@@ -4,9 +4,8 @@ import { checkCheckpointTensors, deviceLimits, estimateMemory, formatBytes, forw
 import { openCheckpoint, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -22,16 +21,13 @@ against that device's limits (a tensor over maxStorageBufferBindingSize is bound
 const FLAGS = { model: { type: 'string' }, tokens: { type: 'string' }, weights: { type: 'string' } } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = f.model as string | undefined;
-  if (!dir) throw new UsageError('--model DIR is required');
-  const weights = unwrap(choiceFlag('weights', f.weights as string | undefined, ['stored', 'f32'] as const, 'stored'));
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const weights = unwrap(choiceFlag('weights', f.weights, ['stored', 'f32'] as const, 'stored'));
   const config = unwrap(await readModelConfig(dir)());
-  const tokens = unwrap(integerFlag('tokens', f.tokens as string | undefined, config.maxSequenceLength, 1));
+  const tokens = unwrap(integerFlag('tokens', f.tokens, config.maxSequenceLength, 1));
   const ckpt = unwrap(await openCheckpoint(dir)());
   // The loader's own check: info never calls a checkpoint fine that forward / generate would refuse.
   const checked = checkCheckpointTensors(ckpt, config);
@@ -58,7 +54,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const activationBytes = forwardActivationBytes(config, tokens);
   const expected = parameterShapes(config).length;
   let device: DeviceName | undefined;
-  if (f.device !== undefined) device = unwrap(await initDevice(f.device, io));
+  if (f.device !== undefined) device = await start.device();
   const limits = device ? deviceLimits(device) : undefined;
   const fits = limits ? estimate.largestTensorBytes <= limits.maxBufferSize : undefined;
   const blocks = limits ? Math.ceil(estimate.largestTensorBytes / limits.maxStorageBufferBindingSize) : undefined;

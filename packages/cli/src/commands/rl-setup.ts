@@ -18,6 +18,7 @@ import {
 } from '@mmada/rl';
 import { foldIn, key } from '@mmada/tensor';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
+import type { ParsedFlags } from '../parse-flags.js';
 import { unwrap } from '../unwrap.js';
 import { UsageError } from '../usage-error.js';
 
@@ -94,7 +95,8 @@ export const RL_CONFIG_USAGE = `  --preset NAME          ${PRESET_NAMES.join(' |
   --image-steps S        MaskGIT steps of t2i rollouts; --guidance W their CFG scale
   --seed K               seed of prompts, rollouts and masks`;
 
-const str = (v: unknown) => v as string | undefined;
+/** The string-valued flags of RL_CONFIG_FLAGS. */
+type StringFlag = { [K in keyof typeof RL_CONFIG_FLAGS]: (typeof RL_CONFIG_FLAGS)[K]['type'] extends 'string' ? K : never }[keyof typeof RL_CONFIG_FLAGS];
 
 function rewardWeightsFlag(text: string): Record<string, number> {
   const out: Record<string, number> = {};
@@ -111,24 +113,24 @@ function rewardWeightsFlag(text: string): Record<string, number> {
  * flag sets it (`smallDefaults`: 64-token completions, 64 steps, block 32, 4 prompts × G 4 when the preset's
  * batch is larger). A bad value is a UsageError naming the flag.
  */
-export function rlConfigFromFlags(f: Record<string, unknown>, smallDefaults: Partial<RlConfig> = {}): { preset: string; config: RlConfig } {
-  const preset = str(f.preset) ?? 'unigrpo';
+export function rlConfigFromFlags(f: ParsedFlags<typeof RL_CONFIG_FLAGS>, smallDefaults: Partial<RlConfig> = {}): { preset: string; config: RlConfig } {
+  const preset = f.preset ?? 'unigrpo';
   if (!(PRESET_NAMES as readonly string[]).includes(preset)) throw new UsageError(`--preset expects one of ${PRESET_NAMES.join(', ')}, got ${JSON.stringify(preset)}`);
   const p = getPreset(preset).config;
   const o: Record<string, unknown> = { ...smallDefaults };
-  const int = (flag: string, field: string, min: number) => {
-    if (f[flag] !== undefined) o[field] = unwrap(integerFlag(flag, str(f[flag]), undefined, min));
+  const int = (flag: StringFlag, field: string, min: number) => {
+    if (f[flag] !== undefined) o[field] = unwrap(integerFlag(flag, f[flag], undefined, min));
   };
-  const num = (flag: string, field: string) => {
-    if (f[flag] !== undefined) o[field] = unwrap(numberFlag(flag, str(f[flag]), 0));
+  const num = (flag: StringFlag, field: string) => {
+    if (f[flag] !== undefined) o[field] = unwrap(numberFlag(flag, f[flag], 0));
   };
   int('num-generations', 'numGenerations', 2);
   int('num-iterations', 'numIterations', 1);
   num('beta', 'beta');
   num('epsilon', 'epsilon');
   num('epsilon-high', 'epsilonHigh');
-  if (f['loss-type'] !== undefined) o.lossType = unwrap(choiceFlag('loss-type', str(f['loss-type']), LOSS_TYPES, p.lossType));
-  if (f['scale-rewards'] !== undefined) o.scaleRewards = unwrap(choiceFlag('scale-rewards', str(f['scale-rewards']), SCALE_REWARDS, p.scaleRewards));
+  if (f['loss-type'] !== undefined) o.lossType = unwrap(choiceFlag('loss-type', f['loss-type'], LOSS_TYPES, p.lossType));
+  if (f['scale-rewards'] !== undefined) o.scaleRewards = unwrap(choiceFlag('scale-rewards', f['scale-rewards'], SCALE_REWARDS, p.scaleRewards));
   num('lr', 'learningRate');
   int('prompts-per-step', 'promptsPerStep', 1);
   int('max-completion-length', 'maxCompletionLength', 1);
@@ -136,7 +138,7 @@ export function rlConfigFromFlags(f: Record<string, unknown>, smallDefaults: Par
   int('block-length', 'blockLength', 1);
   num('temperature', 'temperature');
   if (f['mask-truncated-completions']) o.maskTruncatedCompletions = true;
-  if (f['reward-weights'] !== undefined) o.rewardWeights = rewardWeightsFlag(str(f['reward-weights'])!);
+  if (f['reward-weights'] !== undefined) o.rewardWeights = rewardWeightsFlag(f['reward-weights']);
   int('image-steps', 'imageSteps', 1);
   num('guidance', 'guidanceScale');
   int('seed', 'seed', 0);

@@ -17,13 +17,12 @@ import {
 import { describePreset, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE } from '@mmada/rl';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
 import { checkImageSetup } from '../image-setup.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkModelOutput, checkOutputDir } from '../output-paths.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { BYTES_PER_PROMPT, refuseOversize } from '../work-checks.js';
@@ -77,34 +76,29 @@ const FLAGS = {
   overwrite: { type: 'boolean' },
 } as const;
 
-const str = (v: unknown) => v as string | undefined;
-
 /** The image flags and tokenizer shared by rl and ablate. */
-export function imageFlags(f: Record<string, unknown>) {
-  const size = unwrap(choiceFlag('size', str(f.size), ['32', '64'] as const, '32')) === '64' ? 64 : 32;
-  const resolution = unwrap(integerFlag('resolution', str(f.resolution), size, 1));
-  const maxSeqLength = unwrap(integerFlag('max-seq-length', str(f['max-seq-length']), 512, 1));
+export function imageFlags(f: { readonly size?: string; readonly resolution?: string; readonly 'max-seq-length'?: string }) {
+  const size = unwrap(choiceFlag('size', f.size, ['32', '64'] as const, '32')) === '64' ? 64 : 32;
+  const resolution = unwrap(integerFlag('resolution', f.resolution, size, 1));
+  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'], 512, 1));
   return { size: size as 32 | 64, resolution, maxSeqLength };
 }
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = str(f.model);
-  if (!dir) throw new UsageError('--model DIR is required');
-  const tasks = taskListFlag(str(f.task));
-  const maxSteps = unwrap(integerFlag('steps', str(f.steps), 100, 1, MAX_TRAINING_STEPS));
-  const out = str(f.out) ?? 'runs/rl';
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const tasks = taskListFlag(f.task);
+  const maxSteps = unwrap(integerFlag('steps', f.steps, 100, 1, MAX_TRAINING_STEPS));
+  const out = f.out ?? 'runs/rl';
   const { preset, config: presetConf } = rlConfigFromFlags(f);
-  const config = withEstimator(presetConf, str(f.estimator));
-  const examples = unwrap(integerFlag('examples', str(f.examples), 1000, 1));
+  const config = withEstimator(presetConf, f.estimator);
+  const examples = unwrap(integerFlag('examples', f.examples, 1000, 1));
   refuseOversize(checkItemCount(examples, BYTES_PER_PROMPT, memoryBudget('cpu'), `--examples ${examples}`));
-  const every = unwrap(integerFlag('checkpoint-every', str(f['checkpoint-every']), Math.max(1, Math.ceil(maxSteps / 10)), 1));
+  const every = unwrap(integerFlag('checkpoint-every', f['checkpoint-every'], Math.max(1, Math.ceil(maxSteps / 10)), 1));
   const image = imageFlags(f);
-  const vqDir = str(f.vq);
+  const vqDir = f.vq;
   if (needsImages(tasks) && !vqDir) throw new UsageError(`--task ${tasks.join(',')} has image tasks: pass --vq DIR, the image tokenizer`);
   const resume = !!f.resume;
   if (resume && f.overwrite) throw new UsageError('give at most one of --resume and --overwrite');
@@ -119,11 +113,11 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   using _lock = lockOutputDir(out, 'mmada rl', (m) => io.stderr(`note: ${m}\n`));
 
   for (const line of describePreset(preset)) io.stderr(`${line}\n`);
-  if (str(f.estimator)) io.stderr(`  estimator (--estimator) = ${JSON.stringify(config.estimator)}\n`);
+  if (f.estimator) io.stderr(`  estimator (--estimator) = ${JSON.stringify(config.estimator)}\n`);
 
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: rl needs the model's text tokenizer`);
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   let model: LoadedModel | undefined;
   let vq: LoadedImageTokenizer | undefined;
   try {

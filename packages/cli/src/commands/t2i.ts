@@ -11,7 +11,7 @@ import type { Command } from '../command.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { withImageModels } from '../image-setup.js';
 import { checkOutputFile } from '../output-paths.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { checkImageGeneration } from '../work-checks.js';
@@ -56,28 +56,22 @@ const FLAGS = {
 const MAX_RESOLUTION = 8192;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = f.model as string | undefined;
-  const vqDir = f.vq as string | undefined;
-  const prompt = f.prompt as string | undefined;
-  const out = f.out as string | undefined;
-  if (!dir) throw new UsageError('--model DIR is required');
-  if (!vqDir) throw new UsageError('--vq DIR is required: the image tokenizer that turns the generated tokens into pixels');
-  if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
-  if (!out) throw new UsageError('--out FILE.png is required');
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR', vq: ['DIR', 'the image tokenizer that turns the generated tokens into pixels'], prompt: 'TEXT', out: 'FILE.png' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const vqDir = f.vq;
+  const prompt = f.prompt;
+  const out = f.out;
   if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out ${out}: only PNG is written; give a .png file name`);
   checkOutputFile(out, { flag: '--out', overwrite: !!f.overwrite });
-  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1, MAX_RESOLUTION));
-  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, 15, 1));
-  const guidanceScale = unwrap(numberFlag('guidance', f.guidance as string | undefined, 3.5));
-  const temperature = unwrap(numberFlag('temperature', f.temperature as string | undefined, 1));
-  const schedule = unwrap(choiceFlag('schedule', f.schedule as string | undefined, ['cosine', 'linear', 'sigmoid'] as const, 'cosine'));
-  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'] as string | undefined, 512, 1, CONFIG_BOUNDS.max_sequence_length));
-  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
+  const resolution = unwrap(integerFlag('resolution', f.resolution, 512, 1, MAX_RESOLUTION));
+  const steps = unwrap(integerFlag('steps', f.steps, 15, 1));
+  const guidanceScale = unwrap(numberFlag('guidance', f.guidance, 3.5));
+  const temperature = unwrap(numberFlag('temperature', f.temperature, 1));
+  const schedule = unwrap(choiceFlag('schedule', f.schedule, ['cosine', 'linear', 'sigmoid'] as const, 'cosine'));
+  const maxSeqLength = unwrap(integerFlag('max-seq-length', f['max-seq-length'], 512, 1, CONFIG_BOUNDS.max_sequence_length));
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
 
   return withImageModels('t2i', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq, device }) => {
     const [h, w] = tokenGrid(vq.config, [resolution, resolution]);

@@ -61,24 +61,24 @@ const FLAGS = {
 export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
   if (!RECIPE_NAMES.includes(f.recipe as (typeof RECIPE_NAMES)[number])) throw new UsageError(`--recipe expects one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(f.recipe)}`);
-  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'] as string | undefined, 2, 0));
+  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'], 2, 0));
   if (untilStage > 2) throw new UsageError(`--until-stage expects 0, 1 or 2, got ${untilStage}`);
-  const batch = unwrap(integerFlag('--batch', f.batch as string | undefined, RECIPE_DEFAULTS.stage1.batchSize, 1));
+  const batch = unwrap(integerFlag('--batch', f.batch, RECIPE_DEFAULTS.stage1.batchSize, 1));
   if (batch > 4096) throw new UsageError(`--batch ${batch} is more rows than a step of this recipe can hold (at most 4096)`);
-  const steps1 = unwrap(integerFlag('--stage1-steps', f['stage1-steps'] as string | undefined, RECIPE_DEFAULTS.stage1.steps, 1));
-  const steps2 = unwrap(integerFlag('--stage2-steps', f['stage2-steps'] as string | undefined, RECIPE_DEFAULTS.stage2.steps, 1));
+  const steps1 = unwrap(integerFlag('--stage1-steps', f['stage1-steps'], RECIPE_DEFAULTS.stage1.steps, 1));
+  const steps2 = unwrap(integerFlag('--stage2-steps', f['stage2-steps'], RECIPE_DEFAULTS.stage2.steps, 1));
   for (const [flag, v] of [['--stage1-steps', steps1], ['--stage2-steps', steps2]] as const) if (v > 10_000_000) throw new UsageError(`${flag} ${v} is beyond any run this recipe is meant for (at most 10000000)`);
-  const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('--vq-steps', f['vq-steps'] as string, undefined, 1));
-  const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'] as string, undefined, 1));
+  const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('--vq-steps', f['vq-steps'], undefined, 1));
+  const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'], undefined, 1));
   if (vqSteps !== undefined && vqSteps > 10_000_000) throw new UsageError(`--vq-steps ${vqSteps} is beyond any run this recipe is meant for (at most 10000000)`);
   if (vqBatch !== undefined && vqBatch > 4096) throw new UsageError(`--vq-batch ${vqBatch}: at most 4096 images per step`);
-  const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'] as string | undefined, 100, 0));
+  const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'], 100, 0));
   if (evalCount > 600) throw new UsageError(`--eval-count ${evalCount} is more than the 600 items of each held-out split`);
-  const out = (f.out as string | undefined) ?? 'runs/mmada-tiny';
+  const out = f.out ?? 'runs/mmada-tiny';
   checkOutputDir(out, { flag: '--out' });
   using _lock = lockOutputDir(out, 'mmada train --recipe', (m) => io.stderr(`note: ${m}\n`));
   const device = unwrap(await initDevice(f.device, io));
-  const seed = unwrap(integerFlag('--seed', f.seed as string | undefined, 0));
+  const seed = unwrap(integerFlag('--seed', f.seed, 0));
   // SIGINT / SIGTERM stop after the current step, with a checkpoint: the same command then continues.
   const stop = new AbortController();
   const onSignal = () => {
@@ -92,9 +92,9 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     out,
     device,
     seed,
-    stage1: { steps: steps1, batchSize: batch, learningRate: unwrap(numberFlag('--lr1', f.lr1 as string | undefined, RECIPE_DEFAULTS.stage1.learningRate)) },
-    stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2 as string | undefined, RECIPE_DEFAULTS.stage2.learningRate)) },
-    ...(f.vq !== undefined ? { vq: f.vq as string } : {}),
+    stage1: { steps: steps1, batchSize: batch, learningRate: unwrap(numberFlag('--lr1', f.lr1, RECIPE_DEFAULTS.stage1.learningRate)) },
+    stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2, RECIPE_DEFAULTS.stage2.learningRate)) },
+    ...(f.vq !== undefined ? { vq: f.vq } : {}),
     trainImageTokenizer: async (dir) => {
       // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.
       const trained = await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });

@@ -18,13 +18,12 @@ import {
 import { INDEX_FILE_NAME, key, SINGLE_FILE_NAME } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
-import { initDevice } from '../device-flag.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress } from '../load-for-command.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkModelOutput, checkOutputDir } from '../output-paths.js';
 import { refuseOversize } from '../work-checks.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { RECIPE_USAGE, runTrainRecipe } from './train-recipe.js';
@@ -126,26 +125,23 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     return runTrainRecipe(argv, io);
   }
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const out = (f.out as string | undefined) ?? 'runs/train';
-  const data = f.data as string | undefined;
-  if (!data) throw new UsageError('--data shapesworld-reasoning|FILE.jsonl is required');
-  const steps = unwrap(integerFlag('steps', f.steps as string | undefined, 200, 1, MAX_TRAINING_STEPS));
-  const batchSize = unwrap(integerFlag('batch', f.batch as string | undefined, 8, 1));
-  const examplesWanted = unwrap(integerFlag('examples', f.examples as string | undefined, 2000, 1));
-  const learningRate = unwrap(numberFlag('lr', f.lr as string | undefined, 3e-3));
-  const warmupSteps = unwrap(integerFlag('warmup', f.warmup as string | undefined, Math.min(5000, Math.ceil(steps * 0.1))));
-  const minLrScale = unwrap(numberFlag('min-lr-scale', f['min-lr-scale'] as string | undefined, 0.1));
-  const weightDecay = unwrap(numberFlag('weight-decay', f['weight-decay'] as string | undefined, 0.01));
-  const clipNorm = unwrap(numberFlag('clip', f.clip as string | undefined, 1));
-  const initStd = unwrap(numberFlag('init-std', f['init-std'] as string | undefined, 0.02));
-  const checkpointEvery = unwrap(integerFlag('checkpoint-every', f['checkpoint-every'] as string | undefined, Math.max(1, Math.ceil(steps / 10)), 1));
-  const format = unwrap(choiceFlag('format', f.format as string | undefined, ['chat', 'raw'] as const, 'chat'));
-  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
+  const start = startCommand(argv, io, USAGE, FLAGS, { data: 'shapesworld-reasoning|FILE.jsonl' });
+  if (!start) return 0;
+  const f = start.flags;
+  const out = f.out ?? 'runs/train';
+  const data = f.data;
+  const steps = unwrap(integerFlag('steps', f.steps, 200, 1, MAX_TRAINING_STEPS));
+  const batchSize = unwrap(integerFlag('batch', f.batch, 8, 1));
+  const examplesWanted = unwrap(integerFlag('examples', f.examples, 2000, 1));
+  const learningRate = unwrap(numberFlag('lr', f.lr, 3e-3));
+  const warmupSteps = unwrap(integerFlag('warmup', f.warmup, Math.min(5000, Math.ceil(steps * 0.1))));
+  const minLrScale = unwrap(numberFlag('min-lr-scale', f['min-lr-scale'], 0.1));
+  const weightDecay = unwrap(numberFlag('weight-decay', f['weight-decay'], 0.01));
+  const clipNorm = unwrap(numberFlag('clip', f.clip, 1));
+  const initStd = unwrap(numberFlag('init-std', f['init-std'], 0.02));
+  const checkpointEvery = unwrap(integerFlag('checkpoint-every', f['checkpoint-every'], Math.max(1, Math.ceil(steps / 10)), 1));
+  const format = unwrap(choiceFlag('format', f.format, ['chat', 'raw'] as const, 'chat'));
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
   const resume = !!f.resume;
   if (resume && f.overwrite) throw new UsageError('give at most one of --resume and --overwrite');
   const hasRun = existsSync(join(out, TRAINING_CHECKPOINT_DIR));
@@ -159,7 +155,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (minLrScale > 1) throw new UsageError('--min-lr-scale must be in [0, 1]');
 
   // The config: a zoo name, a model directory, or (resuming) the run's own config.json.
-  let configArg = f.config as string | undefined;
+  let configArg = f.config;
   if (!configArg && resume && existsSync(join(out, 'config.json'))) configArg = out;
   if (!configArg) throw new UsageError('--config NAME|DIR is required (a zoo config such as mmada-tiny, or a model directory)');
   const zoo = zooConfig(configArg);
@@ -176,7 +172,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   // The tokenizer: --tokenizer, else the model directory's. A zoo config has none of its own.
-  let tokenizerDir = f.tokenizer as string | undefined;
+  let tokenizerDir = f.tokenizer;
   if (!tokenizerDir && fromDir && existsSync(join(configArg, TOKENIZER_FILE_NAME))) tokenizerDir = configArg;
   if (!tokenizerDir) {
     throw new UsageError(
@@ -200,7 +196,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   else if (data.endsWith('.jsonl')) pairs = unwrap(await readPairsJsonl(data));
   else throw new UsageError(`--data expects ${SHAPESWORLD_REASONING} or a .jsonl file, got ${JSON.stringify(data)}`);
-  const maxLength = unwrap(integerFlag('max-length', f['max-length'] as string | undefined, config.maxSequenceLength, 2, config.maxSequenceLength));
+  const maxLength = unwrap(integerFlag('max-length', f['max-length'], config.maxSequenceLength, 2, config.maxSequenceLength));
   const all = tokenizePairs(pairs, tokenizer, { format, thinking: !!f.thinking });
   const examples = all.filter((e) => e.prompt.length + e.answer.length <= maxLength);
   if (examples.length === 0) throw new UsageError(`every example is longer than --max-length ${maxLength} tokens`);
@@ -218,7 +214,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   using _lock = lockOutputDir(out, 'mmada train', (m) => io.stderr(`note: ${m}\n`));
   if (f.overwrite) for (const name of [TRAINING_CHECKPOINT_DIR, LOSS_LOG_FILE, LOSS_CURVE_FILE]) rmSync(join(out, name), { recursive: true, force: true });
 
-  const device = unwrap(await initDevice(f.device, io));
+  const device = await start.device();
   refuseOversize(checkForwardWork(config, { batch: batchSize, length: maxLength, training: true }, memoryBudget(device), `--batch ${batchSize} × --max-length ${maxLength}`));
   let model: MaskPredictorModel;
   if (fromDir && !(resume && hasRun)) model = unwrap(await loadModelWithProgress(configArg, device, io, 'f32'));

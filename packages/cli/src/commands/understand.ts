@@ -12,7 +12,7 @@ import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
 import { withImageModels } from '../image-setup.js';
-import { parseFlags } from '../parse-flags.js';
+import { startCommand } from '../command-start.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -57,25 +57,19 @@ const FLAGS = {
 } as const;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
-  if (f.help) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const dir = f.model as string | undefined;
-  const vqDir = f.vq as string | undefined;
-  const imagePath = f.image as string | undefined;
-  const question = f.question as string | undefined;
-  if (!dir) throw new UsageError('--model DIR is required');
-  if (!vqDir) throw new UsageError('--vq DIR is required: the image tokenizer that turns the image into tokens');
-  if (!imagePath) throw new UsageError('--image FILE is required');
-  if (question === undefined) throw new UsageError('--question TEXT is required');
-  const resolution = unwrap(integerFlag('resolution', f.resolution as string | undefined, 512, 1));
-  const transform = unwrap(choiceFlag('transform', f.transform as string | undefined, ['crop', 'squash'] as const, 'crop'));
+  const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR', vq: ['DIR', 'the image tokenizer that turns the image into tokens'], image: 'FILE', question: 'TEXT' });
+  if (!start) return 0;
+  const f = start.flags;
+  const dir = f.model;
+  const vqDir = f.vq;
+  const imagePath = f.image;
+  const question = f.question;
+  const resolution = unwrap(integerFlag('resolution', f.resolution, 512, 1));
+  const transform = unwrap(choiceFlag('transform', f.transform, ['crop', 'squash'] as const, 'crop'));
   const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
-  const seed = unwrap(integerFlag('seed', f.seed as string | undefined, 0));
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
 
-  const maxPixels = unwrap(integerFlag('max-image-pixels', f['max-image-pixels'] as string | undefined, MAX_IMAGE_PIXELS, 1));
+  const maxPixels = unwrap(integerFlag('max-image-pixels', f['max-image-pixels'], MAX_IMAGE_PIXELS, 1));
   const image = await readImage(imagePath, { maxPixels });
   if (E.isLeft(image)) throw new UsageError(image.left);
   return withImageModels('understand', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {

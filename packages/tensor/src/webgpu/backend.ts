@@ -233,9 +233,10 @@ function sizeOfShape(shape: readonly number[]): number {
   return shape.reduce((p, d) => p * d, 1);
 }
 
-/** One matmul: an f16 weight is read in place (never copied to f32); other dtypes compute in f32. */
+/** One matmul: an f16 / bf16 weight is read in place (never copied to f32); other dtypes compute in f32. */
 function matmulOne(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, o: OutSpec): Gpu {
   if (a.dtype === 'f32' && b.dtype === 'f16' && o.dtype === 'f32') return matmulF16Weight(rt, a, b, transA, transB, o);
+  if (a.dtype === 'f32' && b.dtype === 'bf16' && o.dtype === 'f32') return matmul(rt, a, b, transA, transB, o);
   return viaF32(rt, [a, b], [o], ([x, w], [out]) => [matmul(rt, x!, w!, transA, transB, out!)])[0]!;
 }
 
@@ -253,8 +254,8 @@ function matmulSplitting(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolea
         'binding limit; only f32 x · Wᵀ with an unbatched W is split into row blocks',
     );
   }
-  // the f16 kernel reads W's halves in place; any other non-f32 W is widened per block (4 bytes an element)
-  const bBytes = b.dtype === 'f16' ? 2 : 4;
+  // the GEMM reads f16 / bf16 halves in place; any other W is widened per block (4 bytes an element)
+  const bBytes = isHalf(b.dtype) ? 2 : 4;
   return matmulRowBlocks(rt, a, b, o, bBytes, (x, w, out) => matmulOne(rt, x, w, false, true, out));
 }
 

@@ -16,7 +16,7 @@ import { dispatchGemm, memoryOperand, type GemmDType } from './gemm.js';
  */
 export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, out: OutSpec): GPUStorage {
   if (a.dtype !== 'f32' || out.dtype !== 'f32') throw new Error(`webgpu matmul: a and the result must be f32, got ${a.dtype} and ${out.dtype}`);
-  if (!(b.dtype in GEMM_DTYPES)) throw new Error(`webgpu matmul: b must be f32 or f16, got ${b.dtype}`);
+  if (!(b.dtype in GEMM_DTYPES)) throw new Error(`webgpu matmul: b must be f32, f16 or bf16, got ${b.dtype}`);
   const n = sizeOf(out.shape);
   const y = rt.createStorage(n * 4);
   if (n === 0) return y;
@@ -60,4 +60,4 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
   return y;
 }
 
-const GEMM_DTYPES: Record<string, true> = { f32: true, f16: true };
+const GEMM_DTYPES: Record<string, true> = { f32: true, f16: true, bf16: true };
