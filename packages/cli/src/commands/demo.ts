@@ -9,6 +9,8 @@ import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { integerFlag } from '../flag-values.js';
 import { startCommand } from '../command-start.js';
+import { lockOutputDir } from '../output-lock.js';
+import { checkOutputDir } from '../output-paths.js';
 import { runDemo } from '../recipe/demo.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
@@ -48,10 +50,13 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   if (count > 600) throw new UsageError(`--count ${count} is more than the 600 items of each held-out split`);
   const images = unwrap(integerFlag('--images', f.images, 12, 1));
   if (images > 60) throw new UsageError(`--images ${images}: at most 60 prompts fit a contact sheet`);
+  const out = f.out ?? 'runs/main';
+  checkOutputDir(out, { flag: '--out' });
+  using _lock = lockOutputDir(out, 'mmada demo', (m) => io.stderr(`note: ${m}\n`));
   const device = await start.device();
   const r = await runDemo({
     model: f.model,
-    out: f.out ?? 'runs/main',
+    out,
     device,
     count,
     images,

@@ -16,7 +16,7 @@ import {
   summaryMarkdown, sweepSteps, SHAPESWORLD_TEST_SIZE, type DatasetLayout, type EvalSummary, type EvalTask, type Progress, type SweepPoint,
 } from '@mmada/eval';
 import {
-  disposeImageTokenizer, disposeModel, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel,
+  CONFIG_BOUNDS, disposeImageTokenizer, disposeModel, loadImageTokenizer, type LoadedImageTokenizer, type LoadedModel,
   type TextTokenizer,
 } from '@mmada/mmada';
 import type { DeviceName } from '@mmada/tensor';
@@ -33,6 +33,7 @@ import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { checkImageSetup } from '../image-setup.js';
 import { unwrap } from '../unwrap.js';
+import { checkGeneration, configOf } from '../work-checks.js';
 import { KV_CACHE_MODES } from '../text-sampling-flags.js';
 
 export const EVAL_TASKS = ['gsm8k', 'math500', 'mmlu', 'shapesworld-reasoning', 'shapesworld-understanding', 'shapesworld-t2i'] as const;
@@ -188,7 +189,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const size = unwrap(choiceFlag('size', f.size, ['32', '64'] as const, '32')) === '64' ? 64 : 32;
   const resolution = unwrap(integerFlag('resolution', f.resolution, size, 1));
   const t2i = task === 'shapesworld-t2i';
-  const genLength = unwrap(integerFlag('gen-length', f['gen-length'], 256, 1));
+  const genLength = unwrap(integerFlag('gen-length', f['gen-length'], 256, 1, CONFIG_BOUNDS.max_sequence_length));
   const blockLength = unwrap(integerFlag('block-length', f['block-length'], Math.min(32, genLength), 1));
   const steps = unwrap(integerFlag('steps', f.steps, t2i ? 15 : genLength, 1));
   const temperature = unwrap(numberFlag('temperature', f.temperature, t2i ? 1 : 0));
@@ -229,6 +230,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer && existsSync(join(dir, 'config.json'))) throw new Error(`${dir}/tokenizer.json is missing: eval needs the model's text tokenizer`);
   const device = await start.device();
+  // The longest answer must fit the model's positions and memory (prompts are checked as items are read).
+  if (generatesText && !likelihood && existsSync(join(dir, 'config.json'))) checkGeneration(await configOf(dir), device, { promptTokens: 0, genLength });
   let vq: LoadedImageTokenizer | undefined;
   let model: LoadedModel | undefined;
   try {
