@@ -230,7 +230,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
   if (!tokenizer && existsSync(join(dir, 'config.json'))) throw new Error(`${dir}/tokenizer.json is missing: eval needs the model's text tokenizer`);
   const device = await start.device();
-  // The longest answer must fit the model's positions and memory (prompts are checked as items are read).
+  // The answer length alone must fit the model's positions and memory; prompts vary per item and add to it.
   if (generatesText && !likelihood && existsSync(join(dir, 'config.json'))) checkGeneration(await configOf(dir), device, { promptTokens: 0, genLength });
   let vq: LoadedImageTokenizer | undefined;
   let model: LoadedModel | undefined;
