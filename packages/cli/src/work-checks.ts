@@ -14,6 +14,9 @@ import { unwrap } from './unwrap.js';
  */
 export const BYTES_PER_PROMPT = 16384;
 
+/** Image side in pixels at most: a 512×512 token grid at a 16× tokenizer, far past any trained resolution. */
+export const MAX_RESOLUTION = 8192;
+
 /** A refused size becomes a usage error (exit 2) with the bound's sentence. */
 export function refuseOversize<A>(checked: E.Either<WorkBoundError, A>): A {
   if (E.isLeft(checked)) throw new UsageError(checked.left.message);

@@ -115,4 +115,10 @@ describe('sizes bounded before allocation', () => {
     expect(seq.stderr).toMatch(/--max-seq-length 1000000 and --resolution 32 \(16 image tokens\) make 1000019 positions, more than the model's max_sequence_length/);
     expect(existsSync(join(root, 'new.png'))).toBe(false);
   });
+
+  it('understand: --resolution 1e6 is refused before the image is read', async () => {
+    const r = await mmada('understand', '--model', model, '--vq', vq, '--image', join(root, 'none.png'), '--question', 'what?', '--resolution', '1000000', '--device', device);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--resolution is at most 8192, got 1000000/);
+  });
 });

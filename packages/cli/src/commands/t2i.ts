@@ -14,7 +14,7 @@ import { checkOutputFile } from '../output-paths.js';
 import { startCommand } from '../command-start.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
-import { checkImageGeneration } from '../work-checks.js';
+import { checkImageGeneration, MAX_RESOLUTION } from '../work-checks.js';
 
 const USAGE = `mmada t2i --model DIR --vq DIR --prompt TEXT --out image.png [options]
 
@@ -52,8 +52,6 @@ const FLAGS = {
   overwrite: { type: 'boolean' },
 } as const;
 
-/** Image side in pixels at most: a 512×512 token grid at a 16× tokenizer, far past any trained resolution. */
-const MAX_RESOLUTION = 8192;
 
 async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const start = startCommand(argv, io, USAGE, FLAGS, { model: 'DIR', vq: ['DIR', 'the image tokenizer that turns the generated tokens into pixels'], prompt: 'TEXT', out: 'FILE.png' });

@@ -4,7 +4,7 @@
  *   [--max-image-pixels N]
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { understandImagePixels } from '@mmada/mmada';
+import { tokenGrid, understandImagePixels } from '@mmada/mmada';
 import { MAX_IMAGE_PIXELS } from '@mmada/image';
 import { readImage } from '@mmada/image/node';
 import { key } from '@mmada/tensor';
@@ -16,6 +16,7 @@ import { startCommand } from '../command-start.js';
 import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
+import { checkGeneration, MAX_RESOLUTION } from '../work-checks.js';
 import { TEXT_SAMPLING_FLAGS, textSamplingFromFlags } from '../text-sampling-flags.js';
 
 const USAGE = `mmada understand --model DIR --vq DIR --image FILE --question TEXT [options]
@@ -64,7 +65,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const vqDir = f.vq;
   const imagePath = f.image;
   const question = f.question;
-  const resolution = unwrap(integerFlag('resolution', f.resolution, 512, 1));
+  const resolution = unwrap(integerFlag('resolution', f.resolution, 512, 1, MAX_RESOLUTION));
   const transform = unwrap(choiceFlag('transform', f.transform, ['crop', 'squash'] as const, 'crop'));
   const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
   const seed = unwrap(integerFlag('seed', f.seed, 0));
@@ -72,7 +73,10 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const maxPixels = unwrap(integerFlag('max-image-pixels', f['max-image-pixels'], MAX_IMAGE_PIXELS, 1));
   const image = await readImage(imagePath, { maxPixels });
   if (E.isLeft(image)) throw new UsageError(image.left);
-  return withImageModels('understand', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq }) => {
+  return withImageModels('understand', { model: dir, vq: vqDir }, resolution, f.device, io, async ({ model, tokenizer, vq, device }) => {
+    // The image tokens and the question come before the answer: all of it must fit the model's positions and memory.
+    const [h, w] = tokenGrid(vq.config, [resolution, resolution]);
+    checkGeneration(model.config, device, { promptTokens: h * w + tokenizer.encode(question).length, genLength });
     const bar = progress(io, 'answering', steps, 'steps');
     const r = await understandImagePixels(model, tokenizer, vq, image.right, question, key(seed), {
       resolution,
