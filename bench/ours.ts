@@ -1,5 +1,6 @@
 /** @mmada/tensor on the WebGPU device, with the same cases and protocol as the peers. */
 import * as T from '@mmada/tensor';
+import { valueAndGrad } from '@mmada/autograd';
 import type { BenchCase } from './cases.js';
 import { blockWeights, installWebGPUGlobals, type Peer } from './peers.js';
 
@@ -60,6 +61,31 @@ export async function oursPeer(): Promise<Peer> {
               return T.add(h, T.matmul(T.mul(T.silu(g), u), w.down, { transB: true }));
             });
           break;
+        }
+        case 'gemm': {
+          const a = rand(c.transA ? [c.K, c.M] : [c.M, c.K]);
+          const b = rand(c.transB ? [c.N, c.K] : [c.K, c.N]);
+          run = () => T.matmul(a, b, { transA: c.transA, transB: c.transB });
+          break;
+        }
+        case 'conv': {
+          const x = rand([1, c.C, c.S, c.S]);
+          const w = rand([c.O, c.C, c.k, c.k]);
+          const pad = (c.k - 1) / 2;
+          if (!c.backward) {
+            run = () => T.conv2d(x, w, null, { padding: pad });
+            break;
+          }
+          const g = rand([1, c.O, c.S, c.S]);
+          const grads = valueAndGrad((xw: [T.Tensor, T.Tensor]) => T.sum(T.mul(T.conv2d(xw[0], xw[1], null, { padding: pad }), g)));
+          // the forward is recomputed (autograd records it); the timed work is dominated by dx and dw
+          return async (reps) => {
+            for (let i = 0; i < reps; i++) {
+              const r = await grads([x, w]);
+              if (i === reps - 1) await r.grads[1].data();
+              T.dispose([r.value, r.grads]);
+            }
+          };
         }
       }
       return async (reps) => {

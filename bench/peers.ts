@@ -84,6 +84,20 @@ export async function tfjsPeer(): Promise<Peer> {
             });
           break;
         }
+        case 'gemm': {
+          const a = rand(c.transA ? [c.K, c.M] : [c.M, c.K]);
+          const b = rand(c.transB ? [c.N, c.K] : [c.K, c.N]);
+          run = () => tf.matMul(a, b, c.transA, c.transB);
+          break;
+        }
+        case 'conv': {
+          // tfjs-webgpu's native layout: x NHWC, filter [k, k, C, O]
+          if (c.backward) return null;
+          const x = rand([1, c.S, c.S, c.C]) as unknown as Parameters<typeof tf.conv2d>[0];
+          const w = rand([c.k, c.k, c.C, c.O]) as unknown as Parameters<typeof tf.conv2d>[1];
+          run = () => tf.conv2d(x, w, 1, 'same') as unknown as T;
+          break;
+        }
       }
       return async (reps) => {
         let last: T | null = null;
@@ -167,6 +181,14 @@ export async function jaxPeer(): Promise<Peer> {
           };
           break;
         }
+        case 'gemm': {
+          const a = rand(c.transA ? [c.K, c.M] : [c.M, c.K]);
+          const b = rand(c.transB ? [c.N, c.K] : [c.K, c.N]);
+          run = () => np.matmul(c.transA ? np.transpose(a.ref) : a.ref, c.transB ? np.transpose(b.ref) : b.ref);
+          break;
+        }
+        case 'conv':
+          return null; // not measured here
       }
       // jax-js is lazy: disposing an array that was never realised drops its pending work, so every result is
       // kept until all of them have been executed (otherwise only the last of the R runs would be computed).
