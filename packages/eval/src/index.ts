@@ -5,7 +5,7 @@ export * from './browser.js';
 export { formatDatasetError, DatasetReadError, type DatasetError } from './datasets/dataset-error.js';
 export type { RawRow } from './datasets/raw-row.js';
 export { readJsonlRows } from './datasets/jsonl-rows.js';
-export { readParquetRows } from './datasets/parquet-rows.js';
+export { readParquetRows, type ReadParquetOptions } from './datasets/parquet-rows.js';
 export { readRows } from './datasets/read-rows.js';
 export { RowReader, FieldError, type ImageRef } from './datasets/row-reader.js';
 export {

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { parquetWriteFile } from 'hyparquet-writer';
@@ -98,5 +99,23 @@ describe('readParquetRows on unusual files', () => {
     const fifo = join(dir, 'pipe.parquet');
     execFileSync('mkfifo', [fifo]);
     expect(await collect(readParquetRows(fifo))).toEqual([E.left({ file: fifo, message: 'is a FIFO (named pipe); the dataset must be a regular file' })]);
+  });
+});
+
+describe('readParquetRows on a file that makes the decoder loop', () => {
+  it('stops the decoding worker after the time bound and names the rows (the process lives on)', async () => {
+    // Found by the fuzz suite: a damaged page makes hyparquet count down a huge bit-packed run of width 0.
+    const path = fileURLToPath(new URL('./fixtures/decoder-loop.parquet', import.meta.url));
+    const rows = await collect(readParquetRows(path, { timeoutMs: 1500 }));
+    expect(rows).toEqual([E.left({ file: path, row: 1, message: 'cannot decode rows 1..3: no answer from the decoder within 1.5 s (a damaged file can make it loop)' })]);
+  });
+
+  it('bounds the decoder memory', async () => {
+    const path = join(dir, 'small-heap.parquet');
+    parquetWriteFile({ filename: path, columnData: [{ name: 'question', type: 'STRING', data: Array.from({ length: 2000 }, (_, i) => `question ${i} `.repeat(50)) }] });
+    const rows = await collect(readParquetRows(path, { maxMemoryMb: 1 }));
+    expect(rows).toEqual([E.left({ file: path, message: 'not a readable parquet file: its footer (metadata) cannot be decoded (decoding needs more than 1 MB of memory)' })]);
+    // The same file with the default bound reads whole.
+    expect((await collect(readParquetRows(path))).filter(E.isRight)).toHaveLength(2000);
   });
 });
