@@ -5,7 +5,7 @@
  * and a contact sheet), one inpainted image cell, the held-out scores of every task family, charts of the
  * scores and of the model's training curves (SVG + PNG), and an HTML report with all of it inline.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
@@ -13,7 +13,7 @@ import {
   type RgbImage,
 } from '@mmada/eval';
 import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel, loadTextTokenizer, disposeModel, type MaskPredictorModel } from '@mmada/mmada';
-import { foldIn, key, type DeviceName } from '@mmada/tensor';
+import { foldIn, key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { contactSheet, greyCell, upscaleNearest } from './image-sheet.js';
 import { writeDemoCharts, type DemoChart } from './demo-charts.js';
@@ -139,8 +139,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const result: DemoResult = {
       reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, charts, table, seconds: (performance.now() - t0) / 1000,
     };
-    await writeFile(join(o.out, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
-    await writeFile(join(o.out, 'report.html'), await demoReportHtml(result, o.out, o.model));
+    await writeFileAtomic(join(o.out, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
+    await writeFileAtomic(join(o.out, 'report.html'), await demoReportHtml(result, o.out, o.model));
     log(`== 7 report: ${join(o.out, 'report.html')}`);
     return result;
   } finally {

@@ -11,7 +11,7 @@
  * command continues where it stopped: finished stages are skipped, an interrupted one resumes from its
  * checkpoint (the batch and masks of step s depend only on s, so the losses are the uninterrupted run's).
  */
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
@@ -20,7 +20,7 @@ import {
   VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
-import { key, type DeviceName } from '@mmada/tensor';
+import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { MMADA_TINY_ARCHITECTURE, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
 import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
@@ -95,7 +95,7 @@ async function scenesToCodes(vq: ImageTokenizer, scenes: readonly Scene[], file:
     codes.push(...(await imageCodes(vq, batch, { resolution: 32 })));
     if ((i / 256) % 8 === 0) log(`  image codes ${codes.length}/${scenes.length}`);
   }
-  await writeFile(file, JSON.stringify({ n: scenes.length, codes }));
+  await writeFileAtomic(file, JSON.stringify({ n: scenes.length, codes }));
   return codes;
 }
 
@@ -160,7 +160,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   const acceptanceFile = join(vqDir, 'acceptance.json');
   if (evalCount > 0 && !(await exists(acceptanceFile))) {
     const ev = await evaluateImageTokenizer(vq, { count: 200 });
-    await writeFile(acceptanceFile, `${JSON.stringify({ ...ev, failures: ev.failures.slice(0, 20) }, null, 2)}\n`);
+    await writeFileAtomic(acceptanceFile, `${JSON.stringify({ ...ev, failures: ev.failures.slice(0, 20) }, null, 2)}\n`);
   }
   const acceptance = await readJsonIf<{ accepted: number; count: number; acceptance: number }>(acceptanceFile);
   if (acceptance) log(`  held-out reconstructions accepted by the verifier: ${acceptance.accepted}/${acceptance.count} (${(100 * acceptance.acceptance).toFixed(1)}%)`);
@@ -214,7 +214,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
         scores = await evaluateRecipeModel(model, tok, vq, {
           count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0, onProgress: (family, done, total) => log(`    ${family} ${done}/${total}`),
         });
-        await writeFile(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, scores }, null, 2)}\n`);
+        await writeFileAtomic(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, scores }, null, 2)}\n`);
       }
       log(`  ${name}: reasoning ${(100 * scores.reasoning.accuracy).toFixed(1)}% (think format ${(100 * scores.reasoning.thinkFormatRate).toFixed(1)}%), understanding ${(100 * scores.understanding.accuracy).toFixed(1)}%, t2i ${(100 * scores.t2i.accuracy).toFixed(1)}%`);
     }
@@ -227,7 +227,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
-  await writeFile(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2 }, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2 }, null, 2)}\n`);
   return { out: o.out, stopped: false, stages, table };
 }
 

@@ -3,8 +3,9 @@
  * `trainWordBpe` — words whole, digits single, the MMaDA special tokens (`<|startoftext|>` and
  * `<|endoftext|>` are the sot/eot roles, as in LLaDA's tokenizer) and the `<think>` tags as added tokens that decoding keeps.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@mmada/tensor';
 import { SPECIAL_TOKEN_STRINGS, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, trainWordBpe, type WordBpeTokenizer } from '@mmada/mmada';
 import { shapesWorldCorpus } from './shapesworld-text.js';
 
@@ -50,7 +51,7 @@ export function shapesWorldTextTokenizer(corpusItems = TOKENIZER_CORPUS_ITEMS): 
 export async function writeShapesWorldTextTokenizer(dir: string, corpusItems = TOKENIZER_CORPUS_ITEMS): Promise<number> {
   const tok = shapesWorldTextTokenizer(corpusItems);
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, TOKENIZER_FILE_NAME), `${JSON.stringify(tok.tokenizerJson)}\n`);
-  await writeFile(join(dir, TOKENIZER_CONFIG_FILE_NAME), `${JSON.stringify(tok.tokenizerConfig, null, 2)}\n`);
+  await writeFileAtomic(join(dir, TOKENIZER_FILE_NAME), `${JSON.stringify(tok.tokenizerJson)}\n`);
+  await writeFileAtomic(join(dir, TOKENIZER_CONFIG_FILE_NAME), `${JSON.stringify(tok.tokenizerConfig, null, 2)}\n`);
   return tok.size;
 }
