@@ -11,6 +11,10 @@ semi-autoregressive generation with low-confidence remasking.
 Run with Debian's PyTorch (apt-get install python3-torch python3-numpy):
     /usr/bin/python3 scripts/reference/llada_reference.py [OUTPUT_DIR]
 OUTPUT_DIR defaults to tests/model-parity/fixtures. Deterministic: the same files on every run.
+
+The other direction, a checkpoint directory written by MMaDA-TS (config.json and model.safetensors, or the
+shards of model.safetensors.index.json) read back in PyTorch, prints the logits [1, T, V] of one sequence as JSON:
+    /usr/bin/python3 scripts/reference/llada_reference.py --logits CHECKPOINT_DIR 1,2,3
 """
 import json
 import math
@@ -241,6 +245,55 @@ def write_checkpoint(out_dir, cfg, w):
         f.write("\n")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Reading a checkpoint directory in the upstream layout (as MMaDA-TS writes it).
+
+SAFETENSORS_DTYPES = {"F32": torch.float32, "BF16": torch.bfloat16, "F16": torch.float16}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    base = 8 + n
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] not in SAFETENSORS_DTYPES:
+            raise ValueError(f"{path}: {name}: dtype {entry['dtype']} is not one of {sorted(SAFETENSORS_DTYPES)}")
+        begin, end = entry["data_offsets"]
+        raw = bytearray(data[base + begin:base + end])
+        t = torch.frombuffer(raw, dtype=SAFETENSORS_DTYPES[entry["dtype"]]) if end > begin else torch.zeros(0)
+        out[name] = t.reshape(entry["shape"]).to(torch.float32)
+    return out
+
+
+def read_checkpoint(directory):
+    """config.json and the weights of model.safetensors or of the shards model.safetensors.index.json names."""
+    with open(os.path.join(directory, "config.json")) as f:
+        cfg = json.load(f)
+    index = os.path.join(directory, "model.safetensors.index.json")
+    if os.path.exists(index):
+        with open(index) as f:
+            files = sorted(set(json.load(f)["weight_map"].values()))
+    else:
+        files = ["model.safetensors"]
+    w = {}
+    for file in files:
+        w.update(read_safetensors(os.path.join(directory, file)))
+    return cfg, w
+
+
+def print_logits(directory, ids_text):
+    cfg, w = read_checkpoint(directory)
+    ids = torch.tensor([[int(i) for i in ids_text.split(",")]], dtype=torch.long)
+    logits = forward(w, cfg, ids)
+    json.dump({"shape": list(logits.shape), "logits": rounded(logits)}, sys.stdout, separators=(",", ":"))
+    sys.stdout.write("\n")
+
+
 def rounded(t):
     return [float(f"{v:.9g}") for v in t.reshape(-1).tolist()]
 
@@ -297,5 +350,9 @@ def main():
     print(f"wrote {out}")
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--logits"]:
+    if len(sys.argv) != 4:
+        sys.exit("usage: llada_reference.py --logits CHECKPOINT_DIR ID,ID,...")
+    print_logits(sys.argv[2], sys.argv[3])
+elif __name__ == "__main__":
     main()

@@ -1,0 +1,53 @@
+/**
+ * The other direction of checkpoint exchange: a model MMaDA-TS writes (saveModel: config.json + model.safetensors
+ * with the upstream tensor names) read by the independent PyTorch implementation of the published architecture
+ * (`scripts/reference/llada_reference.py --logits DIR IDS`) gives the logits the TypeScript forward gives, within
+ * 1e-4. Needs /usr/bin/python3 with torch (Debian: python3-torch); skipped, saying so, where there is none.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { key, scope, tensor } from '@mmada/tensor';
+import { createModel, disposeModel, maskPredictorForward, MODEL_ZOO, saveModel } from '@mmada/mmada';
+import { initTestDevice } from '../support/devices.js';
+import { expectClose } from '../support/expect-close.js';
+
+const PYTHON = '/usr/bin/python3';
+const script = fileURLToPath(new URL('../../scripts/reference/llada_reference.py', import.meta.url));
+const torch = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+const noTorch = torch.status === 0 ? undefined : `${PYTHON} with torch is not available (${(torch.error?.message ?? torch.stderr).trim().split('\n').pop()})`;
+const dir = mkdtempSync(join(tmpdir(), 'mmada-export-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a checkpoint written here, read by the PyTorch reference', () => {
+  const ids = [280, 17, 3, 293, 120, 55, 293, 281];
+  let logits: Float32Array;
+
+  beforeAll(async () => {
+    const device = await initTestDevice();
+    const model = createModel(MODEL_ZOO['mmada-tiny'], key(21), { device, std: 0.3 });
+    try {
+      const saved = await saveModel(model, dir)();
+      if (E.isLeft(saved)) throw saved.left;
+      logits = await scope(async () => {
+        const y = maskPredictorForward(model.params, model.config, tensor([ids], undefined, 'i32', { device }));
+        return Float32Array.from(await y.data());
+      });
+    } finally {
+      disposeModel(model);
+    }
+  });
+
+  it('gives the logits of the TypeScript forward pass', async (ctx) => {
+    if (noTorch) ctx.skip(noTorch);
+    const r = spawnSync(PYTHON, [script, '--logits', dir, ids.join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(r.status, r.stderr).toBe(0);
+    const ref = JSON.parse(r.stdout) as { shape: number[]; logits: number[] };
+    expect(ref.shape).toEqual([1, ids.length, MODEL_ZOO['mmada-tiny'].embeddingSize]);
+    await expectClose(logits, ref.logits, { atol: 1e-4, rtol: 1e-4 }, 'logits');
+  });
+});
