@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writePng } from '@mmada/image/node';
+import { writeFileAtomic } from '@mmada/tensor';
 import { renderScene } from './scene.js';
 import { generateShapesWorld, type ShapesWorldOptions, type ShapesWorldRecord, type ShapesWorldTask } from './shapes-world.js';
 
@@ -22,6 +23,6 @@ export async function writeShapesWorld(dir: string, task: ShapesWorldTask, optio
     await writePng(join(dir, image), renderScene(r.scene));
     lines.push(JSON.stringify({ ...r, image }));
   }
-  await writeFile(join(dir, 'records.jsonl'), lines.join('\n') + '\n');
+  await writeFileAtomic(join(dir, 'records.jsonl'), lines.join('\n') + '\n');
   return records;
 }

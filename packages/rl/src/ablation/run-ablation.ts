@@ -14,11 +14,11 @@
  * without one). Each run records the device it trained on (`deviceLabel`) in run-info.json, and the summary
  * lists them per variant, so seconds per step measured on different machines are never silently mixed.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { readTrainingCheckpointInfo } from '@mmada/autograd';
-import { dispose } from '@mmada/tensor';
+import { dispose, writeFileAtomic } from '@mmada/tensor';
 import { readJsonLines, writeTextAtomically } from '../trainer/files.js';
 import { configDifferences, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE, RlTrainError } from '../trainer/grpo-trainer.js';
 import type { RlStepMetrics } from '../trainer/rl-metrics.js';
@@ -286,7 +286,7 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
     if (options.png ?? true) {
       const bytes = await svgToPng(doc);
       if (bytes) {
-        await writeFile(join(options.out, `${stem}.png`), bytes);
+        await writeFileAtomic(join(options.out, `${stem}.png`), bytes);
         png.push(join(options.out, `${stem}.png`));
       } else pngNote = '@resvg/resvg-js is not available here: charts are SVG only';
     }
