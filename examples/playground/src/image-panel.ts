@@ -9,7 +9,7 @@ import { previewCodes, runTextToImage, type ImageResult, type Loaded } from './t
 import { inPanel } from './text-panels.js';
 
 export interface ImagePanelResults {
-  t2i?: ImageResult & { readonly seed: number; readonly prompt: string };
+  t2i?: ImageResult & { readonly seed: number; readonly prompt: string; readonly seconds: number };
 }
 
 const HELD_OUT = 20;
@@ -36,15 +36,16 @@ export function setUpImagePanel(loaded: Loaded, results: ImagePanelResults): voi
         drawImage(canvas, await previewCodes(loaded.imageTokenizer, codes));
         await nextFrame();
       });
+      const seconds = (performance.now() - t0) / 1000;
       drawImage(canvas, r.image);
-      showSpeed('text-to-image', r.codes.length, (performance.now() - t0) / 1000);
+      showSpeed('text-to-image', r.codes.length, seconds);
       verdict.textContent = r.verdict
         ? r.verdict.correct
           ? 'verifier: the image satisfies the prompt'
           : `verifier: ${r.verdict.reasons.join('; ')}`
         : 'verifier: not a ShapesWorld prompt, so nothing to check against';
       verdict.dataset.correct = String(r.verdict?.correct ?? '');
-      results.t2i = { ...r, seed, prompt: prompt.value };
+      results.t2i = { ...r, seed, prompt: prompt.value, seconds };
     }),
   );
 }

@@ -9,8 +9,8 @@ import { runChat, runUnderstanding, type Loaded, type TextResult, type Understan
 import { SketchPad } from './sketch-pad.js';
 
 export interface TextPanelResults {
-  chat?: TextResult & { readonly seed: number; readonly message: string };
-  understanding?: UnderstandingResult & { readonly seed: number; readonly question: string; readonly image: RgbImage };
+  chat?: TextResult & { readonly seed: number; readonly message: string; readonly seconds: number };
+  understanding?: UnderstandingResult & { readonly seed: number; readonly question: string; readonly image: RgbImage; readonly seconds: number };
 }
 
 /** Runs `work` with the panel marked busy, showing a failure in the panel instead of losing it. */
@@ -52,9 +52,10 @@ export function setUpChatPanel(loaded: Loaded, results: TextPanelResults): void 
         out.textContent = streamedText(answer, loaded.tokenizer);
         await nextFrame();
       });
+      const seconds = (performance.now() - t0) / 1000;
       out.textContent = r.text;
-      showSpeed('chat', r.ids.length, (performance.now() - t0) / 1000);
-      results.chat = { ...r, seed, message: message.value };
+      showSpeed('chat', r.ids.length, seconds);
+      results.chat = { ...r, seed, message: message.value, seconds };
     }),
   );
 }
@@ -88,9 +89,10 @@ export function setUpUnderstandingPanel(loaded: Loaded, results: TextPanelResult
         out.textContent = streamedText(answer, loaded.tokenizer);
         await nextFrame();
       });
+      const seconds = (performance.now() - t0) / 1000;
       out.textContent = r.text;
-      showSpeed('understanding', r.ids.length, (performance.now() - t0) / 1000);
-      results.understanding = { ...r, seed, question: question.value, image };
+      showSpeed('understanding', r.ids.length, seconds);
+      results.understanding = { ...r, seed, question: question.value, image, seconds };
     }),
   );
 }
