@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import { bf16BitsToF32, f32ToBf16Bits, promoteTypes, type DType, type Tensor } from '../src/index.js';
-import { isHalf } from '../src/dtype.js';
+import { f32ToHalfBits, halfBitsToF32, isHalf } from '../src/dtype.js';
 import { decodeTensorBytes, encodeTensorValues } from '../src/io/dtype-convert.js';
 import { webgpuAvailable } from '../../../tests/support/devices.js';
 import { expectClose } from '../../../tests/support/expect-close.js';
@@ -57,6 +57,15 @@ describe('bf16 on the cpu device', () => {
     expect(T.sum(a).dtype).toBe('bf16');
     expect(await T.sum(a).item()).toBe(rounded(1.5 + 300 - 2.25));
     expect(T.rmsNorm(a, null).dtype).toBe('bf16');
+  });
+
+  it('halfBitsToF32 / f32ToHalfBits pick the format by dtype', () => {
+    expect(halfBitsToF32('bf16', 0x3f80)).toBe(1);
+    expect(halfBitsToF32('f16', 0x3f80)).toBe(1.875);
+    expect(f32ToHalfBits('bf16', -2)).toBe(0xc000);
+    expect(f32ToHalfBits('f16', -2)).toBe(0xc000);
+    expect(f32ToHalfBits('bf16', 1e5)).toBe(f32ToBf16Bits(1e5));
+    expect(f32ToHalfBits('f16', 1e5)).toBe(0x7c00); // over 65504: infinity in f16, finite in bf16
   });
 
   it('casts f16 <-> bf16 through f32 (exact widening, one rounding)', async () => {

@@ -75,9 +75,19 @@ describe('rowsPerBlock', () => {
 });
 
 describe.skipIf(!hasGPU)('tensors over the storage binding limit on webgpu', () => {
-  it('the backend assumes the lowered limit', async () => {
+  it('the backend assumes the lowered limit; views must start aligned and stay inside their storage', async () => {
     const backend = (await T.ensureBackend('webgpu')) as WebGPUBackend;
-    expect(backend.runtime.maxBindingBytes).toBe(LIMIT);
+    const rt = backend.runtime;
+    expect(rt.maxBindingBytes).toBe(LIMIT);
+    const s = rt.createStorage(4096);
+    const a = rt.bindingAlignment;
+    const v = rt.view(rt.view(s, a, 1024), a, 256); // a view of a view is a view of the parent
+    expect([v.offset, v.bytes, v.parent]).toEqual([2 * a, 256, s]);
+    expect(() => rt.view(s, a + 4, 16)).toThrow(/offsets are multiples of/);
+    expect(() => rt.view(s, 0, 4100)).toThrow(/a view of 4100 bytes at 0 of a 4096-byte storage/);
+    rt.release(v); // a view owns nothing
+    expect(s.freed).toBe(false);
+    rt.release(s);
   });
 
   it('embedding gathers a table over the limit in row blocks, bit for bit (f32, f16 and bf16; odd widths; out-of-range ids read 0)', async () => {
