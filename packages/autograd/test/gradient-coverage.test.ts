@@ -146,6 +146,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   ],
   attentionBackward: NONE,
   crossEntropyBackward: NONE,
+  rmsNormBackward: NONE,
   adamUpdate: NONE,
   sumOfSquares: NONE,
 };

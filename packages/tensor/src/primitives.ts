@@ -140,6 +140,13 @@ export interface PrimitiveParams {
    * rows with any other target outside [0, V) give NaN (their loss is NaN).
    */
   crossEntropyBackward: { ignoreIndex: number };
+  /**
+   * The backward of `rmsNorm` (same params). x f32 [..., D] (+ weight f32 [D] when hasWeight), gradOut f32 [..., D]
+   * -> dx f32 [..., D], and when hasWeight dwRows f32 [..., D] = gradOut·x̂ (the weight's gradient before it is
+   * summed over the rows). Per row, with r = 1/√(mean(x²) + eps), x̂ = x·r, g = gradOut·weight (or gradOut):
+   * dx = r·(g − x̂·mean(g·x̂)).
+   */
+  rmsNormBackward: { eps: number; hasWeight: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

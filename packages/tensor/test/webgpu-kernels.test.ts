@@ -551,6 +551,20 @@ const crossEntropyBackwardCase: ParityCase = {
   },
 };
 
+const normBackwardCase: ParityCase = {
+  name: 'nn: rmsNormBackward (with and without a weight, long rows)',
+  run: async () => {
+    const r = rng(18);
+    for (const [shape, hasWeight] of [[[3, 5], true], [[2, 3, 130], true], [[4, 7], false], [[0, 4], true]] as [number[], boolean][]) {
+      const D = shape[shape.length - 1]!;
+      const x = make(r, shape, 'f32');
+      const g = make(r, shape, 'f32');
+      const outs = (hasWeight ? [0, 1] : [0]).map(() => ({ shape, dtype: 'f32' as DType }));
+      await check('rmsNormBackward', hasWeight ? [x, make(r, [D], 'f32'), g] : [x, g], { eps: 1e-5, hasWeight }, outs, { atol: 1e-5, rtol: 1e-4 }, shape.join('x'));
+    }
+  },
+};
+
 const optimizerCase: ParityCase = {
   name: 'optimizer: adamUpdate (decay, clip scale, apply) and sumOfSquares (more inputs than one dispatch binds)',
   run: async () => {
@@ -608,6 +622,7 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   attention: [attentionCase],
   attentionBackward: [attentionBackwardCase],
   crossEntropyBackward: [crossEntropyBackwardCase],
+  rmsNormBackward: [normBackwardCase],
   adamUpdate: [optimizerCase],
   sumOfSquares: [optimizerCase],
 };

@@ -1,4 +1,4 @@
-import { add, mean, mul, reshape, rsqrt, square, sub, sum, type Tensor } from '@mmada/tensor';
+import { add, mean, mul, reshape, rmsNormBackward, rsqrt, square, sub, sum, type Tensor } from '@mmada/tensor';
 import { rule, type DifferentiableRule } from '../vjp-rule.js';
 
 /**
@@ -15,13 +15,9 @@ export const rmsNormRule: DifferentiableRule<'rmsNorm'> = rule<'rmsNorm'>({
   saves: () => ({ inputs: [0, 1] }),
   vjp: ({ params, inputs }, [ct]) => {
     if (!ct) return [null, null];
-    const x = inputs[0]!;
-    const r = rsqrt(add(mean(square(x), -1, { keepDims: true }), params.eps));
-    const xhat = mul(x, r);
-    const w = params.hasWeight ? inputs[1]! : undefined;
-    const g = w ? mul(ct, w) : ct;
-    const dx = normBackward(g, xhat, r, [-1], false);
-    return w ? [dx, mul(ct, xhat)] : [dx];
+    // one fused kernel (rmsNormBackward); the weight's per-element gradient is summed over rows by the accumulator
+    const { dx, dwRows } = rmsNormBackward(inputs[0]!, params.hasWeight ? inputs[1]! : null, ct, params.eps);
+    return params.hasWeight ? [dx, dwRows] : [dx];
   },
 });
 

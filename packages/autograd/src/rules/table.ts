@@ -49,6 +49,7 @@ export const VJP_RULES: VjpRuleTable = {
   conv2d: conv2dRule,
   attentionBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   crossEntropyBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
+  rmsNormBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   adamUpdate: nonDifferentiable('an optimizer step'),
   sumOfSquares: nonDifferentiable('an optimizer statistic (the square of a global gradient norm)'),
 };

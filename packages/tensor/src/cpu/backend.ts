@@ -19,6 +19,7 @@ import { conv2d } from './conv.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { adamUpdate, sumOfSquares } from './optimizer.js';
+import { rmsNormBackward } from './norm-backward.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -27,7 +28,7 @@ const kernels: KernelTable = {
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
-  attentionBackward, crossEntropyBackward,
+  attentionBackward, crossEntropyBackward, rmsNormBackward,
   adamUpdate, sumOfSquares,
 };
 

@@ -2,9 +2,10 @@ import type { KernelTable } from '../../backend.js';
 import type { Runtime } from '../runtime.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
+import { rmsNormBackward } from './norm-backward.js';
 
-/** The fused backward primitives (attention, cross-entropy) on webgpu. */
-export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward'> {
+/** The fused backward primitives (attention, cross-entropy, rmsNorm) on webgpu. */
+export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward'> {
   return {
     attentionBackward: (inputs, { hasMask, hasBias, scale }) => {
       let i = 3;
@@ -13,5 +14,6 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
       return attentionBackward(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask, bias, out: inputs[i]!, gradOut: inputs[i + 1]!, scale });
     },
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
+    rmsNormBackward: (inputs, { eps, hasWeight }) => rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps),
   };
 }
