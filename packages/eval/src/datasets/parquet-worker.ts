@@ -1,8 +1,7 @@
 /**
  * Decoding a parquet file in a worker thread, so that a damaged or hostile file cannot take the process
- * with it. hyparquet trusts the file: a page that declares a bit width of 0 and a huge run length makes it
- * count down a 32-bit run in a tight loop (minutes, or forever for a negative count), and sizes in the
- * metadata drive its allocations. In a worker the loop is stopped by terminate() after a time bound and the
+ * with it. hyparquet trusts the file: some damaged pages make it loop without end (a fixture in the tests
+ * does), and sizes in the metadata drive its allocations. In a worker the loop is stopped by terminate() after a time bound and the
  * allocations by the worker's heap limit; the main thread only ever sees rows or a message.
  *
  * The worker is plain JavaScript evaluated from a string (no build step and no TypeScript loader needed,
