@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  evaluate, formatDatasetError, formatProgress, generateShapesWorld, gsm8kLayout, gsm8kTask, likelihoodChoiceTask, loadDataset, math500Layout,
+  evaluate, formatDatasetError, generateShapesWorld, gsm8kLayout, gsm8kTask, likelihoodChoiceTask, loadDataset, math500Layout, progressPrinter,
   math500Task, mmluLayout, multipleChoiceTask, runFiles, shapesWorldReasoningTask, shapesWorldT2ITask, shapesWorldUnderstandingTask,
   summaryMarkdown, sweepSteps, SHAPESWORLD_TEST_SIZE, type DatasetLayout, type EvalSummary, type EvalTask, type Progress, type SweepPoint,
 } from '@mmada/eval';
@@ -20,7 +20,7 @@ import {
   type TextTokenizer,
 } from '@mmada/mmada';
 import type { DeviceName } from '@mmada/tensor';
-import type { CliIO } from '../cli-io.js';
+import { progressSink, type CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
@@ -42,7 +42,7 @@ export type EvalTaskName = (typeof EVAL_TASKS)[number];
 const USAGE = `mmada eval --task TASK --model DIR [--data FILE] [--limit N] [--out DIR] [options]
 
 Evaluates a checkpoint with @mmada/eval's harness: one prediction per line in DIR/predictions.jsonl (written as
-each item is scored, so an interrupted run can --resume), then summary.json, summary.md and summary.svg.
+each item is scored, so an interrupted run can --resume), then summary.json, summary.md and the chart (summary.svg, summary.png).
 Progress (done, rate, ETA) goes to stderr, the summary table to stdout.
 
 Tasks:
@@ -61,7 +61,7 @@ Tasks:
   --out DIR              output folder (default runs/eval-TASK)
   --resume               continue a run in --out, skipping the ids already in its predictions.jsonl
   --overwrite            start over, deleting the predictions already in --out
-  --sweep-steps S1,S2    run at each step count (in --out/steps-S), plus sweep.json / sweep.md / sweep.svg
+  --sweep-steps S1,S2    run at each step count (in --out/steps-S), plus sweep.json / sweep.md / sweep.svg / sweep.png
   --steps S              denoising steps (default: gen-length for text, 15 for t2i)
   --gen-length N         tokens per answer (default 256)
   --block-length B       semi-autoregressive block length (default 32, or gen-length if smaller)
@@ -123,17 +123,12 @@ const isTextTask = (t: EvalTaskName) => t === 'gsm8k' || t === 'math500' || t ==
 const needsData = (t: EvalTaskName) => t === 'gsm8k' || t === 'math500' || t === 'mmlu';
 const needsVq = (t: EvalTaskName) => t === 'shapesworld-understanding' || t === 'shapesworld-t2i';
 
-/** Progress on the CLI's stderr: one redrawn line on a terminal, a line every 2 s (and the last) otherwise. */
+/** Progress on the CLI's stderr through the one printer (a bar on a terminal, plain lines otherwise). */
 function progressLine(io: CliIO, label: string): (p: Progress) => void {
-  let last = 0;
+  const printer = progressPrinter(progressSink(io), label, { unit: 'items' });
   return (p) => {
-    const line = formatProgress(label, p);
-    const finished = p.total !== undefined && p.done >= p.total;
-    if (io.interactive) io.stderr(`\r${line}\x1b[K${finished ? '\n' : ''}`);
-    else if (finished || performance.now() - last > 2000) {
-      io.stderr(`${line}\n`);
-      last = performance.now();
-    }
+    printer.report(p);
+    if (p.total !== undefined && p.done >= p.total) printer.finish();
   };
 }
 

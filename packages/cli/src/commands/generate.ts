@@ -5,13 +5,13 @@
  *   [--chat] [--thinking] [--device cpu|webgpu] [--json]
  */
 import { decodeAnswers, disposeModel, formatChat, generateIds } from '@mmada/mmada';
+import { progressPrinter } from '@mmada/eval';
 import { key } from '@mmada/tensor';
-import type { CliIO } from '../cli-io.js';
+import { progressSink, type CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, idListFlag, integerFlag, numberFlag } from '../flag-values.js';
 import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
 import { startCommand } from '../command-start.js';
-import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { TEXT_SAMPLING_FLAGS, textSamplingFromFlags } from '../text-sampling-flags.js';
@@ -77,7 +77,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const vocab = model.config.embeddingSize;
     const bad = ids.find((i) => i >= vocab);
     if (bad !== undefined) throw new UsageError(`prompt id ${bad} is outside the model's vocabulary (${vocab})`);
-    const bar = progress(io, 'generating', steps, 'steps');
+    const bar = progressPrinter(progressSink(io), 'generating', { total: steps, unit: 'steps' });
     const r = await generateIds(model, [ids], key(seed), {
       genLength,
       steps,

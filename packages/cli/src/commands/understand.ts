@@ -7,13 +7,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import { tokenGrid, understandImagePixels } from '@mmada/mmada';
 import { MAX_IMAGE_PIXELS } from '@mmada/image';
 import { readImage } from '@mmada/image/node';
+import { progressPrinter } from '@mmada/eval';
 import { key } from '@mmada/tensor';
-import type { CliIO } from '../cli-io.js';
+import { progressSink, type CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
 import { withImageModels } from '../image-setup.js';
 import { startCommand } from '../command-start.js';
-import { progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 import { checkGeneration, MAX_RESOLUTION } from '../work-checks.js';
@@ -77,7 +77,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     // The image tokens and the question come before the answer: all of it must fit the model's positions and memory.
     const [h, w] = tokenGrid(vq.config, [resolution, resolution]);
     checkGeneration(model.config, device, { promptTokens: h * w + tokenizer.encode(question).length, genLength });
-    const bar = progress(io, 'answering', steps, 'steps');
+    const bar = progressPrinter(progressSink(io), 'answering', { total: steps, unit: 'steps' });
     const r = await understandImagePixels(model, tokenizer, vq, image.right, question, key(seed), {
       resolution,
       transform,
