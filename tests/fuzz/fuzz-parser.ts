@@ -54,27 +54,30 @@ export async function fuzzParser<T>(options: FuzzOptions<T>): Promise<FuzzTally>
   const timeBound = options.timeBoundMs ?? 2000;
   const memoryBound = options.memoryBoundBytes ?? 256 * 1024 * 1024;
   const numRuns = Math.max(1, Math.round(options.numRuns * SCALE));
-  await fc.assert(
-    fc.asyncProperty(options.inputs, async (input) => {
-      const before = peakRss();
-      const start = performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        Promise.resolve().then(() => options.run(input)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Hang(`${options.parser}: no answer within ${timeBound} ms`)), timeBound);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      const elapsed = performance.now() - start;
-      if (elapsed > timeBound) throw new Error(`${options.parser}: took ${elapsed.toFixed(0)} ms, over the ${timeBound} ms bound`);
-      const grew = peakRss() - before;
-      if (grew > memoryBound) throw new Error(`${options.parser}: raised peak memory by ${(grew / 2 ** 20).toFixed(0)} MiB, over the ${memoryBound / 2 ** 20} MiB bound`);
-      tally.inputs++;
-      if (outcome === 'value') tally.values++;
-      else tally.errors++;
-    }),
-    { numRuns, seed: SEED ?? options.seed ?? 20261130, endOnFailure: true },
-  );
+  const property = fc.asyncProperty(options.inputs, async (input: T) => {
+    const before = peakRss();
+    const start = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      Promise.resolve().then(() => options.run(input)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Hang(`${options.parser}: no answer within ${timeBound} ms`)), timeBound);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    const elapsed = performance.now() - start;
+    if (elapsed > timeBound) throw new Error(`${options.parser}: took ${elapsed.toFixed(0)} ms, over the ${timeBound} ms bound`);
+    const grew = peakRss() - before;
+    if (grew > memoryBound) throw new Error(`${options.parser}: raised peak memory by ${(grew / 2 ** 20).toFixed(0)} MiB, over the ${memoryBound / 2 ** 20} MiB bound`);
+    tally.inputs++;
+    if (outcome === 'value') tally.values++;
+    else tally.errors++;
+  });
+  const details = await fc.check(property, { numRuns, seed: SEED ?? options.seed ?? 20261130, endOnFailure: true });
+  if (details.failed) {
+    // The parser's own error first (what broke), then fast-check's report (seed, shrunk counterexample).
+    const cause = details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+    throw new Error(`${options.parser}: ${cause.name}: ${cause.message}\n${fc.defaultReportMessage(details) ?? ''}`, { cause });
+  }
   console.log(`fuzz ${tally.parser}: ${tally.inputs} inputs, ${tally.values} values, ${tally.errors} typed errors`);
   return tally;
 }
