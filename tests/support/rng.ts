@@ -1,4 +1,4 @@
-import type { DType } from '@mmada/tensor';
+import { tensor, type DeviceName, type DType, type Tensor } from '@mmada/tensor';
 
 /**
  * The one seeded generator of test data (mulberry32: 32-bit state, uniform in [0, 1)). Every package's tests
@@ -19,6 +19,11 @@ export function rng(seed: number): () => number {
 export function uniformValues(r: () => number, size: number | readonly number[], scale = 1, shift = 0): number[] {
   const n = typeof size === 'number' ? size : size.reduce((p, d) => p * d, 1);
   return Array.from({ length: n }, () => shift + scale * (2 * r() - 1));
+}
+
+/** An f32 tensor of `shape` with values uniform in [shift - scale, shift + scale). */
+export function uniformTensor(r: () => number, shape: readonly number[], scale = 1, shift = 0, device?: DeviceName): Tensor {
+  return tensor(uniformValues(r, shape, scale, shift), [...shape], 'f32', device ? { device } : {});
 }
 
 /** Random data for a dtype: floats in [lo, hi), ints in [-5, 5] (u32 in [0, 9]), bools 0/1. */

@@ -4,11 +4,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import { expectClose } from '../../../tests/support/expect-close.js';
-import { rng } from '../../../tests/support/rng.js';
+import { rng, uniformTensor } from '../../../tests/support/rng.js';
 
 const tol = { atol: 1e-5, rtol: 1e-5 };
 const F32_MIN = -3.4028234663852886e38;
-const randn = (r: () => number, shape: number[], scale = 1) => T.tensor(Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => scale * (2 * r() - 1)), shape);
+const randn = (r: () => number, shape: number[], scale = 1) => uniformTensor(r, shape, scale);
 
 beforeAll(async () => {
   await T.init({ device: 'cpu' });

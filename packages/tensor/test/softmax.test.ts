@@ -5,10 +5,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import { expectClose } from '../../../tests/support/expect-close.js';
-import { rng } from '../../../tests/support/rng.js';
+import { rng, uniformTensor } from '../../../tests/support/rng.js';
 
 const tol = { atol: 1e-6, rtol: 1e-5 };
-const randn = (r: () => number, shape: number[], scale = 3) => T.tensor(Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => scale * (2 * r() - 1)), shape);
+const randn = (r: () => number, shape: number[], scale = 3) => uniformTensor(r, shape, scale);
 
 beforeAll(async () => {
   await T.init({ device: 'cpu' });
