@@ -47,6 +47,15 @@ describe('outputs checked before work', () => {
     expect(existsSync(empty)).toBe(false);
   });
 
+  it('rl and ablate --resume with nothing to continue are usage errors', async () => {
+    const rl = await mmada('rl', '--model', model, '--out', join(root, 'no-rl'), '--resume', '--device', device);
+    expect(rl.code).toBe(2);
+    expect(rl.stderr).toMatch(/--resume: .*no-rl\/checkpoint holds no training checkpoint/);
+    const ab = await mmada('ablate', '--model', model, '--out', join(root, 'no-ablation'), '--resume', '--device', device);
+    expect(ab.code).toBe(2);
+    expect(ab.stderr).toContain(`--resume: ${join(root, 'no-ablation')} holds no ablation runs to continue`);
+  });
+
   it('a second run on a locked --out is refused while the first lives', async () => {
     const out = join(root, 'busy');
     mkdirSync(out);

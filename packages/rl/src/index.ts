@@ -63,7 +63,7 @@ export { PRESET_NAMES, getPreset, presetConfig, describePreset } from './presets
 export type { PresetName, Preset, PresetSetting } from './presets/presets.js';
 
 // Ablation
-export { runAblation, ABLATION_SUMMARY_JSON, ABLATION_SUMMARY_MD, ABLATION_EVAL_FILE, ABLATION_RUN_INFO_FILE } from './ablation/run-ablation.js';
+export { runAblation, ABLATION_RUNS_DIR, ABLATION_SUMMARY_JSON, ABLATION_SUMMARY_MD, ABLATION_EVAL_FILE, ABLATION_RUN_INFO_FILE } from './ablation/run-ablation.js';
 export type { AblationOptions, AblationResult, AblationEvaluator, AblationRunInfo } from './ablation/run-ablation.js';
 export { parseVariant, variantConfig, variantDir, VARIANT_ESTIMATORS, DEFAULT_VARIANT_MC_NUM } from './ablation/variants.js';
 export type { Variant } from './ablation/variants.js';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { asMaskPredictor, checkItemCount, disposeImageTokenizer, disposeModel, generateIds, loadImageTokenizer, MAX_TRAINING_STEPS, memoryBudget, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
-import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABLATION_SUMMARY_JSON, type TextRlPrompt } from '@mmada/rl';
+import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABLATION_RUNS_DIR, ABLATION_SUMMARY_JSON, type TextRlPrompt } from '@mmada/rl';
 import { foldIn, getBackend, key, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
@@ -127,6 +127,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   checkOutputDir(out, { flag: '--out' });
   if (!f.diagnose && !f.resume && existsSync(join(out, ABLATION_SUMMARY_JSON))) {
     throw new UsageError(`${out} already holds an ablation: pass --resume to continue it, or another --out`);
+  }
+  if (f.resume && !f.diagnose && !existsSync(join(out, ABLATION_RUNS_DIR))) {
+    throw new UsageError(`--resume: ${out} holds no ablation runs to continue (drop --resume to start one)`);
   }
   using _lock = lockOutputDir(out, 'mmada ablate', (m) => io.stderr(`note: ${m}\n`));
 

@@ -30,6 +30,8 @@ import { svgToPng } from '@mmada/charts/png';
 import { parseVariant, variantConfig, variantDir, type Variant } from './variants.js';
 
 export const ABLATION_SUMMARY_JSON = 'summary.json';
+/** Where the runs go: `<out>/runs/<variant>/seed-<k>/`. */
+export const ABLATION_RUNS_DIR = 'runs';
 export const ABLATION_SUMMARY_MD = 'summary.md';
 export const ABLATION_EVAL_FILE = 'eval.jsonl';
 export const ABLATION_RUN_INFO_FILE = 'run-info.json';
@@ -198,7 +200,7 @@ export async function runAblation<P>(options: AblationOptions<P>): Promise<E.Eit
         stopped = true;
         break;
       }
-      const dir = join(options.out, 'runs', variantDir(v.name), `seed-${seed}`);
+      const dir = join(options.out, ABLATION_RUNS_DIR, variantDir(v.name), `seed-${seed}`);
       const evalFile = join(dir, ABLATION_EVAL_FILE);
       const config = variantConfig(options.base, v, seed);
       const label = `[${v.name} seed ${seed} · run ${++done}/${total}]`;
