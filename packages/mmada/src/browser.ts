@@ -37,7 +37,8 @@ export type { FetchOptions } from './checkpoint/fetch-model.js';
 export type { BytesPerWeight, MemoryEstimate } from './checkpoint/memory-estimate.js';
 
 export type { TextTokenizer, DecodeOptions } from './tokenizer/text-tokenizer.js';
-export { TokenizerError, TOKENIZER_FILE_NAME, TOKENIZER_CONFIG_FILE_NAME, textTokenizerFromJson } from './tokenizer/text-tokenizer.js';
+export { TokenizerError, TOKENIZER_FILE_NAME, TOKENIZER_CONFIG_FILE_NAME, textTokenizerFromJson, tokenizerJsonFromText } from './tokenizer/text-tokenizer.js';
+export { validateTokenizerJson, TOKENIZER_MODEL_TYPES } from './tokenizer/validate-tokenizer-json.js';
 export type { ChatMessage, ChatTemplateOptions } from './tokenizer/chat-template.js';
 export { THINKING_PREFIX, formatChat } from './tokenizer/chat-template.js';
 export type { WordBpeOptions, WordBpeTokenizer } from './tokenizer/word-bpe.js';
