@@ -34,8 +34,12 @@ export interface TrainStepRow {
   readonly summary: string;
   readonly oursMsPerStep: number;
   readonly torchMsPerStep: number | null;
-  /** ours / torch time (>1: we are slower). */
+  /** ours / torch wall time (>1: we are slower). */
   readonly ratio: number | null;
+  readonly oursCpuMsPerStep: number;
+  readonly torchCpuMsPerStep: number | null;
+  /** ours / torch CPU time of the process (all threads): less sensitive to other load on the machine. */
+  readonly cpuRatio: number | null;
   readonly dispatchesPerStep: number | null;
   readonly torch: string | null;
   readonly loadAverage: readonly [number, number];
@@ -78,20 +82,24 @@ export async function oursTrainStep(shape: TrainStepShape, steps: number, device
   };
   await step(0); // warm-up: pipelines, buffer pool
   const times: number[] = [];
+  const cpu: number[] = [];
   for (let s = 1; s <= steps; s++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     await step(s);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000); // every thread of the process: the driver's workers included
   }
   const { report } = await T.profile(() => step(steps + 1), { device });
-  const text = withProfile ? T.formatProfile(report) : undefined;
+  const text = withProfile ? T.formatProfile(report, { top: Number(process.env.MMADA_PROFILE_TOP ?? 30) }) : undefined;
   // The step frees the parameters it replaces (model.params included): only the latest ones are live.
   T.dispose([params, state, ids, promptMask]);
-  return { msPerStep: median(times), loss, dispatches: report.deviceProfile?.dispatches ?? null, profile: text, parameters: parameterCount(config) };
+  return { msPerStep: median(times), cpuMsPerStep: median(cpu), loss, dispatches: report.deviceProfile?.dispatches ?? null, profile: text, parameters: parameterCount(config) };
 }
 
 /** PyTorch's step on the CPU, or null (with the reason) when /usr/bin/python3 has no torch. */
-export function torchTrainStep(shape: TrainStepShape, steps: number): { msPerStep: number; version: string; blas: string } | { skipped: string } {
+export function torchTrainStep(shape: TrainStepShape, steps: number): { msPerStep: number; cpuMsPerStep: number; version: string; blas: string } | { skipped: string } {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) return { skipped: `${python} not found` };
   const script = fileURLToPath(new URL('./train-step-torch.py', import.meta.url));
@@ -101,8 +109,8 @@ export function torchTrainStep(shape: TrainStepShape, steps: number): { msPerSte
     const why = /No module named 'torch'/.test(r.stderr) ? 'torch is not installed for /usr/bin/python3 (apt install python3-torch)' : (r.stderr || r.error?.message || 'failed').trim().split('\n').pop();
     return { skipped: why ?? 'failed' };
   }
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { msPerStep: number; torch: string; blas: string };
-  return { msPerStep: out.msPerStep, version: out.torch, blas: out.blas };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { msPerStep: number; cpuMsPerStep: number; torch: string; blas: string };
+  return { msPerStep: out.msPerStep, cpuMsPerStep: out.cpuMsPerStep, version: out.torch, blas: out.blas };
 }
 
 export async function benchTrainStep(options: { steps?: number; torch?: boolean; profile?: boolean } = {}): Promise<TrainStepRow[]> {
@@ -114,10 +122,14 @@ export async function benchTrainStep(options: { steps?: number; torch?: boolean;
   const load1 = loadavg()[0]!;
   const t = 'skipped' in torch ? null : torch;
   const ratio = t ? ours.msPerStep / t.msPerStep : null;
+  const cpuRatio = t ? ours.cpuMsPerStep / t.cpuMsPerStep : null;
   const what = `vocab ${shape.vocab}, d ${shape.d}, ${shape.layers} layers, ${shape.heads} heads, SwiGLU ${shape.hidden}, batch ${shape.batch}x${shape.seq}`;
   const summary =
     `ours (webgpu) ${ours.msPerStep.toFixed(0)} ms/step, ${ours.dispatches ?? '?'} dispatches/step; ` +
-    (t ? `PyTorch ${t.version} CPU (2 threads, ${t.blas}) ${t.msPerStep.toFixed(0)} ms/step; ours/PyTorch ${ratio!.toFixed(2)}x time` : `PyTorch skipped: ${(torch as { skipped: string }).skipped}`) +
+    (t
+      ? `PyTorch ${t.version} CPU (2 threads, ${t.blas}) ${t.msPerStep.toFixed(0)} ms/step; ours/PyTorch ${ratio!.toFixed(2)}x wall time, ` +
+        `${cpuRatio!.toFixed(2)}x CPU time (${ours.cpuMsPerStep.toFixed(0)} vs ${t.cpuMsPerStep.toFixed(0)} CPU-ms/step)`
+      : `PyTorch skipped: ${(torch as { skipped: string }).skipped}`) +
     ` (load ${load0.toFixed(2)} / ${load1.toFixed(2)}; ${what})`;
   return [{
     name: 'train step (LLaDA loss + AdamW, 0.87M params)',
@@ -125,6 +137,9 @@ export async function benchTrainStep(options: { steps?: number; torch?: boolean;
     oursMsPerStep: ours.msPerStep,
     torchMsPerStep: t?.msPerStep ?? null,
     ratio,
+    oursCpuMsPerStep: ours.cpuMsPerStep,
+    torchCpuMsPerStep: t?.cpuMsPerStep ?? null,
+    cpuRatio,
     dispatchesPerStep: ours.dispatches,
     torch: t ? `${t.version} (${t.blas})` : null,
     loadAverage: [load0, load1],
