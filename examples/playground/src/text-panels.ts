@@ -13,20 +13,32 @@ export interface TextPanelResults {
   understanding?: UnderstandingResult & { readonly seed: number; readonly question: string; readonly image: RgbImage; readonly seconds: number };
 }
 
-/** Runs `work` with the panel marked busy, showing a failure in the panel instead of losing it. */
-export async function inPanel<T>(panel: HTMLElement, work: () => Promise<T>): Promise<T | undefined> {
-  setState(panel, 'busy', 'running…');
-  try {
-    const r = await work();
-    setState(panel, 'done', '');
-    return r;
-  } catch (e) {
-    setState(panel, 'error', (e as Error).message);
-    console.error(e);
-    return undefined;
-  } finally {
-    refreshStatus();
-  }
+// One task at a time: without AsyncLocalStorage, memory scopes are a plain stack, which is only correct for
+// scopes that do not interleave across await.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs `work` after any task already running, with the panel marked busy, showing a failure in the panel
+ * instead of losing it.
+ */
+export function inPanel<T>(panel: HTMLElement, work: () => Promise<T>): Promise<T | undefined> {
+  setState(panel, 'busy', 'waiting for the running task…');
+  const run = queue.then(async () => {
+    setState(panel, 'busy', 'running…');
+    try {
+      const r = await work();
+      setState(panel, 'done', '');
+      return r;
+    } catch (e) {
+      setState(panel, 'error', (e as Error).message);
+      console.error(e);
+      return undefined;
+    } finally {
+      refreshStatus();
+    }
+  });
+  queue = run;
+  return run;
 }
 
 /** Held-out ShapesWorld items to pick from, per panel. */
