@@ -80,11 +80,19 @@ export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
             // a fetch covers 4 rows; with R < 4 (small M) only the first R are this invocation's
             ...[0, 1, 2, 3].filter((i) => g + i < R).map((i) => `    let a${g + i} = vec4<f32>(${steps.map((j) => `p${g}_${j}[${i}]`).join(', ')});`),
           ]);
-  const bFetch = b.along === 'k' ? cols.map((c) => `    let b${c} = ${b.fetch(`ib${c}`, 'k')};`) : steps.map((j) => `    let q${j} = ${b.fetch(`k + ${j}u`, 'ib')};`);
-  const accumulate =
+  // B as q_j = B(k + j, col0 … col0+3); a K-contiguous B block is transposed in registers. Accumulating as
+  // acc_r += a_r[j]·q_j (multiply-adds on vec4s) rather than acc_r[c] += dot(a_r, b_c) matters on a driver that
+  // vectorises across invocations (lavapipe): a dot product is 4 multiplies and 3 horizontal adds per 4 products.
+  const bFetch =
     b.along === 'k'
-      ? rows.map((r) => `    acc${r} = acc${r} + vec4<f32>(dot(a${r}, b0), dot(a${r}, b1), dot(a${r}, b2), dot(a${r}, b3));`)
-      : rows.map((r) => `    acc${r} = fma(vec4<f32>(a${r}.w), q3, fma(vec4<f32>(a${r}.z), q2, fma(vec4<f32>(a${r}.y), q1, fma(vec4<f32>(a${r}.x), q0, acc${r}))));`);
+      ? [
+          ...cols.map((c) => `    let b${c} = ${b.fetch(`ib${c}`, 'k')};`),
+          ...steps.map((j) => `    let q${j} = vec4<f32>(${cols.map((c) => `b${c}[${j}]`).join(', ')});`),
+        ]
+      : steps.map((j) => `    let q${j} = ${b.fetch(`k + ${j}u`, 'ib')};`);
+  const accumulate = rows.map(
+    (r) => `    acc${r} = fma(vec4<f32>(a${r}.w), q3, fma(vec4<f32>(a${r}.z), q2, fma(vec4<f32>(a${r}.y), q1, fma(vec4<f32>(a${r}.x), q0, acc${r}))));`,
+  );
   const ix = (o: GemmOperand, i: string) => (o.index ? o.index(i) : i);
   const aIndex =
     a.along === 'k'
