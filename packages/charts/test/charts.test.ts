@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { decodePng } from '@mmada/image';
-import { barChartSvg, formatNumber, lineChartSvg, lossCurveSvg, movingAverage, niceTicks, type LineChartSpec } from '@mmada/charts';
+import { axisTitle, barChartSvg, defaultSmoothing, escapeXml, formatNumber, lineChartSvg, lossCurveSvg, movingAverage, niceTicks, PALETTE, type LineChartSpec } from '@mmada/charts';
 import { svgToPng, writeChart } from '@mmada/charts/png';
 
 const base: Omit<LineChartSpec, 'series'> = { title: 'T <&>', x: { label: 'step', unit: 'steps' }, y: { label: 'reward', unit: 'mean of the batch' }, smoothing: 'none' };
@@ -18,6 +18,14 @@ describe('niceTicks / formatNumber / movingAverage', () => {
     expect(niceTicks(2, 2)).toEqual([2]);
     expect(() => niceTicks(0, Infinity)).toThrow(/finite range/);
     expect([formatNumber(3), formatNumber(0.123456), formatNumber(123456.7), formatNumber(0.00012)]).toEqual(['3', '0.123', '1.2e+5', '1.2e-4']);
+  });
+
+  it('axis titles carry the unit; text is escaped; the default EMA weight spans ≈ 5% of the run', () => {
+    expect(axisTitle({ label: 'loss', unit: 'nats / token' })).toBe('loss (nats / token)');
+    expect(escapeXml(`a<b & "c" 'd'>`)).toBe('a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;');
+    expect(defaultSmoothing(10)).toBeCloseTo(2 / 11, 12); // at least a 10-step span
+    expect(defaultSmoothing(2000)).toBeCloseTo(2 / 101, 12);
+    expect(new Set(PALETTE).size).toBe(PALETTE.length);
   });
 
   it('the moving average is bias-corrected: it starts at the data and follows a constant exactly', () => {

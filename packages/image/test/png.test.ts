@@ -118,6 +118,15 @@ describe('decodePng', () => {
   });
 });
 
+describe('createImage', () => {
+  it('fills with one colour and rejects sizes that are not positive integers', () => {
+    const img = createImage(2, 1, [1, 2, 3]);
+    expect([...img.data]).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(() => createImage(0, 3)).toThrow(/image size must be positive integers, got 0×3/);
+    expect(() => createImage(1.5, 3)).toThrow(RangeError);
+  });
+});
+
 describe('inflatedSize', () => {
   it('counts a filter byte per row and packed samples, per Adam7 pass when interlaced', () => {
     expect(inflatedSize({ width: 5, height: 3, depth: 8, colorType: 2, interlaced: false })).toBe(3 * (1 + 15));
