@@ -65,8 +65,10 @@ export const conv2dRule: DifferentiableRule<'conv2d'> = rule<'conv2d'>({
     const dx = conv(c.x, wT, { stride: [1, 1], dilation: [dh, dw], padding: c.padding, hasBias: false });
 
     // dw
-    const xT = transpose(x, [1, 0, 2, 3]);
-    const ctT = transpose(ct, [1, 0, 2, 3]);
+    // swapping the first two axes of a batch of one is a reshape (no copy of the activations)
+    const swap01 = (t: Tensor) => (t.shape[0] === 1 ? reshape(t, [t.shape[1]!, 1, t.shape[2]!, t.shape[3]!]) : transpose(t, [1, 0, 2, 3]));
+    const xT = swap01(x);
+    const ctT = swap01(ct);
     const bottom = Math.max(0, (kh - 1) * dh + sh * (Ho - 1) + 1 - H - top);
     const right = Math.max(0, (kw - 1) * dw + sw * (Wo - 1) + 1 - W - left);
     const full = conv(xT, ctT, { stride: [dh, dw], dilation: [sh, sw], padding: [top, bottom, left, right], hasBias: false });
