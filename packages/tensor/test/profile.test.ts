@@ -55,7 +55,7 @@ describe.skipIf(!hasGpu)('profile on webgpu', () => {
     expect(d.readbacks).toBe(1);
     expect(d.readBytes).toBe(4);
     const keys = d.kernels.map((k) => k.key);
-    expect(keys.some((k) => k.startsWith('matmul'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('gemm:matmul'))).toBe(true);
     expect(d.dispatches).toBe(d.kernels.reduce((s, k) => s + k.dispatches, 0));
     expect(d.dispatches).toBeGreaterThanOrEqual(3); // matmul, add, sum (a reduction may take more than one pass)
     for (const k of d.kernels) expect(k.ms === null || k.ms >= 0).toBe(true);
