@@ -15,13 +15,20 @@ import { loadImageTokenizer, loadModel, loadTextTokenizer } from '@mmada/mmada';
 import { init } from '@mmada/tensor';
 import { buildPlayground } from '../../examples/playground/build.js';
 import { startServer } from '../../examples/playground/serve.js';
-import { runChat, runTextToImage, runUnderstanding, type Loaded, type TextSampler } from '../../examples/playground/src/tasks.js';
+import {
+  DEFAULT_IMAGE_SAMPLER, runChat, runTextToImage, runUnderstanding, type ImageSampler, type Loaded, type TextSampler,
+} from '../../examples/playground/src/tasks.js';
 import { browserRequired, findChromium, launchChromium } from './chromium.js';
 
 const MODEL = 'models/mmada-tiny';
 const SHOTS = 'runs/playground';
 // Short answers keep the run to seconds on SwiftShader; two blocks exercise the semi-autoregressive schedule.
-const SAMPLER: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0, remasking: 'low_confidence' };
+// Chat decodes greedily by confidence threshold with margin remasking; understanding samples (Gumbel noise,
+// random remasking) one token per step; the image sampler adds confidence noise: every random draw comes
+// from the same counter-based PRNG on both devices.
+const CHAT: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0, remasking: 'margin_confidence', threshold: 0.9 };
+const UNDERSTANDING: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0.8, remasking: 'random' };
+const IMAGE: ImageSampler = { steps: 4, temperature: 1 };
 
 let skip: string | null = null;
 let browser: Browser | undefined;
@@ -45,12 +52,17 @@ async function openPage(query = ''): Promise<Page> {
 }
 
 /** Sets the sampler form, clicks a panel's button and waits for the panel to finish; fails with the panel's note. */
-async function runPanel(panel: string, button: string, seed: number, sampler: Partial<Record<string, string>> = {}): Promise<void> {
+async function runPanel(panel: string, button: string, seed: number, text: TextSampler, image: ImageSampler = DEFAULT_IMAGE_SAMPLER): Promise<void> {
+  await page.click('#sampler-reset');
   await page.fill('#seed', String(seed));
-  await page.fill('#gen-length', String(SAMPLER.genLength));
-  await page.fill('#steps', String(SAMPLER.steps));
-  await page.fill('#block-length', String(SAMPLER.blockLength));
-  for (const [id, value] of Object.entries(sampler)) await page.fill(`#${id}`, value!);
+  await page.fill('#gen-length', String(text.genLength));
+  await page.fill('#steps', String(text.steps));
+  await page.fill('#block-length', String(text.blockLength));
+  await page.fill('#temperature', String(text.temperature));
+  await page.selectOption('#remasking', text.remasking);
+  await page.fill('#threshold', text.threshold === undefined ? '' : String(text.threshold));
+  await page.fill('#image-steps', String(image.steps));
+  await page.fill('#image-temperature', String(image.temperature));
   await page.click(button);
   await page.waitForFunction((id) => ['done', 'error'].includes(document.getElementById(id)!.dataset.state!), panel, { timeout: 240_000 });
   const state = await page.getAttribute(`#${panel}`, 'data-state');
@@ -102,21 +114,22 @@ describe('playground in headless Chromium', () => {
 
   it('chat: the streamed answer ends as the same ids Node computes on the cpu device', async () => {
     await page.selectOption('#chat-pick', '1');
-    await runPanel('chat', '#chat-run', 3);
+    await runPanel('chat', '#chat-run', 3, CHAT);
     const got = await page.evaluate(() => window.playground.results.chat!);
     const question = generateShapesWorld('reasoning', { split: 'test', count: 2 })[1]!.problem.question;
     expect(got.message).toBe(question);
-    const want = await runChat(cpu, question, 3, SAMPLER);
+    const want = await runChat(cpu, question, 3, CHAT);
     expect(got.ids).toEqual(want.ids);
     expect(got.text).toBe(want.text);
     expect(await page.textContent('#chat-answer')).toBe(want.text);
     expect(await page.textContent('#status')).toMatch(/chat: 16 tokens in [\d.]+ s/);
+    expect(got.steps).toBe(want.steps);
     await shoot('chat');
   });
 
   it('understanding: a held-out scene gives the same codes and answer ids as Node on cpu', async () => {
     await page.selectOption('#scene-pick', '2');
-    await runPanel('understanding', '#understanding-run', 4);
+    await runPanel('understanding', '#understanding-run', 4, UNDERSTANDING);
     const got = await page.evaluate(() => {
       const u = window.playground.results.understanding!;
       return { ids: u.ids, codes: u.codes, text: u.text, question: u.question, pixels: Array.from(u.image.data) };
@@ -125,7 +138,7 @@ describe('playground in headless Chromium', () => {
     const image = renderScene(item.scene);
     expect(got.question).toBe(item.question.question);
     expect(got.pixels).toEqual(Array.from(image.data));
-    const want = await runUnderstanding(cpu, image, item.question.question, 4, SAMPLER);
+    const want = await runUnderstanding(cpu, image, item.question.question, 4, UNDERSTANDING);
     expect(got.codes).toEqual(want.codes);
     expect(got.ids).toEqual(want.ids);
     expect(got.text).toBe(want.text);
@@ -134,14 +147,14 @@ describe('playground in headless Chromium', () => {
 
   it('text-to-image: the same codes as Node on cpu, pixels within one level, and the same verdict', async () => {
     await page.selectOption('#t2i-pick', '1');
-    await runPanel('t2i', '#t2i-run', 5);
+    await runPanel('t2i', '#t2i-run', 5, CHAT, IMAGE);
     const got = await page.evaluate(() => {
       const r = window.playground.results.t2i!;
       return { codes: r.codes, pixels: Array.from(r.image.data), correct: r.verdict?.correct, reasons: r.verdict?.reasons, prompt: r.prompt };
     });
     const item = generateShapesWorld('t2i', { split: 'test', count: 2 })[1]!;
     expect(got.prompt).toBe(item.prompt.prompt);
-    const want = await runTextToImage(cpu, item.prompt, 5, { steps: 4, temperature: 0 });
+    const want = await runTextToImage(cpu, item.prompt, 5, IMAGE);
     expect(got.codes).toEqual(want.codes);
     // The codes are sampled identically; the float decoder then truncates to bytes, and values that land on a
     // whole number can differ by one level between SwiftShader and the cpu device.
@@ -156,6 +169,7 @@ describe('playground in headless Chromium', () => {
   });
 
   it('sampler panel: a block length that does not divide the answer length is refused, naming the field', async () => {
+    await page.fill('#gen-length', '16');
     await page.fill('#block-length', '7');
     await page.click('#chat-run');
     await page.waitForFunction(() => document.getElementById('chat')!.dataset.state === 'error');
