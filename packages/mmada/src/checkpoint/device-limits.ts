@@ -8,7 +8,7 @@ import { getBackend, type DeviceName } from '@mmada/tensor';
 export interface DeviceLimits {
   /** Largest single buffer, in bytes. */
   readonly maxBufferSize: number;
-  /** Largest buffer a shader can bind as storage, in bytes (a weight matrix must fit one binding). */
+  /** Largest range of a buffer a shader can bind as storage, in bytes (larger tensors are bound in row blocks). */
   readonly maxStorageBufferBindingSize: number;
 }
 
