@@ -4,7 +4,7 @@
  */
 import type { DeviceName } from '@mmada/tensor';
 import type { CliIO } from './cli-io.js';
-import { initDevice } from './device-flag.js';
+import { deviceFromEnvironment, initDevice } from './device-flag.js';
 import { parseFlags, type FlagSpec, type FlagValue, type ParsedFlags } from './parse-flags.js';
 import { unwrap } from './unwrap.js';
 import { UsageError } from './usage-error.js';
@@ -35,6 +35,8 @@ export function startCommand<S extends FlagSpec, R extends keyof S & string = ne
     io.stdout(usage);
     return undefined;
   }
+  // Every command refuses a bad MMADA_DEVICE, also one that needs no device or gets --device.
+  unwrap(deviceFromEnvironment());
   for (const [name, how] of Object.entries(required) as [string, RequiredFlag][]) {
     const value = (flags as Record<string, unknown>)[name];
     if (value === undefined || value === '') {

@@ -7,12 +7,20 @@ import { init, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from './cli-io.js';
 import { UsageError } from './usage-error.js';
 
+/**
+ * The device MMADA_DEVICE names (undefined when unset or empty). Checked as strictly as --device, also where
+ * the flag overrides it or a command needs no device: a typo in a CI configuration should not go unnoticed.
+ */
+export function deviceFromEnvironment(env: string | undefined = process.env.MMADA_DEVICE): E.Either<UsageError, DeviceName | undefined> {
+  if (env === undefined || env === '') return E.right(undefined);
+  return env === 'cpu' || env === 'webgpu' ? E.right(env) : E.left(new UsageError(`MMADA_DEVICE expects cpu or webgpu, got ${JSON.stringify(env)}`));
+}
+
 export async function initDevice(flag: string | boolean | undefined, io: CliIO, env: string | undefined = process.env.MMADA_DEVICE): Promise<E.Either<Error, DeviceName>> {
   if (flag !== undefined && flag !== 'cpu' && flag !== 'webgpu') return E.left(new UsageError(`--device expects cpu or webgpu, got ${JSON.stringify(flag)}`));
-  // The environment variable is checked as strictly as the flag (an empty value counts as unset), even when
-  // the flag overrides it: a typo in a CI configuration should not go unnoticed.
-  if (env !== undefined && env !== '' && env !== 'cpu' && env !== 'webgpu') return E.left(new UsageError(`MMADA_DEVICE expects cpu or webgpu, got ${JSON.stringify(env)}`));
-  const asked = (flag as DeviceName | undefined) ?? (env === 'cpu' || env === 'webgpu' ? env : undefined);
+  const fromEnv = deviceFromEnvironment(env);
+  if (E.isLeft(fromEnv)) return fromEnv;
+  const asked = (flag as DeviceName | undefined) ?? fromEnv.right;
   try {
     return E.right(await init({ device: asked ?? 'webgpu' }));
   } catch (e) {

@@ -1,7 +1,7 @@
 // MMADA_DEVICE is checked as strictly as --device: the same kind of error and exit status 2.
 import { afterEach, describe, expect, it } from 'vitest';
 import * as E from 'fp-ts/lib/Either.js';
-import { initDevice } from '../src/device-flag.js';
+import { deviceFromEnvironment, initDevice } from '../src/device-flag.js';
 import { UsageError } from '../src/usage-error.js';
 import { mmada } from './support.js';
 
@@ -29,6 +29,16 @@ describe('initDevice', () => {
   });
 });
 
+describe('deviceFromEnvironment', () => {
+  it('reads cpu / webgpu, treats unset and empty alike, and refuses anything else', () => {
+    expect(deviceFromEnvironment('webgpu')).toEqual(E.right('webgpu'));
+    expect(deviceFromEnvironment(undefined)).toEqual(E.right(undefined));
+    expect(deviceFromEnvironment('')).toEqual(E.right(undefined));
+    const bad = deviceFromEnvironment('CPU');
+    expect(E.isLeft(bad) && bad.left).toBeInstanceOf(UsageError);
+  });
+});
+
 describe('mmada with MMADA_DEVICE=tpu', () => {
   it('exits 2 with the usage, like --device tpu', async () => {
     const byFlag = await mmada('generate', '--model', '/nonexistent-model', '--prompt-ids', '1', '--device', 'tpu');
@@ -37,5 +47,9 @@ describe('mmada with MMADA_DEVICE=tpu', () => {
     expect([byFlag.code, byEnv.code]).toEqual([2, 2]);
     expect(byFlag.stderr).toMatch(/^mmada generate: --device expects cpu or webgpu, got "tpu"\n\nmmada generate --model DIR/);
     expect(byEnv.stderr).toMatch(/^mmada generate: MMADA_DEVICE expects cpu or webgpu, got "tpu"\n\nmmada generate --model DIR/);
+    // A command that makes no device without --device (info) refuses it as well.
+    const info = await mmada('info', '--model', '/nonexistent-model');
+    expect(info.code).toBe(2);
+    expect(info.stderr).toMatch(/^mmada info: MMADA_DEVICE expects cpu or webgpu, got "tpu"/);
   });
 });
