@@ -69,7 +69,7 @@ async function runPanel(panel: string, button: string, seed: number, text: TextS
   if (state !== 'done') throw new Error(`${panel} panel: ${await page.textContent(`#${panel} .note`)}`);
 }
 
-const shoot = (panel: string) => page.locator(`#${panel}`).screenshot({ path: join(SHOTS, `${panel}.png`) });
+const shoot = (panel: string, name = panel) => page.locator(`#${panel}`).screenshot({ path: join(SHOTS, `${name}.png`) });
 
 beforeAll(async () => {
   const chromium = findChromium();
@@ -143,6 +143,26 @@ describe('playground in headless Chromium', () => {
     expect(got.ids).toEqual(want.ids);
     expect(got.text).toBe(want.text);
     await shoot('understanding');
+  });
+
+  it('understanding: the canvas can be blanked and drawn on in ShapesWorld colours', async () => {
+    const canvas = page.locator('#scene-canvas');
+    await page.click('#scene-clear');
+    expect(await page.textContent('#understanding-gold')).toBe('your drawing: no reference answer');
+    await page.click('#palette .swatch[title="blue"]');
+    const box = (await canvas.boundingBox())!;
+    // Drag across the middle row of the 32×32 image (the canvas shows it 6× larger).
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.75, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const pixel = (fx: number, fy: number) =>
+      canvas.evaluate((c: HTMLCanvasElement, [x, y]) => Array.from(c.getContext('2d')!.getImageData(Math.floor(c.width * x!), Math.floor(c.height * y!), 1, 1).data.slice(0, 3)), [fx, fy]);
+    expect(await pixel(0.5, 0.5)).toEqual([40, 80, 220]);
+    expect(await pixel(0.5, 0.1)).toEqual([255, 255, 255]);
+    await shoot('understanding', 'understanding-drawn');
+    await page.selectOption('#scene-pick', '0');
+    expect(await page.textContent('#understanding-gold')).toMatch(/^reference answer: /);
   });
 
   it('text-to-image: the same codes as Node on cpu, pixels within one level, and the same verdict', async () => {
