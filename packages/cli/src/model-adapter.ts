@@ -14,7 +14,7 @@ import {
   asMaskPredictor, chat, decodeImageTokens, encodeImages, generateImage, generateText, imagesToTensor, modelDevice, resizeAndCenterCrop,
   tensorToImages, tokenGrid, understandImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer
 } from '@mmada/mmada';
-import { decodeImage, type RgbImage } from '@mmada/image';
+import { decodeImage, type DecodeOptions, type RgbImage } from '@mmada/image';
 import { foldIn, key, readRegularFile, scope, tensor, type DeviceName, type PRNGKey } from '@mmada/tensor';
 
 /** FNV-1a over the UTF-16 code units: a stable 32-bit hash of a prompt. */
@@ -69,8 +69,8 @@ export function textModelAdapter(model: MaskPredictorModel, tokenizer: TextToken
   };
 }
 
-/** An image as the harness hands it over (pixels, or a dataset reference) → pixels. */
-export async function imageInputPixels(image: ImageInput): Promise<RgbImage> {
+/** An image as the harness hands it over (pixels, or a dataset reference) → pixels; `maxPixels` caps what is decoded. */
+export async function imageInputPixels(image: ImageInput, options: DecodeOptions = {}): Promise<RgbImage> {
   if ('data' in image && 'width' in image) return image;
   const ref = image as { bytes?: Uint8Array; path?: string };
   let bytes = ref.bytes;
@@ -78,7 +78,7 @@ export async function imageInputPixels(image: ImageInput): Promise<RgbImage> {
     if (!ref.path) throw new Error('an image reference has neither bytes nor a path');
     bytes = await readRegularFile(ref.path, { what: 'image' });
   }
-  const decoded = decodeImage(bytes);
+  const decoded = decodeImage(bytes, options);
   if (E.isLeft(decoded)) throw new Error(`${ref.path ?? 'image bytes'}: ${decoded.left}`);
   return decoded.right;
 }
@@ -88,6 +88,8 @@ export interface ImageAdapterOptions extends TextAdapterOptions {
   /** Side of the square images the tokenizer sees and t2i draws (a multiple of its downsampling factor). */
   readonly resolution: number;
   readonly device: DeviceName;
+  /** Images from a dataset with more pixels than this are refused before decoding (default MAX_IMAGE_PIXELS). */
+  readonly maxImagePixels?: number;
 }
 
 /** Pixels → image codes with the tokenizer (resize the shorter side, center-crop, as upstream's image_transform). */
@@ -103,7 +105,7 @@ export async function imageCodes(vq: ImageTokenizer, image: RgbImage, resolution
 export function understandingModelAdapter(model: MaskPredictorModel, tokenizer: TextTokenizer, options: ImageAdapterOptions): UnderstandingModel {
   return {
     async understand(image: ImageInput, question: string, call?: GenerationOptions): Promise<string> {
-      const codes = await imageCodes(options.vq, await imageInputPixels(image), options.resolution, options.device);
+      const codes = await imageCodes(options.vq, await imageInputPixels(image, options.maxImagePixels !== undefined ? { maxPixels: options.maxImagePixels } : {}), options.resolution, options.device);
       const k = keyFor(options.seed, 'mmu', question, codes.join(','));
       const r = await understandImage(model, tokenizer, codes, question, k, {
         genLength: options.genLength,
