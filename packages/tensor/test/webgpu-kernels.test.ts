@@ -487,6 +487,11 @@ const ropeLossConvCase: ParityCase = {
       { x: [2, 3, 7, 6], w: [4, 3, 3, 3], stride: [2, 1], padding: [1, 0, 2, 1], dilation: [1, 1], bias: true },
       { x: [1, 5, 4, 4], w: [3, 5, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], bias: true },
       { x: [1, 2, 9, 9], w: [2, 2, 3, 3], stride: [1, 2], padding: [2, 2, 2, 2], dilation: [2, 2], bias: false },
+      // 1×1 as a matmul per image: several images, channels and H·W multiples of 4 or not
+      { x: [3, 8, 4, 6], w: [5, 8, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], bias: true },
+      { x: [2, 3, 3, 3], w: [4, 3, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], bias: false },
+      // channels a multiple of 4 with a 3×3 kernel (the weight read as vec4s) and several images
+      { x: [2, 4, 6, 5], w: [9, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
     ];
     for (const c of convs) {
       const [N, , H, W] = c.x as [number, number, number, number];

@@ -19,11 +19,37 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   const K = C * KH * KW;
   const y = rt.createStorage(O * cols * 4);
   if (O * cols === 0) return y;
+  const hasBias = !!bias;
+  const outAt = hasBias ? 3 : 2;
+  const biasDecl = hasBias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;' : '';
+  const bindings = [
+    { storage: x.storage as GPUStorage, kind: 'read' as const },
+    { storage: w.storage as GPUStorage, kind: 'read' as const },
+    ...(bias ? [{ storage: bias.storage as GPUStorage, kind: 'read' as const }] : []),
+    { storage: y, kind: 'write' as const },
+  ];
+  const pointwise = KH === 1 && KW === 1 && p.stride.every((s) => s === 1) && p.dilation.every((d) => d === 1) && p.padding.every((q) => q === 0);
+  if (pointwise) {
+    // a 1×1 convolution is a matmul per image: [O, C] · x[n] as [C, H·W], no patch to compute
+    const HW = H * W;
+    dispatchGemm(rt, {
+      key: `conv2d1x1:${hasBias ? 'b' : ''}:${C % 4 === 0 ? 'v' : 's'}${HW % 4 === 0 ? 'v' : 's'}`,
+      bindings,
+      meta: new Meta().u32(O, HW, C).array(),
+      a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: C % 4 === 0 }),
+      b: memoryOperand({ name: 'xs', binding: 0, dtype: 'f32', kMajor: true, dim: 'N', offset: 'z * K * N', vectorized: HW % 4 === 0 }),
+      outDecl: `${biasDecl}
+@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
+      store: (o, col, v) => `ys[(z * M + (${o})) * N + ${col}] = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
+      M: O,
+      N: HW,
+      batch: N,
+    });
+    return y;
+  }
   // words 0-2: M N K (the generator's); then the geometry
   const meta = new Meta().u32(O, cols, K, C, H, W, KH, KW, Ho, Wo, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1]).i32(p.padding[0], p.padding[2]);
-  const hasBias = !!bias;
   const wVec = K % 4 === 0;
-  const outAt = hasBias ? 3 : 2;
   // The patch hook walks k in order (the generator fetches an 'mn' operand at k, k+1, … once each), so it keeps
   // (c, u, v) as counters instead of dividing k by kh·kw and kw: integer division has no SIMD instruction on the
   // CPUs a software driver runs on, and two divisions per k cost more than the 32 multiply-adds they feed.
@@ -63,16 +89,11 @@ ${[0, 1, 2, 3]
   };
   dispatchGemm(rt, {
     key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}`,
-    bindings: [
-      { storage: x.storage as GPUStorage, kind: 'read' },
-      { storage: w.storage as GPUStorage, kind: 'read' },
-      ...(bias ? [{ storage: bias.storage as GPUStorage, kind: 'read' as const }] : []),
-      { storage: y, kind: 'write' },
-    ],
+    bindings,
     meta: meta.array(),
     a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: wVec }),
     b: patch,
-    outDecl: `${hasBias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;' : ''}
+    outDecl: `${biasDecl}
 @group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
     store: (o, col, v) => {
       const hw = 'm(8u) * m(9u)';
