@@ -339,6 +339,10 @@ const layoutCase: ParityCase = {
   name: 'layout: transpose, slice, broadcastTo, pad, concat',
   run: async () => {
     const r = rng(8);
+    // transposes that keep a last axis of a multiple of 4 in place (vec4 rows: attention head split / merge)
+    for (const [shape, perm, dtype] of [[[2, 3, 5, 8], [0, 2, 1, 3], 'f32'], [[2, 6, 4], [1, 0, 2], 'i32'], [[3, 4], [0, 1], 'bool'], [[2, 1, 3, 2, 12], [3, 2, 0, 1, 4], 'f32']] as [number[], number[], DType][]) {
+      await check('transpose', [make(r, shape, dtype)], { perm }, [{ shape: perm.map((p) => shape[p]!), dtype }]);
+    }
     for (const dtype of ['f32', 'i32', 'bool', 'f16'] as DType[]) {
       for (let t = 0; t < 3; t++) {
         const rank = 1 + Math.floor(r() * 4);
