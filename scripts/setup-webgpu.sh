@@ -9,6 +9,9 @@ probe() { node "$here/probe-webgpu.mjs"; }
 
 # The browser tests (tests/playground) need Chromium: CI asks for it, and so does MMADA_BROWSER_TESTS=1.
 if [ "${CI:-}" = true ] || [ "${MMADA_BROWSER_TESTS:-}" = 1 ]; then bash "$here/setup-chromium.sh"; fi
+# The PyTorch export test (tests/model-parity/export.test.ts) needs /usr/bin/python3 with torch: CI asks for it,
+# and so does MMADA_TORCH_TESTS=1 (adds about a minute to a fresh CI machine).
+if [ "${CI:-}" = true ] || [ "${MMADA_TORCH_TESTS:-}" = 1 ]; then bash "$here/setup-torch.sh"; fi
 # shellcheck source=apt-wait.sh
 . "$here/apt-wait.sh"
 

@@ -2,7 +2,9 @@
  * The other direction of checkpoint exchange: a model MMaDA-TS writes (saveModel: config.json + model.safetensors
  * with the upstream tensor names) read by the independent PyTorch implementation of the published architecture
  * (`scripts/reference/llada_reference.py --logits DIR IDS`) gives the logits the TypeScript forward gives, within
- * 1e-4. Needs /usr/bin/python3 with torch (Debian: python3-torch); skipped, saying so, where there is none.
+ * 1e-4. Needs /usr/bin/python3 with torch (Debian: python3-torch; scripts/setup-torch.sh installs it, and
+ * setup-webgpu.sh runs that under CI=true); skipped, saying so, where there is none, except under CI=true, where
+ * a missing torch fails the test.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -43,6 +45,7 @@ describe('a checkpoint written here, read by the PyTorch reference', () => {
   });
 
   it('gives the logits of the TypeScript forward pass', async (ctx) => {
+    if (noTorch && process.env.CI === 'true') throw new Error(`${noTorch}; CI installs it with scripts/setup-torch.sh`);
     if (noTorch) ctx.skip(noTorch);
     const r = spawnSync(PYTHON, [script, '--logits', dir, ids.join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.status, r.stderr).toBe(0);
