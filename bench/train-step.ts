@@ -5,7 +5,8 @@
  * and optimizer (global-norm clip 1, then AdamW), as packages/mmada's trainSft runs it. PyTorch runs with
  * OMP_WAIT_POLICY=PASSIVE and 2 threads from /usr/bin/python3; without torch its column is skipped with a note.
  *
- *   npx tsx bench/train-step.ts [--steps 5] [--no-torch]     (MMADA_PROFILE=1 also prints a per-kernel profile)
+ *   npx tsx bench/train-step.ts [--steps 5] [--no-torch]   (MMADA_PROFILE=1 also prints a per-kernel profile of one
+ *   step; MMADA_PROFILE_TOP=N lists N kernels, default 30)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
