@@ -63,7 +63,7 @@ describe('mmada eval --task gsm8k', () => {
     expect(r.stdout).toBe(readFileSync(join(out, 'summary.md'), 'utf8'));
     expect(r.stdout).toMatch(/\| \*\*all\*\* \| 3 \|/);
     expect(readFileSync(join(out, 'summary.svg'), 'utf8')).toMatch(/^<svg/);
-    expect(r.stderr).toMatch(/gsm8k 3\/3 · [\d.]+ it\/s/);
+    expect(r.stderr).toMatch(/gsm8k 3\/3 items · [\d.]+ items\/s/);
   });
 
   it('is deterministic per prompt: the same seed gives the same predictions in another run', async () => {
