@@ -28,12 +28,13 @@ import {
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
 import { dispose, foldIn, key, scope, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { configToJson } from '../config/config-json.js';
+import { runTrainingLoop } from './run-training-loop.js';
 import type { ModelConfig } from '../config/model-config.js';
 import { saveModel } from '../checkpoint/save-model.js';
 import { maskPredictorForward } from '../model/forward.js';
 import { modelDevice, type MaskPredictorModel } from '../model/mask-predictor-model.js';
 import type { MaskPredictorParameters } from '../model/parameters.js';
-import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from './loss-log.js';
+import { readLossLog, writeLossLog, type LossLogEntry } from './loss-log.js';
 import type { SftBatch, SftBatchSource } from './sft-batch.js';
 import { writeLossCurve } from './write-loss-curve.js';
 
@@ -258,7 +259,8 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
       (p: MaskPredictorParameters, batch: Parameters<typeof sftBatchLoss>[2]) => sftBatchLoss(p, config, batch, o),
     );
     const extra = { ...options.extra, config: configToJson(config), options: o };
-    const save = async (step: number): Promise<E.Either<TrainingError, void>> => {
+    // Saves the given parameters and state (the loop's, which move on from `params`/`state` each step).
+    const save = async (step: number, params: MaskPredictorParameters, state: OptState): Promise<E.Either<TrainingError, void>> => {
       if (!files) return E.right(undefined);
       const ck = await saveTrainingCheckpoint(files.checkpoint, { params, optState: state, step, key: baseKey, extra })();
       if (E.isLeft(ck)) return E.left(new TrainingError(`cannot write the checkpoint ${files.checkpoint}: ${ck.left.message}`, { cause: ck.left }));
@@ -273,74 +275,37 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
       return E.right(undefined);
     };
 
-    const losses: number[] = [];
-    const t0 = performance.now();
-    let tokensSeen = 0;
-    let step = startStep;
-    let stopped = false;
-    let savedAt = startStep;
-    try {
-      while (step < o.steps) {
-        if (options.signal?.aborted) {
-          stopped = true;
-          break;
-        }
-        const s = step;
-        const tStep = performance.now();
+    const run = await runTrainingLoop({
+      steps: o.steps, startStep, checkpointEvery, signal: options.signal, params, state, history, log: files?.log, schedule,
+      step: async (s, p0, st0) => {
         const batch = await batches(s);
         const [b, l] = checkBatch(batch, config, s);
-        const lr = schedule(s);
         const next = await scope(async () => {
           const { ids, promptMask, padMask } = uploadBatch(batch, b, l, device);
           const { noisy, masked, p } = maskIndependently(foldIn(baseKey, s), ids, { maskId: config.maskTokenId, eps: o.maskEps, promptMask });
-          const { value, grads } = await lossAndGrad(params, { ids, noisy, masked, p, promptMask, padMask });
-          const r = optimizerStep(optimizer, params, grads, state);
+          const { value, grads } = await lossAndGrad(p0, { ids, noisy, masked, p, promptMask, padMask });
+          const r = optimizerStep(optimizer, p0, grads, st0);
           const loss = await value.item();
           return { params: r.params, state: r.state, loss };
         });
-        params = next.params;
-        state = next.state;
-        step = s + 1;
-        const seconds = (performance.now() - tStep) / 1000;
-        const entry: LossLogEntry = { step, loss: next.loss, lr, tokens: b * l, seconds: Number(seconds.toFixed(4)) };
-        losses.push(next.loss);
-        history.push(entry);
-        tokensSeen += b * l;
-        if (files) await appendLossLog(files.log, entry);
-        const elapsed = (performance.now() - t0) / 1000;
-        const perStep = elapsed / losses.length;
-        await options.onStep?.({
-          step, steps: o.steps, loss: next.loss, lr, tokens: b * l, tokensPerSecond: tokensSeen / elapsed, secondsPerStep: perStep, elapsedSeconds: elapsed,
-          etaSeconds: perStep * (o.steps - step),
-        });
-        if (step % checkpointEvery === 0 || step === o.steps || options.signal?.aborted) {
-          const r = await save(step);
-          if (E.isLeft(r)) {
-            dispose([params, state]);
-            return r;
-          }
-          savedAt = step;
-        }
-      }
-      if (savedAt !== step) {
-        const r = await save(step);
-        if (E.isLeft(r)) {
-          dispose([params, state]);
-          return r;
-        }
-      }
-    } catch (e) {
-      dispose([params, state]);
-      throw e;
-    }
-    dispose(state);
+        return { ...next, tokens: b * l, seen: b * l, extra: {} };
+      },
+      progress: (e) => options.onStep?.({
+        step: e.step, steps: o.steps, loss: e.loss, lr: e.lr, tokens: e.result.tokens, tokensPerSecond: e.seenTotal / e.elapsedSeconds, secondsPerStep: e.secondsPerStep,
+        elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds,
+      }),
+      save,
+    });
+    if (E.isLeft(run)) return run;
+    const { step, losses, stopped } = run.right;
+    params = run.right.params;
     return E.right({
       model: { config, params },
       startStep,
       step,
       losses,
       history,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: run.right.seconds,
       stopped,
       ...(files ? { files } : {}),
     });

@@ -24,7 +24,8 @@ import {
 import { dispose, key, scope, type DeviceName, type Tensor } from '@mmada/tensor';
 import { TrainingError } from '../training/train-sft.js';
 import { writeLossCurve } from '../training/write-loss-curve.js';
-import { appendLossLog, readLossLog, writeLossLog, type LossLogEntry } from '../training/loss-log.js';
+import { runTrainingLoop } from '../training/run-training-loop.js';
+import { readLossLog, writeLossLog, type LossLogEntry } from '../training/loss-log.js';
 import { checkVqConfig, type VqConfig } from './vq-config.js';
 import { vqConfigToJson } from './vq-config-json.js';
 import { imageTokenizerDevice, initImageTokenizer, tokenGrid, type ImageTokenizer } from './image-tokenizer.js';
@@ -246,7 +247,8 @@ export function trainImageTokenizer(
 
     const lossAndGrad = valueAndGrad((p: VqParameters, images: Tensor) => tokenizerLoss(p, config, images, o.loss), { hasAux: true });
     const extra = { ...options.extra, config: vqConfigToJson(config), options: o };
-    const save = async (step: number): Promise<E.Either<TrainingError, void>> => {
+    // Saves the given parameters and state (the loop's, which move on from `params`/`state` each step).
+    const save = async (step: number, params: VqParameters, state: OptState): Promise<E.Either<TrainingError, void>> => {
       if (!files) return E.right(undefined);
       const ck = await saveTrainingCheckpoint(files.checkpoint, { params, optState: state, step, key: key(o.seed), extra })();
       if (E.isLeft(ck)) return E.left(new TrainingError(`cannot write the checkpoint ${files.checkpoint}: ${ck.left.message}`, { cause: ck.left }));
@@ -261,76 +263,34 @@ export function trainImageTokenizer(
       return E.right(undefined);
     };
 
-    const losses: number[] = [];
-    const t0 = performance.now();
-    let imagesSeen = 0;
-    let step = startStep;
-    let stopped = false;
-    let savedAt = startStep;
-    try {
-      while (step < o.steps) {
-        if (options.signal?.aborted) {
-          stopped = true;
-          break;
-        }
-        const s = step;
-        const tStep = performance.now();
-        const lr = schedule(s);
-        const next = await scope(async () => {
-          const images = await batches(s);
-          const [b, codes] = checkImages(images, config, s);
-          const { value, grads, aux } = await lossAndGrad(params, images);
-          const r = optimizerStep(optimizer, params, grads, state);
-          const loss = await value.item();
-          const parts = {} as Record<keyof TokenizerLossParts, number>;
-          for (const [k, t] of Object.entries(aux) as Array<[keyof TokenizerLossParts, Tensor]>) parts[k] = await t.item();
-          return { params: r.params, state: r.state, loss, parts, b, codes };
-        });
-        params = next.params;
-        state = next.state;
-        step = s + 1;
-        const seconds = (performance.now() - tStep) / 1000;
-        const entry: ImageTokenizerLossEntry = {
-          step, loss: next.loss, lr, tokens: next.b * next.codes, seconds: Number(seconds.toFixed(4)), ...next.parts,
-        };
-        losses.push(next.loss);
-        history.push(entry);
-        imagesSeen += next.b;
-        if (files) await appendLossLog(files.log, entry);
-        const elapsed = (performance.now() - t0) / 1000;
-        const perStep = elapsed / losses.length;
-        await options.onProgress?.({
-          step, steps: o.steps, loss: next.loss, parts: next.parts, lr, images: next.b, imagesPerSecond: imagesSeen / elapsed, secondsPerStep: perStep,
-          elapsedSeconds: elapsed, etaSeconds: perStep * (o.steps - step),
-        });
-        if (step % checkpointEvery === 0 || step === o.steps || options.signal?.aborted) {
-          const r = await save(step);
-          if (E.isLeft(r)) {
-            dispose([params, state]);
-            return r;
-          }
-          savedAt = step;
-        }
-      }
-      if (savedAt !== step) {
-        const r = await save(step);
-        if (E.isLeft(r)) {
-          dispose([params, state]);
-          return r;
-        }
-      }
-    } catch (e) {
-      dispose([params, state]);
-      throw e;
-    }
-    dispose(state);
+    const run = await runTrainingLoop({
+      steps: o.steps, startStep, checkpointEvery, signal: options.signal, params, state, history, log: files?.log, schedule,
+      step: (s, p0, st0) => scope(async () => {
+        const images = await batches(s);
+        const [b, codes] = checkImages(images, config, s);
+        const { value, grads, aux } = await lossAndGrad(p0, images);
+        const r = optimizerStep(optimizer, p0, grads, st0);
+        const loss = await value.item();
+        const parts = {} as Record<keyof TokenizerLossParts, number>;
+        for (const [k, t] of Object.entries(aux) as Array<[keyof TokenizerLossParts, Tensor]>) parts[k] = await t.item();
+        return { params: r.params, state: r.state, loss, tokens: b * codes, seen: b, extra: parts };
+      }),
+      progress: (e) => options.onProgress?.({
+        step: e.step, steps: o.steps, loss: e.loss, parts: e.result.extra, lr: e.lr, images: e.result.seen, imagesPerSecond: e.seenTotal / e.elapsedSeconds,
+        secondsPerStep: e.secondsPerStep, elapsedSeconds: e.elapsedSeconds, etaSeconds: e.etaSeconds,
+      }),
+      save,
+    });
+    if (E.isLeft(run)) return run;
+    const { step, losses, stopped } = run.right;
+    params = run.right.params;
     return E.right({
       tokenizer: { config, params },
       startStep,
       step,
       losses,
       history,
-      seconds: (performance.now() - t0) / 1000,
+      seconds: run.right.seconds,
       stopped,
       ...(files ? { files } : {}),
     });
