@@ -53,3 +53,43 @@ export async function withImageModels<T>(
     if (model) disposeModel(model);
   }
 }
+
+export interface TrainingModels {
+  readonly model: LoadedModel;
+  readonly tokenizer: TextTokenizer;
+  /** Loaded only when `dirs.vq` is given and the tasks need images. */
+  readonly vq: LoadedImageTokenizer | undefined;
+  readonly device: DeviceName;
+}
+
+/**
+ * Loads what a training command (rl, ablate) needs — the model's text tokenizer, the model with f32 weights
+ * (updates to half-precision weights would round away) and, when `needsImages`, the image tokenizer checked
+ * against the model — runs `fn`, and frees the model and image tokenizer however `fn` ends.
+ */
+export async function withTrainingModels<T>(
+  what: string,
+  dirs: { readonly model: string; readonly vq: string | undefined },
+  needsImages: boolean,
+  resolution: number,
+  device: () => Promise<DeviceName>,
+  io: CliIO,
+  fn: (m: TrainingModels) => Promise<T>,
+): Promise<T> {
+  const tokenizer = unwrap(await loadTokenizerIfPresent(dirs.model));
+  if (!tokenizer) throw new UsageError(`${dirs.model}/tokenizer.json is missing: ${what} needs the model's text tokenizer`);
+  const dev = await device();
+  let model: LoadedModel | undefined;
+  let vq: LoadedImageTokenizer | undefined;
+  try {
+    model = unwrap(await loadModelWithProgress(dirs.model, dev, io, 'f32'));
+    if (dirs.vq && needsImages) {
+      vq = unwrap(await loadImageTokenizer(dirs.vq, { device: dev })());
+      checkImageSetup(vq, model, resolution, dirs.vq);
+    }
+    return await fn({ model, tokenizer, vq, device: dev });
+  } finally {
+    if (vq) disposeImageTokenizer(vq);
+    if (model) disposeModel(model);
+  }
+}

@@ -10,14 +10,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { asMaskPredictor, checkItemCount, disposeImageTokenizer, disposeModel, generateIds, loadImageTokenizer, MAX_TRAINING_STEPS, memoryBudget, type LoadedImageTokenizer, type LoadedModel } from '@mmada/mmada';
+import { asMaskPredictor, checkItemCount, generateIds, MAX_TRAINING_STEPS, memoryBudget } from '@mmada/mmada';
 import { diagnoseEstimators, diagnosticsMarkdown, parseVariant, runAblation, ABLATION_RUNS_DIR, ABLATION_SUMMARY_JSON, type TextRlPrompt } from '@mmada/rl';
 import { foldIn, getBackend, key, type DeviceName } from '@mmada/tensor';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { idListFlag, integerFlag } from '../flag-values.js';
-import { checkImageSetup } from '../image-setup.js';
-import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { withTrainingModels } from '../image-setup.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkOutputDir } from '../output-paths.js';
 import { startCommand } from '../command-start.js';
@@ -133,17 +132,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   }
   using _lock = lockOutputDir(out, 'mmada ablate', (m) => io.stderr(`note: ${m}\n`));
 
-  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
-  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: ablate needs the model's text tokenizer`);
-  const device = await start.device();
-  let model: LoadedModel | undefined;
-  let vq: LoadedImageTokenizer | undefined;
-  try {
-    model = unwrap(await loadModelWithProgress(dir, device, io, 'f32'));
-    if (vqDir && needsImages(tasks)) {
-      vq = unwrap(await loadImageTokenizer(vqDir, { device })());
-      checkImageSetup(vq, model, image.resolution, vqDir);
-    }
+  return withTrainingModels('ablate', { model: dir, vq: vqDir }, needsImages(tasks), image.resolution, () => start.device(), io, async ({ model, tokenizer, vq, device }) => {
     const setup = { tokenizer, vq, ...image, thinking: !!f.thinking };
     const policy = mmadaPolicy(model, tokenizer);
 
@@ -155,7 +144,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
         genLength: config.maxCompletionLength, steps: config.steps, blockLength: config.blockLength, temperature: 0,
       });
       const gen = g.generated[0]!;
-      const stop = gen.findIndex((t) => t === model!.config.eosTokenId || t === tokenizer.specialTokens.eotId);
+      const stop = gen.findIndex((t) => t === model.config.eosTokenId || t === tokenizer.specialTokens.eotId);
       const completion = stop < 0 ? gen : gen.slice(0, stop + 1);
       const r = await diagnoseEstimators({
         predictor: asMaskPredictor(model), prompt: prompt.ids, completion, maskId: model.config.maskTokenId, device, variants, base: config,
@@ -193,10 +182,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     io.stderr(`wrote ${res.files.summaryJson}, ${res.files.summaryMd}, ${[...res.files.svg, ...res.files.png].join(', ')}\n`);
     io.stdout(f.json ? `${JSON.stringify({ summary: res.summary, files: res.files })}\n` : readFileSync(res.files.summaryMd, 'utf8'));
     return res.stopped ? 130 : 0;
-  } finally {
-    if (vq) disposeImageTokenizer(vq);
-    if (model) disposeModel(model);
-  }
+  });
 }
 
 /** `--budget V=SxN,…`: per-variant seeds and steps (either may be omitted). */

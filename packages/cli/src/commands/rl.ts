@@ -11,15 +11,13 @@ import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  checkItemCount, disposeImageTokenizer, disposeModel, hasTrainingCheckpoint, MAX_TRAINING_STEPS, memoryBudget, loadImageTokenizer, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME, type LoadedImageTokenizer,
-  type LoadedModel,
+  checkItemCount, disposeModel, hasTrainingCheckpoint, MAX_TRAINING_STEPS, memoryBudget, saveModel, TOKENIZER_CONFIG_FILE_NAME, TOKENIZER_FILE_NAME,
 } from '@mmada/mmada';
 import { describePreset, rlTrain, RL_CHECKPOINT_DIR, RL_CONFIG_FILE, RL_METRICS_FILE } from '@mmada/rl';
 import type { CliIO } from '../cli-io.js';
 import type { Command } from '../command.js';
 import { choiceFlag, integerFlag } from '../flag-values.js';
-import { checkImageSetup } from '../image-setup.js';
-import { loadModelWithProgress, loadTokenizerIfPresent } from '../load-for-command.js';
+import { withTrainingModels } from '../image-setup.js';
 import { lockOutputDir } from '../output-lock.js';
 import { checkModelOutput, checkOutputDir } from '../output-paths.js';
 import { startCommand } from '../command-start.js';
@@ -115,17 +113,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   for (const line of describePreset(preset)) io.stderr(`${line}\n`);
   if (f.estimator) io.stderr(`  estimator (--estimator) = ${JSON.stringify(config.estimator)}\n`);
 
-  const tokenizer = unwrap(await loadTokenizerIfPresent(dir));
-  if (!tokenizer) throw new UsageError(`${dir}/tokenizer.json is missing: rl needs the model's text tokenizer`);
-  const device = await start.device();
-  let model: LoadedModel | undefined;
-  let vq: LoadedImageTokenizer | undefined;
-  try {
-    model = unwrap(await loadModelWithProgress(dir, device, io, 'f32'));
-    if (vqDir && needsImages(tasks)) {
-      vq = unwrap(await loadImageTokenizer(vqDir, { device })());
-      checkImageSetup(vq, model, image.resolution, vqDir);
-    }
+  return withTrainingModels('rl', { model: dir, vq: vqDir }, needsImages(tasks), image.resolution, () => start.device(), io, async ({ model, tokenizer, vq, device }) => {
     const families = await taskPrompts(tasks, examples, { tokenizer, vq, ...image, thinking: !!f.thinking });
     if (f.overwrite) for (const name of [RL_CHECKPOINT_DIR, RL_METRICS_FILE, RL_CONFIG_FILE]) rmSync(join(out, name), { recursive: true, force: true });
     mkdirSync(out, { recursive: true });
@@ -183,10 +171,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
       );
     }
     return res.stopped ? 130 : 0;
-  } finally {
-    if (vq) disposeImageTokenizer(vq);
-    if (model) disposeModel(model);
-  }
+  });
 }
 
 export const rlCommand: Command = { name: 'rl', summary: 'RL post-training (UniGRPO, d1, dLLM-RL, coupled-GRPO presets) on ShapesWorld with verifiable rewards', usage: USAGE, run };
