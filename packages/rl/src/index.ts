@@ -53,7 +53,7 @@ export { cyclePrompts, interleavePrompts } from './trainer/prompt-source.js';
 export { rollout, rolloutBatchOf, familiesOf, ROLLOUT_STREAM } from './trainer/rollout.js';
 export type { FamilyRollout, RolloutOptions } from './trainer/rollout.js';
 export { withoutTimes } from './trainer/rl-metrics.js';
-export type { RlStepMetrics, MeanStd, ComponentStat } from './trainer/rl-metrics.js';
+export type { RlStepMetrics, UpdateMetrics, MeanStd, ComponentStat } from './trainer/rl-metrics.js';
 export { rewardCurveSvg, type RewardCurvePoint } from './trainer/reward-curve.js';
 export { GrpoTrainer, rlTrain, rlSchedule, configDifferences, formatStepProgress, RlTrainError, RL_CHECKPOINT_DIR, RL_METRICS_FILE, RL_CONFIG_FILE } from './trainer/grpo-trainer.js';
 export type { RlTrainOptions, RlTrainResult } from './trainer/grpo-trainer.js';

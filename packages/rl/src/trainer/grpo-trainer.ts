@@ -36,7 +36,7 @@ import { weightedTotal } from '../rewards/combine-rewards.js';
 import { appendJsonLine, readJsonLines, writeTextAtomically } from './files.js';
 import { newForwardCounter, predictorAt, type ForwardCounter, type RlPolicy } from './policy.js';
 import { estimatorFor, validateRlConfig, type RlConfig } from './rl-config.js';
-import type { ComponentStat, MeanStd, RlStepMetrics } from './rl-metrics.js';
+import type { ComponentStat, MeanStd, RlStepMetrics, UpdateMetrics } from './rl-metrics.js';
 import type { PromptSource } from './rl-prompt.js';
 import { rollout, rolloutBatchOf, type FamilyRollout } from './rollout.js';
 
@@ -172,16 +172,7 @@ function entropyTracking(predictor: MaskPredictor, maskId: number, sink: Tensor[
 }
 
 /** What one update reads back. */
-interface UpdateResult {
-  readonly loss: number;
-  readonly kl: number | null;
-  readonly clipRatioLow: number;
-  readonly clipRatioHigh: number;
-  readonly clipRatioRegion: number;
-  readonly meanRatio: number;
-  readonly gradNorm: number;
-  readonly entropy: number | null;
-}
+type UpdateResult = UpdateMetrics;
 
 /**
  * A GRPO trainer over one policy. `create` starts (or resumes) a run; `step` runs one generation batch and

@@ -10,7 +10,22 @@ export interface ComponentStat extends MeanStd {
   readonly count: number;
 }
 
-export interface RlStepMetrics {
+/** What one update reads back; a step logs the means over its updates. */
+export interface UpdateMetrics {
+  readonly loss: number;
+  readonly kl: number | null;
+  readonly clipRatioLow: number;
+  readonly clipRatioHigh: number;
+  readonly clipRatioRegion: number;
+  readonly meanRatio: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** Mean entropy (nats) of the policy's predictions at the masked inputs of the step's first update; null when not logged. */
+  readonly entropy: number | null;
+}
+
+/** Means over the step's updates (UpdateMetrics), and the step's rollouts, rewards, counts and times. */
+export interface RlStepMetrics extends UpdateMetrics {
   /** Steps completed (1-based): one generation batch and its numIterations updates. */
   readonly step: number;
   /** Learning rate of the step's first update. */
@@ -32,17 +47,6 @@ export interface RlStepMetrics {
   readonly completionLength: { readonly mean: number; readonly min: number; readonly max: number };
   /** Text completions without a stop token. */
   readonly truncatedFraction: number;
-  /** Means over the step's updates. */
-  readonly loss: number;
-  readonly kl: number | null;
-  readonly clipRatioLow: number;
-  readonly clipRatioHigh: number;
-  readonly clipRatioRegion: number;
-  readonly meanRatio: number;
-  /** Global gradient norm before clipping. */
-  readonly gradNorm: number;
-  /** Mean entropy (nats) of the policy's predictions at the masked inputs of the step's first update; null when not logged. */
-  readonly entropy: number | null;
   /** Sequences through the model (one row of one predictor call each); backward passes not counted. */
   readonly forwardPasses: { readonly rollout: number; readonly estimator: number; readonly total: number; readonly cumulative: number };
   readonly tokens: { readonly completion: number; readonly forward: number; readonly cumulativeForward: number };
