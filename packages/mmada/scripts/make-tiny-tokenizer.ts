@@ -9,7 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { byteLevelAlphabet, learnMerges } from '../src/tokenizer/word-bpe.js';
+import { byteLevelAlphabet, byteLevelBpeJson, learnMerges } from '../src/tokenizer/word-bpe.js';
 
 const CORPUS = [
   'the cat sat on the mat and the dog sat on the log',
@@ -39,18 +39,15 @@ const SPECIALS = [
   '<|eot_id|>',
 ];
 
-function train(): { vocab: Record<string, number>; merges: string[] } {
+function train(): string[] {
   const byteChar = byteLevelAlphabet();
-  const vocab: Record<string, number> = {};
-  byteChar.forEach((c, b) => (vocab[c] = b));
   // Words as ByteLevel sees them: a leading space belongs to the word that follows it.
   const words = CORPUS.flatMap((s) => s.split(' ').map((w, i) => (i === 0 ? w : ` ${w}`)));
   const { merges } = learnMerges(
     words.map((w) => ({ parts: [...new TextEncoder().encode(w)].map((b) => byteChar[b]!), count: 1 })),
     { maxMerges: MERGES },
   );
-  merges.forEach((m, i) => (vocab[m.replace(' ', '')] = 256 + i));
-  return { vocab, merges };
+  return merges;
 }
 
 const INFERENCE_CHAT_TEMPLATE =
@@ -59,20 +56,9 @@ const INFERENCE_CHAT_TEMPLATE =
 function main(): void {
   const out = process.argv[2] ?? fileURLToPath(new URL('../test/fixtures/tiny-tokenizer/', import.meta.url));
   mkdirSync(out, { recursive: true });
-  const { vocab, merges } = train();
+  const merges = train();
   const firstSpecial = 256 + MERGES;
-  const added = SPECIALS.map((content, i) => ({ id: firstSpecial + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }));
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: added,
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges },
-  };
+  const tokenizer = byteLevelBpeJson(merges, SPECIALS.map((content) => ({ content, special: true })));
   const config = {
     add_bos_token: false,
     add_eos_token: false,

@@ -69,3 +69,21 @@ describe('learnMerges', () => {
     expect(blocked).toEqual({ merges: [], exhausted: true });
   });
 });
+
+describe('byteLevelBpeJson', () => {
+  it('numbers the byte symbols, then the merges, then the added tokens, and loads as a tokenizer', async () => {
+    const { byteLevelBpeJson } = await import('../src/tokenizer/word-bpe.js');
+    const j = byteLevelBpeJson(['a b', 'ab c'], [{ content: '<|endoftext|>', special: true }, { content: '<think>', special: false }]);
+    const model = j.model as { vocab: Record<string, number>; merges: string[] };
+    expect(Object.keys(model.vocab)).toHaveLength(258);
+    expect(model.vocab.a).toBe(97);
+    expect(model.vocab.ab).toBe(256);
+    expect(model.vocab.abc).toBe(257);
+    expect(model.merges).toEqual(['a b', 'ab c']);
+    expect((j.added_tokens as Array<{ id: number; content: string; special: boolean }>).map(({ id, content, special }) => [id, content, special]))
+      .toEqual([[258, '<|endoftext|>', true], [259, '<think>', false]]);
+    const tok = textTokenizerFromJson(j, {});
+    if (E.isLeft(tok)) throw tok.left;
+    expect(tok.right.encode('abc')).toEqual([257]);
+  });
+});

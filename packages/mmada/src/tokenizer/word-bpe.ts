@@ -127,23 +127,30 @@ export function trainWordBpe(corpus: Iterable<string>, options: WordBpeOptions):
 
   const { merges, exhausted } = learnMerges(words, { maxMerges: options.maxMerges ?? 4096, allowPair: (a, b) => !isDigitPiece(a) && !isDigitPiece(b) });
   if (!exhausted) throw new RangeError(`trainWordBpe: more than ${options.maxMerges ?? 4096} merges needed; the corpus vocabulary is not closed`);
-  const vocab: Record<string, number> = {};
-  byteChar.forEach((c, b) => (vocab[c] = b));
-  merges.forEach((m, i) => (vocab[m.replace(' ', '')] = 256 + i));
-
-  const first = 256 + merges.length;
   const nSpecial = options.specialTokens.length;
-  const added = addedStrings.map((content, i) => ({ id: first + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: i < nSpecial }));
-  const tokenizerJson = {
+  const tokenizerJson = byteLevelBpeJson(merges, addedStrings.map((content, i) => ({ content, special: i < nSpecial })));
+  const first = 256 + merges.length;
+  return { tokenizerJson, tokenizerConfig: { ...(options.tokenizerConfig ?? {}) }, merges, size: first + addedStrings.length };
+}
+
+/**
+ * The tokenizer.json of a ByteLevel BPE (the layout HF tokenizers writes): ids 0–255 the byte symbols, then one
+ * token per merge in order, then the added tokens in order.
+ */
+export function byteLevelBpeJson(merges: readonly string[], added: ReadonlyArray<{ readonly content: string; readonly special: boolean }>): Record<string, unknown> {
+  const vocab: Record<string, number> = {};
+  byteLevelAlphabet().forEach((c, b) => (vocab[c] = b));
+  merges.forEach((m, i) => (vocab[m.replace(' ', '')] = 256 + i));
+  const first = 256 + merges.length;
+  return {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: added,
+    added_tokens: added.map(({ content, special }, i) => ({ id: first + i, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special })),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: null, end_of_word_suffix: null, fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab, merges },
   };
-  return { tokenizerJson, tokenizerConfig: { ...(options.tokenizerConfig ?? {}) }, merges, size: first + addedStrings.length };
 }
