@@ -1,6 +1,5 @@
 import type { Kernel } from '../backend.js';
-import { broadcastStrides } from '../shape.js';
-import { scoreRow } from './attention-scores.js';
+import { attentionInputs, scoreRow } from './attention-scores.js';
 import { CpuStorage, values } from './storage.js';
 
 /**
@@ -12,18 +11,13 @@ import { CpuStorage, values } from './storage.js';
 export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, hasMask, hasBias }) => {
   const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
   let at = 3;
-  const mask = hasMask ? values(inputs[at++]!) : null;
+  const maskRef = hasMask ? inputs[at++]! : null;
   const biasRef = hasBias ? inputs[at++]! : null;
   const out = values(inputs[at++]!);
   const gout = values(inputs[at]!);
-  const bias = biasRef ? values(biasRef) : null;
-  const [B, H, Tq, D] = q.shape as [number, number, number, number];
-  const Tk = k.shape[2]!;
-  const Dv = v.shape[3]!;
-  const bs = biasRef ? broadcastStrides(biasRef.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
-  const vq = values(q);
-  const vk = values(k);
-  const vv = values(v);
+  const { x, v: vv, dims: [B, H, Tq, Tk, D, Dv] } = attentionInputs(q, k, v, maskRef, biasRef, scale);
+  const vq = x.q;
+  const vk = x.k;
   const dq = new Float32Array(B * H * Tq * D);
   const dkAcc = new Float64Array(B * H * Tk * D);
   const dvAcc = new Float64Array(B * H * Tk * Dv);
@@ -31,7 +25,6 @@ export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, 
   const s = new Float64Array(Tk);
   const kept = new Uint8Array(Tk);
   const dqRow = new Float64Array(D);
-  const x = { q: vq, k: vk, mask, bias, biasStrides: bs, scale, dims: [B, H, Tq, Tk, D] as const };
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < Tq; i++) {

@@ -1,3 +1,7 @@
+import type { TensorRef } from '../backend.js';
+import { broadcastStrides } from '../shape.js';
+import { values } from './storage.js';
+
 /** The additive bias of a pad-masked score (torch.finfo(float32).min, as upstream). */
 export const MASKED_SCORE = -3.4028234663852886e38;
 
@@ -36,4 +40,22 @@ export function scoreRow(x: ScoreInputs, b: number, h: number, i: number, scores
     max = Math.max(max, score);
   }
   return max;
+}
+
+/** The attention kernels' inputs read out: q, k, v ([B, H, T, D] / [B, H, Tk, Dv]), the pad mask and the score bias. */
+export interface AttentionInputs {
+  readonly x: ScoreInputs;
+  readonly v: ArrayLike<number>;
+  readonly dims: readonly [B: number, H: number, Tq: number, Tk: number, D: number, Dv: number];
+}
+
+export function attentionInputs(q: TensorRef, k: TensorRef, v: TensorRef, maskRef: TensorRef | null, biasRef: TensorRef | null, scale: number): AttentionInputs {
+  const [B, H, Tq, D] = q.shape as [number, number, number, number];
+  const Tk = k.shape[2]!;
+  const Dv = v.shape[3]!;
+  const biasStrides = biasRef ? broadcastStrides(biasRef.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
+  const x: ScoreInputs = {
+    q: values(q), k: values(k), mask: maskRef ? values(maskRef) : null, bias: biasRef ? values(biasRef) : null, biasStrides, scale, dims: [B, H, Tq, Tk, D],
+  };
+  return { x, v: values(v), dims: [B, H, Tq, Tk, D, Dv] };
 }

@@ -1,26 +1,14 @@
 import type { Kernel } from '../backend.js';
-import { broadcastStrides } from '../shape.js';
-import { CpuStorage, values } from './storage.js';
-import { scoreRow } from './attention-scores.js';
-
+import { CpuStorage } from './storage.js';
+import { attentionInputs, scoreRow } from './attention-scores.js';
 
 /** Naive two-pass softmax attention in doubles, with the score arithmetic rounded to f32 as a kernel does it. */
 export const attention: Kernel<'attention'> = (inputs, { scale, hasMask, hasBias }) => {
-  const [q, k, v] = inputs as [typeof inputs[0] & {}, typeof inputs[0] & {}, typeof inputs[0] & {}];
-  const mask = hasMask ? values(inputs[3]!) : null;
-  const biasRef = hasBias ? inputs[hasMask ? 4 : 3]! : null;
-  const bias = biasRef ? values(biasRef) : null;
-  const [B, H, Tq, D] = q.shape as [number, number, number, number];
-  const Tk = k.shape[2]!;
-  const Dv = v.shape[3]!;
-  const bs = biasRef ? broadcastStrides(biasRef.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
-  const vq = values(q);
-  const vk = values(k);
-  const vv = values(v);
+  const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
+  const { x, v: vv, dims: [B, H, Tq, Tk, , Dv] } = attentionInputs(q, k, v, hasMask ? inputs[3]! : null, hasBias ? inputs[hasMask ? 4 : 3]! : null, scale);
   const out = new Float32Array(B * H * Tq * Dv);
   const s = new Float64Array(Tk);
   const kept = new Uint8Array(Tk);
-  const x = { q: vq, k: vk, mask, bias, biasStrides: bs, scale, dims: [B, H, Tq, Tk, D] as const };
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < Tq; i++) {
