@@ -1,6 +1,6 @@
 import type { Storage, TensorRef } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
-import { f32ToHalfBits, halfBitsToF32, isHalf } from '../dtype.js';
+import { allocHost, f32ToHalfBits, halfBitsToF32, isHalf } from '../dtype.js';
 
 /** cpu storage: f32 Float32Array, i32 Int32Array, u32 Uint32Array, bool Uint8Array, f16 / bf16 Uint16Array (raw bits). */
 export class CpuStorage implements Storage {
@@ -10,20 +10,9 @@ export class CpuStorage implements Storage {
   }
 }
 
+/** allocHost's arrays, except that f16 / bf16 are stored as their raw bits. */
 export function allocStorage(dtype: DType, size: number): TypedArray {
-  switch (dtype) {
-    case 'f32':
-      return new Float32Array(size);
-    case 'i32':
-      return new Int32Array(size);
-    case 'u32':
-      return new Uint32Array(size);
-    case 'bool':
-      return new Uint8Array(size);
-    case 'f16':
-    case 'bf16':
-      return new Uint16Array(size);
-  }
+  return isHalf(dtype) ? new Uint16Array(size) : allocHost(dtype, size);
 }
 
 /** The values of a tensor as numbers (f16 / bf16 decoded), for kernels that compute in JS doubles. */
