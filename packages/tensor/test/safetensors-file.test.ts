@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
+import { left as leftOf, right } from '../../../tests/support/either.js';
 import {
   SafetensorsError,
   fileSource,
@@ -40,17 +41,7 @@ const entry = (name: string, dtype: SafetensorsEntry['dtype'], shape: number[], 
   return { name, dtype, shape, data: dtype === 'BOOL' ? u8(shape.reduce((a, b) => a * b, 1)).map((x) => x & 1) : u8(shape.reduce((a, b) => a * b, 1) * size, start) };
 };
 
-async function right<T>(te: () => Promise<E.Either<SafetensorsError, T>>): Promise<T> {
-  const r = await te();
-  if (E.isLeft(r)) throw r.left;
-  return r.right;
-}
-async function left<T>(te: () => Promise<E.Either<SafetensorsError, T>>): Promise<SafetensorsError> {
-  const r = await te();
-  if (E.isRight(r)) throw new Error('expected a Left');
-  expect(r.left).toBeInstanceOf(SafetensorsError);
-  return r.left;
-}
+const left = <T>(te: () => Promise<E.Either<SafetensorsError, T>>) => leftOf(te, SafetensorsError);
 
 /** Wraps a source, recording every read as [position, length]. */
 function spy(source: ByteSource): { source: ByteSource; reads: [number, number][]; closed: () => boolean } {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as E from 'fp-ts/Either';
+import { left, right } from '../../../tests/support/either.js';
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits, fromRaw, init, memory, tensor, type Tensor } from '../src/index.js';
 import {
   SafetensorsError,
@@ -31,16 +31,6 @@ const fresh = async () => {
   return d;
 };
 
-async function right<T>(te: () => Promise<E.Either<SafetensorsError, T>>): Promise<T> {
-  const r = await te();
-  if (E.isLeft(r)) throw r.left;
-  return r.right;
-}
-async function left<T>(te: () => Promise<E.Either<SafetensorsError, T>>): Promise<SafetensorsError> {
-  const r = await te();
-  if (E.isRight(r)) throw new Error('expected a Left');
-  return r.left;
-}
 const disposeAll = (ts: Record<string, Tensor>) => Object.values(ts).forEach((t) => t.dispose());
 const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
