@@ -21,14 +21,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import {
-  adamw, chain, clipByGlobalNorm, flattenToRecord, hasTrainingCheckpoint, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, UPSTREAM_NO_DECAY, valueAndGrad,
-  warmupCosine, weightDecayMask, type GradientTransformation,
-} from '@mmada/autograd';
+import { hasTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, UPSTREAM_NO_DECAY, valueAndGrad } from '@mmada/autograd';
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
 import { dispose, foldIn, key, scope, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { configToJson } from '../config/config-json.js';
+import { clippedAdamW } from './clipped-adamw.js';
+import { loadResumeCheckpoint } from './resume-checkpoint.js';
 import { runTrainingLoop } from './run-training-loop.js';
+import { TrainingError } from './training-error.js';
 import type { ModelConfig } from '../config/model-config.js';
 import { saveModel } from '../checkpoint/save-model.js';
 import { maskPredictorForward } from '../model/forward.js';
@@ -122,9 +122,7 @@ export interface TrainSftResult {
   readonly files?: { readonly model: string; readonly checkpoint: string; readonly log: string; readonly curve: string };
 }
 
-export class TrainingError extends Error {
-  override readonly name = 'TrainingError';
-}
+export { TrainingError };
 
 type OptState = unknown[];
 
@@ -151,11 +149,8 @@ function runOptions(o: TrainSftOptions) {
 type RunOptions = ReturnType<typeof runOptions>;
 
 /** The optimizer of the recipe: clip → AdamW on the warmup-cosine schedule. */
-function sftOptimizer(params: MaskPredictorParameters, o: RunOptions): { optimizer: GradientTransformation<OptState>; schedule: (s: number) => number } {
-  const schedule = warmupCosine({ peak: o.learningRate, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrScale: o.minLrScale });
-  const adam = adamw(schedule, { b1: o.b1, b2: o.b2, eps: o.adamEps, weightDecay: o.weightDecay, mask: weightDecayMask(params, o.noDecay) });
-  const optimizer = (o.clipNorm > 0 ? chain(clipByGlobalNorm(o.clipNorm), adam) : chain(adam)) as GradientTransformation<OptState>;
-  return { optimizer, schedule };
+function sftOptimizer(params: MaskPredictorParameters, o: RunOptions) {
+  return clippedAdamW<OptState>(params, o);
 }
 
 /** The SFT loss of one batch at `params`, with the masks of `k` (differentiable in params). */
@@ -193,8 +188,6 @@ function uploadBatch(batch: SftBatch, b: number, l: number, device: ReturnType<t
   return { ids: tensor(ids, [b, l], 'i32', { device }), promptMask: tensor(prompt, [b, l], 'i32', { device }), padMask };
 }
 
-const shapesOf = (params: unknown) => Object.fromEntries(Object.entries(flattenToRecord(params)).map(([k, t]) => [k, t.shape.join('x')]));
-
 /**
  * Trains `model` on `batches` (see the file comment). Takes ownership of `model.params`: they are replaced
  * (and freed) step by step, and the trained model comes back in the result. A Left (unreadable checkpoint to
@@ -229,16 +222,9 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
       }
     }
     if (files && options.resume && (await hasTrainingCheckpoint(files.checkpoint))) {
-      const loaded = await loadTrainingCheckpoint<MaskPredictorParameters, OptState>(files.checkpoint, { device })();
-      if (E.isLeft(loaded)) return E.left(new TrainingError(`cannot resume from ${files.checkpoint}: ${loaded.left.message}`, { cause: loaded.left }));
+      const loaded = await loadResumeCheckpoint(files.checkpoint, params, device, { target: 'the model', run: 'an SFT run\'s' });
+      if (E.isLeft(loaded)) return loaded;
       const ck = loaded.right;
-      const want = shapesOf(params);
-      const got = shapesOf(ck.params);
-      const mismatch = Object.keys({ ...want, ...got }).find((k) => want[k] !== got[k]);
-      if (mismatch !== undefined || !Array.isArray(ck.optState)) {
-        dispose([ck.params, ck.optState]);
-        return E.left(new TrainingError(`cannot resume from ${files.checkpoint}: ${mismatch !== undefined ? `tensor ${mismatch} is ${got[mismatch] ?? 'missing'} there, ${want[mismatch] ?? 'absent'} in the model` : 'its optimizer state is not an SFT run\'s'}`));
-      }
       dispose(params);
       params = ck.params;
       state = ck.optState;

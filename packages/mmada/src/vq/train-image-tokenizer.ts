@@ -17,12 +17,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
-import {
-  adamw, chain, clipByGlobalNorm, flattenToRecord, hasTrainingCheckpoint, loadTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad, warmupCosine,
-  weightDecayMask, type GradientTransformation,
-} from '@mmada/autograd';
+import { hasTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, valueAndGrad } from '@mmada/autograd';
 import { dispose, key, scope, type DeviceName, type Tensor } from '@mmada/tensor';
-import { TrainingError } from '../training/train-sft.js';
+import { TrainingError } from '../training/training-error.js';
+import { clippedAdamW } from '../training/clipped-adamw.js';
+import { loadResumeCheckpoint } from '../training/resume-checkpoint.js';
 import { writeLossCurve } from '../training/write-loss-curve.js';
 import { runTrainingLoop } from '../training/run-training-loop.js';
 import { readLossLog, writeLossLog, type LossLogEntry } from '../training/loss-log.js';
@@ -152,14 +151,9 @@ function runOptions(o: TrainImageTokenizerOptions) {
 
 type RunOptions = ReturnType<typeof runOptions>;
 
-function tokenizerOptimizer(params: VqParameters, o: RunOptions): { optimizer: GradientTransformation<OptState>; schedule: (s: number) => number } {
-  const schedule = warmupCosine({ peak: o.learningRate, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrScale: o.minLrScale });
-  const adam = adamw(schedule, { b1: o.b1, b2: o.b2, eps: o.adamEps, weightDecay: o.weightDecay, mask: weightDecayMask(params, o.noDecay) });
-  const optimizer = (o.clipNorm > 0 ? chain(clipByGlobalNorm(o.clipNorm), adam) : chain(adam)) as GradientTransformation<OptState>;
-  return { optimizer, schedule };
+function tokenizerOptimizer(params: VqParameters, o: RunOptions) {
+  return clippedAdamW<OptState>(params, o);
 }
-
-const shapesOf = (params: unknown) => Object.fromEntries(Object.entries(flattenToRecord(params)).map(([k, t]) => [k, t.shape.join('x')]));
 
 function checkImages(images: Tensor, config: VqConfig, step: number): [number, number] {
   if (images.rank !== 4 || images.shape[1] !== 3 || images.shape[0] === 0 || images.dtype !== 'f32') {
@@ -214,20 +208,12 @@ export function trainImageTokenizer(
     let { optimizer, schedule } = tokenizerOptimizer(params, o);
 
     if (files && options.resume && (await hasTrainingCheckpoint(files.checkpoint))) {
-      const loaded = await loadTrainingCheckpoint<VqParameters, OptState>(files.checkpoint, { device })();
+      const loaded = await loadResumeCheckpoint(files.checkpoint, params, device, { target: 'this tokenizer', run: 'a tokenizer run\'s' });
       if (E.isLeft(loaded)) {
         dispose(params);
-        return E.left(new TrainingError(`cannot resume from ${files.checkpoint}: ${loaded.left.message}`, { cause: loaded.left }));
+        return loaded;
       }
       const ck = loaded.right;
-      const want = shapesOf(params);
-      const got = shapesOf(ck.params);
-      const mismatch = Object.keys({ ...want, ...got }).find((k) => want[k] !== got[k]);
-      if (mismatch !== undefined || !Array.isArray(ck.optState)) {
-        dispose([params, ck.params, ck.optState]);
-        const why = mismatch !== undefined ? `tensor ${mismatch} is ${got[mismatch] ?? 'missing'} there, ${want[mismatch] ?? 'absent'} in this tokenizer` : 'its optimizer state is not a tokenizer run\'s';
-        return E.left(new TrainingError(`cannot resume from ${files.checkpoint}: ${why}`));
-      }
       dispose(params);
       params = ck.params;
       state = ck.optState;
