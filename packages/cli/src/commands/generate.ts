@@ -60,7 +60,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const f = start.flags;
   const dir = f.model;
   if ((f.prompt === undefined) === (f['prompt-ids'] === undefined)) throw new UsageError('give exactly one of --prompt TEXT and --prompt-ids 1,2,3');
-  const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
+  const sampling = textSamplingFromFlags(f);
+  const { genLength, steps } = sampling;
   const cfgScale = unwrap(numberFlag('cfg', f.cfg, 0));
   const remasking = unwrap(choiceFlag('remasking', f.remasking, ['low_confidence', 'random'] as const, 'low_confidence'));
   const seed = unwrap(integerFlag('seed', f.seed, 0));
@@ -79,12 +80,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     if (bad !== undefined) throw new UsageError(`prompt id ${bad} is outside the model's vocabulary (${vocab})`);
     const bar = progressPrinter(progressSink(io), 'generating', { total: steps, unit: 'steps' });
     const r = await generateIds(model, [ids], key(seed), {
-      genLength,
-      steps,
-      blockLength,
-      temperature,
-      threshold,
-      kvCache,
+      ...sampling,
       remasking,
       cfgScale,
       eotId: tokenizer?.specialTokens.eotId,

@@ -67,7 +67,8 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const question = f.question;
   const resolution = unwrap(integerFlag('resolution', f.resolution, 512, 1, MAX_RESOLUTION));
   const transform = unwrap(choiceFlag('transform', f.transform, ['crop', 'squash'] as const, 'crop'));
-  const { genLength, steps, blockLength, temperature, threshold, kvCache } = textSamplingFromFlags(f);
+  const sampling = textSamplingFromFlags(f);
+  const { genLength, steps } = sampling;
   const seed = unwrap(integerFlag('seed', f.seed, 0));
 
   const maxPixels = unwrap(integerFlag('max-image-pixels', f['max-image-pixels'], MAX_IMAGE_PIXELS, 1));
@@ -81,12 +82,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     const r = await understandImagePixels(model, tokenizer, vq, image.right, question, key(seed), {
       resolution,
       transform,
-      genLength,
-      steps,
-      blockLength,
-      temperature,
-      threshold,
-      kvCache,
+      ...sampling,
       thinking: !!f.thinking,
       eotId: tokenizer.specialTokens.eotId,
       onForward: (n) => bar.update(n),
