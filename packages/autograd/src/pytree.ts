@@ -114,16 +114,7 @@ export function unflatten<T = unknown>(treedef: TreeDef, leaves: readonly unknow
  * structure; fn receives their leaves at the same path (e.g. `mapTensors(params, (p, _, g) => sub(p, g), grads)`).
  */
 export function mapTensors<T>(tree: T, fn: (leaf: Tensor, path: string, ...others: any[]) => Tensor, ...others: readonly unknown[]): T {
-  const walk = (node: unknown, path: string, rest: readonly unknown[]): unknown => {
-    if (Array.isArray(node)) return node.map((v, i) => walk(v, joinPath(path, i), rest.map((r) => childOf(r, i, path))));
-    if (isContainer(node)) {
-      const o: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(node)) o[k] = walk(v, joinPath(path, k), rest.map((r) => childOf(r, k, path)));
-      return o;
-    }
-    return isTensor(node) ? fn(node, path, ...rest) : node;
-  };
-  return walk(tree, '', others) as T;
+  return mapLeaves(tree, (leaf: unknown, path, ...rest) => (isTensor(leaf) ? fn(leaf, path, ...rest) : leaf), ...others) as T;
 }
 
 /** Maps every leaf (tensor or not) of `tree`; `others` as in mapTensors. */
