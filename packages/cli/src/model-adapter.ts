@@ -48,18 +48,23 @@ export interface TextAdapterOptions {
   readonly thinking?: boolean;
 }
 
+/** The text sampler's options of one call: the adapter's, with the harness's step count when it passes one. */
+function textSampling(options: TextAdapterOptions, call: GenerationOptions | undefined) {
+  return {
+    genLength: options.genLength,
+    steps: call?.steps ?? options.steps,
+    blockLength: options.blockLength,
+    temperature: options.temperature,
+    threshold: options.threshold,
+    kvCache: options.kvCache,
+  };
+}
+
 /** `TextModel`: generate(prompt) → the decoded answer (chat template by default, as for instruct models). */
 export function textModelAdapter(model: MaskPredictorModel, tokenizer: TextTokenizer, options: TextAdapterOptions): TextModel {
   return {
     async generate(prompt: string, call?: GenerationOptions): Promise<string> {
-      const sampling = {
-        genLength: options.genLength,
-        steps: call?.steps ?? options.steps,
-        blockLength: options.blockLength,
-        temperature: options.temperature,
-        threshold: options.threshold,
-        kvCache: options.kvCache,
-      };
+      const sampling = textSampling(options, call);
       const k = keyFor(options.seed, 'text', prompt);
       const r = options.chat
         ? await chat(model, tokenizer, prompt, k, { ...sampling, thinking: options.thinking })
@@ -108,12 +113,7 @@ export function understandingModelAdapter(model: MaskPredictorModel, tokenizer: 
       const codes = await imageCodes(options.vq, await imageInputPixels(image, options.maxImagePixels !== undefined ? { maxPixels: options.maxImagePixels } : {}), options.resolution, options.device);
       const k = keyFor(options.seed, 'mmu', question, codes.join(','));
       const r = await understandImage(model, tokenizer, codes, question, k, {
-        genLength: options.genLength,
-        steps: call?.steps ?? options.steps,
-        blockLength: options.blockLength,
-        temperature: options.temperature,
-        threshold: options.threshold,
-        kvCache: options.kvCache,
+        ...textSampling(options, call),
         thinking: options.thinking,
       });
       return r.texts[0]!;
