@@ -142,13 +142,20 @@ def forward(w, cfg, ids, pad_mask=None):
         keep = m[:, None, :, None] & m[:, None, None, :]  # [B, 1, T, T]
         bias = torch.zeros(B, 1, T, T, dtype=torch.float32)
         bias = bias.masked_fill(~keep, torch.finfo(torch.float32).min)
+    if cfg.get("alibi", False):
+        # modeling_llada.py's alibi_attention_bias: head h adds -|i - j| / 2^((h+1) * alibi_bias_max / H).
+        pos = torch.arange(T, dtype=torch.float32)
+        slopes = 1.0 / 2 ** (torch.arange(1, H + 1, dtype=torch.float32) * (cfg["alibi_bias_max"] / H))
+        alibi = -(pos[None, :] - pos[:, None]).abs()[None, None] * slopes.view(1, H, 1, 1)
+        bias = alibi if bias is None else bias + alibi
     for i in range(cfg["n_layers"]):
         p = lambda n: w[f"model.transformer.blocks.{i}.{n}.weight"]
         x = rms_norm(h, p("attn_norm"), eps)
         q = (x @ p("q_proj").T).view(B, T, H, hd).transpose(1, 2)
         k = (x @ p("k_proj").T).view(B, T, H, hd).transpose(1, 2)
         v = (x @ p("v_proj").T).view(B, T, H, hd).transpose(1, 2)
-        q, k = rope(q, cfg["rope_theta"]), rope(k, cfg["rope_theta"])
+        if cfg.get("rope", True):
+            q, k = rope(q, cfg["rope_theta"]), rope(k, cfg["rope_theta"])
         scores = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
         if bias is not None:
             scores = scores + bias

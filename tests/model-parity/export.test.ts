@@ -25,15 +25,22 @@ const noTorch = torch.status === 0 ? undefined : `${PYTHON} with torch is not av
 const dir = mkdtempSync(join(tmpdir(), 'mmada-export-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('a checkpoint written here, read by the PyTorch reference', () => {
+const ENCODINGS = {
+  rope: MODEL_ZOO['mmada-tiny'],
+  'alibi without rope': { ...MODEL_ZOO['mmada-tiny'], rope: false, alibiBiasMax: 8 },
+  'alibi and rope': { ...MODEL_ZOO['mmada-tiny'], alibiBiasMax: 4 },
+} as const;
+
+describe.each(Object.entries(ENCODINGS))('a checkpoint written here, read by the PyTorch reference (%s)', (name, config) => {
   const ids = [280, 17, 3, 293, 120, 55, 293, 281];
+  const modelDir = join(dir, name.replace(/ /g, '-'));
   let logits: Float32Array;
 
   beforeAll(async () => {
     const device = await initTestDevice();
-    const model = createModel(MODEL_ZOO['mmada-tiny'], key(21), { device, std: 0.3 });
+    const model = createModel(config, key(21), { device, std: 0.3 });
     try {
-      const saved = await saveModel(model, dir)();
+      const saved = await saveModel(model, modelDir)();
       if (E.isLeft(saved)) throw saved.left;
       logits = await scope(async () => {
         const y = maskPredictorForward(model.params, model.config, tensor([ids], undefined, 'i32', { device }));
@@ -47,10 +54,10 @@ describe('a checkpoint written here, read by the PyTorch reference', () => {
   it('gives the logits of the TypeScript forward pass', async (ctx) => {
     if (noTorch && process.env.CI === 'true') throw new Error(`${noTorch}; CI installs it with scripts/setup-torch.sh`);
     if (noTorch) ctx.skip(noTorch);
-    const r = spawnSync(PYTHON, [script, '--logits', dir, ids.join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(PYTHON, [script, '--logits', modelDir, ids.join(',')], { encoding: 'utf8', maxBuffer: 64 << 20 });
     expect(r.status, r.stderr).toBe(0);
     const ref = JSON.parse(r.stdout) as { shape: number[]; logits: number[] };
-    expect(ref.shape).toEqual([1, ids.length, MODEL_ZOO['mmada-tiny'].embeddingSize]);
+    expect(ref.shape).toEqual([1, ids.length, config.embeddingSize]);
     await expectClose(logits, ref.logits, { atol: 1e-4, rtol: 1e-4 }, 'logits');
   });
 });

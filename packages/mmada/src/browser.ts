@@ -20,6 +20,7 @@ export { BLOCK_TENSORS, parameterShapes, flattenParameters, buildParameters } fr
 export { initParameters } from './model/init-parameters.js';
 export type { InitOptions } from './model/init-parameters.js';
 export { maskPredictorForward } from './model/forward.js';
+export { alibiBias, alibiSlopes } from './model/alibi-bias.js';
 export type { ForwardOptions } from './model/forward.js';
 export type { MaskPredictorModel } from './model/mask-predictor-model.js';
 export { createModel, disposeModel, modelDevice } from './model/mask-predictor-model.js';

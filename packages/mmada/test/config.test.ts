@@ -85,11 +85,27 @@ describe('parseModelConfig', () => {
     expect(zooConfig('nope')).toBeUndefined();
   });
 
+  it('reads rope and alibi (absent: RoPE, no ALiBi) and writes them back only where they differ from LLaDA', () => {
+    const plain = parseModelConfig(LLADA_8B_INSTRUCT);
+    if (E.isLeft(plain)) throw plain.left;
+    expect(plain.right.rope).toBeUndefined();
+    expect(plain.right.alibiBiasMax).toBeUndefined();
+    const { source: _s, ...built } = plain.right;
+    expect(configToJson({ ...built, source: undefined })).toMatchObject({ rope: true, alibi: false });
+    const withAlibi = parseModelConfig({ ...LLADA_8B_INSTRUCT, rope: false, alibi: true, alibi_bias_max: 4 });
+    if (E.isLeft(withAlibi)) throw withAlibi.left;
+    expect(withAlibi.right.rope).toBe(false);
+    expect(withAlibi.right.alibiBiasMax).toBe(4);
+    const { source: _t, ...builtAlibi } = withAlibi.right;
+    expect(configToJson({ ...builtAlibi, source: undefined })).toMatchObject({ rope: false, alibi: true, alibi_bias_max: 4 });
+  });
+
   it('names file, key, expectation and value', () => {
     expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, d_model: '4096' }, 'ckpt/config.json'))).toBe('ckpt/config.json: key "d_model": expected a positive integer, got "4096"');
     const { n_layers: _, ...noLayers } = LLADA_8B_INSTRUCT;
     expect(leftMessage(parseModelConfig(noLayers))).toBe('config.json: key "n_layers": expected a positive integer, got nothing (the key is missing)');
-    expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, alibi: true }))).toMatch(/key "alibi": expected false \(ALiBi is not implemented\), got true/);
+    expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, alibi: 'yes' }))).toMatch(/key "alibi": expected true or false, got "yes"/);
+    expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, alibi: true, alibi_bias_max: -1 }))).toMatch(/alibi_bias_max/);
     expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, weight_tying: true }))).toMatch(/weight_tying/);
     expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, n_kv_heads: 8 }))).toMatch(/n_kv_heads.*grouped-query/);
     expect(leftMessage(parseModelConfig({ ...LLADA_8B_INSTRUCT, n_heads: 3 }))).toMatch(/n_heads/);

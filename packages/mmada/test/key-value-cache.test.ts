@@ -8,17 +8,21 @@ import {
 let device: DeviceName;
 let two: MaskPredictorModel;
 let one: MaskPredictorModel;
+let alibi: MaskPredictorModel;
 const MASK = MODEL_ZOO['mmada-tiny'].maskTokenId;
 
 beforeAll(async () => {
   device = await init({ device: deviceFromEnv() ?? 'cpu' });
   two = createModel(MODEL_ZOO['mmada-tiny'], key(21), { device, std: 0.3 });
   one = createModel({ ...MODEL_ZOO['mmada-tiny'], nLayers: 1 }, key(22), { device, std: 0.3 });
+  // `two`'s weights with ALiBi in place of RoPE.
+  alibi = createModel({ ...MODEL_ZOO['mmada-tiny'], rope: false, alibiBiasMax: 8 }, key(21), { device, std: 0.3 });
 });
 
 afterAll(() => {
   disposeModel(two);
   disposeModel(one);
+  disposeModel(alibi);
 });
 
 async function maxAbsDiff(a: Tensor, b: Tensor): Promise<number> {
@@ -38,19 +42,20 @@ const idRows = (fill: number) => [
 const padRows = [[0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], new Array(12).fill(1)];
 
 describe('openKeyValueCache', () => {
-  it('refresh is the forward pass; a window over unchanged ids equals it at those positions (prefix and dual windows)', async () => {
+  it.each(['rope', 'alibi'])('refresh is the forward pass; a window over unchanged ids equals it at those positions (prefix and dual windows; %s)', async (encoding) => {
+    const model = encoding === 'rope' ? two : alibi;
     const before = memory().tensors;
     const ids = tensor(idRows(MASK), [2, 12], 'i32', { device });
     const padMask = tensor(padRows, [2, 12], 'i32', { device });
-    const full = maskPredictorForward(two.params, two.config, ids, { padMask });
-    const cache = openKeyValueCache(two);
+    const full = maskPredictorForward(model.params, model.config, ids, { padMask });
+    const cache = openKeyValueCache(model);
     const refreshed = await cache.refresh(ids, padMask);
     expect(await maxAbsDiff(refreshed, full)).toBe(0);
     // Windows hold real positions only (pad rows attend uniformly in the full forward and are meaningless).
     for (const [start, end] of [[6, 12], [6, 9], [9, 12], [2, 5]] as const) {
       const win = sliceAxis(ids, 1, start, end);
       const logits = await cache.window(win, start);
-      expect(logits.shape).toEqual([2, end - start, two.config.embeddingSize]);
+      expect(logits.shape).toEqual([2, end - start, model.config.embeddingSize]);
       const expected = sliceAxis(full, 1, start, end);
       expect(await maxAbsDiff(logits, expected)).toBeLessThan(1e-6);
       dispose([win, logits, expected]);

@@ -54,6 +54,9 @@ function architectureKeys(c: ModelConfig): Record<string, unknown> {
     max_sequence_length: c.maxSequenceLength,
     rms_norm_eps: c.rmsNormEps,
     rope_theta: c.ropeTheta,
+    // Written only where they differ from every LLaDA / MMaDA checkpoint, so round trips stay byte-identical.
+    ...(c.rope === false ? { rope: false } : {}),
+    ...(c.alibiBiasMax !== undefined ? { alibi: true, alibi_bias_max: c.alibiBiasMax } : {}),
     mask_token_id: c.maskTokenId,
     eos_token_id: c.eosTokenId,
     pad_token_id: c.padTokenId,

@@ -25,6 +25,13 @@ export interface ModelConfig {
   readonly rmsNormEps: number;
   /** `rope_theta`: the RoPE base. */
   readonly ropeTheta: number;
+  /** `rope`: rotary embeddings on queries and keys. Absent means true (every LLaDA / MMaDA checkpoint). */
+  readonly rope?: boolean;
+  /**
+   * `alibi_bias_max` where `alibi` is true: ALiBi's linear attention bias is added (alibi-bias.ts). Absent means
+   * no ALiBi (every LLaDA / MMaDA checkpoint has `alibi: false`).
+   */
+  readonly alibiBiasMax?: number;
   /** `mask_token_id`: the MASK token the model denoises. */
   readonly maskTokenId: number;
   /** `eos_token_id`: end of text (also the padding of lm rows). */

@@ -54,6 +54,14 @@ function required<T>(file: string, json: Json, key: string, wanted: T, why: stri
   return E.left(new ConfigError(file, key, `expected ${JSON.stringify(wanted)} (${why})`, v));
 }
 
+/** A boolean key; absent or null means `fallback`. */
+function flag(file: string, json: Json, key: string, fallback: boolean): Read<boolean> {
+  const v = valueOf(json, key);
+  if (v === MISSING || v === null) return E.right(fallback);
+  if (typeof v === 'boolean') return E.right(v);
+  return E.left(new ConfigError(file, key, 'expected true or false', v));
+}
+
 /** `embedding_size` may be null or absent in OLMo-derived configs, meaning vocab_size. */
 function embeddingSize(file: string, json: Json, vocabSize: number): Read<number> {
   const v = valueOf(json, 'embedding_size');
@@ -91,8 +99,6 @@ export function parseModelConfig(json: unknown, file = CONFIG_FILE_NAME): E.Eith
     normBias: required(file, json, 'bias_for_layer_norm', false, 'norms have a weight only'),
     normAffine: required(file, json, 'layer_norm_with_affine', true, 'norms have a weight'),
     qkNorm: required(file, json, 'attention_layer_norm', false, 'no query/key norm'),
-    rope: required(file, json, 'rope', true, 'rotary position embeddings'),
-    alibi: required(file, json, 'alibi', false, 'ALiBi is not implemented'),
     bias: required(file, json, 'include_bias', false, 'linear layers have no bias'),
     qkvBias: required(file, json, 'include_qkv_bias', false, 'q/k/v projections have no bias'),
     tying: required(file, json, 'weight_tying', false, 'the output head is a separate matrix, model.transformer.ff_out'),
@@ -110,6 +116,9 @@ export function parseModelConfig(json: unknown, file = CONFIG_FILE_NAME): E.Eith
       maxSequenceLength: positiveInt(file, json, 'max_sequence_length'),
       rmsNormEps: positiveNumber(file, json, 'rms_norm_eps', 1e-5),
       ropeTheta: positiveNumber(file, json, 'rope_theta', 10000),
+      rope: flag(file, json, 'rope', true),
+      alibi: flag(file, json, 'alibi', false),
+      alibiBiasMax: positiveNumber(file, json, 'alibi_bias_max', 8),
       maskTokenId: tokenId(file, json, 'mask_token_id'),
       eosTokenId: tokenId(file, json, 'eos_token_id'),
       bosTokenId: optionalTokenId(file, json, 'bos_token_id'),
@@ -141,9 +150,11 @@ export function parseModelConfig(json: unknown, file = CONFIG_FILE_NAME): E.Eith
     }),
     // Sizes against hard bounds before anything walks them (an n_layers of 1e9 must not build 1e9 names).
     E.chain((c) => checkConfigBounds(c, file)),
-    E.map((c): ModelConfig => ({
+    E.map(({ rope, alibi, alibiBiasMax, ...c }): ModelConfig => ({
       modelType: typeof json.model_type === 'string' ? json.model_type : 'llada',
       ...c,
+      ...(rope ? {} : { rope: false }),
+      ...(alibi ? { alibiBiasMax } : {}),
       source: json,
     })),
   );

@@ -27,6 +27,7 @@ import {
   type Tensor,
 } from '@mmada/tensor';
 import { headDim, type ModelConfig } from '../config/model-config.js';
+import { alibiBias } from './alibi-bias.js';
 import type { BlockParameters, MaskPredictorParameters } from './parameters.js';
 
 export interface ForwardOptions {
@@ -62,7 +63,8 @@ function mergeHeads(x: Tensor): Tensor {
 /**
  * @internal Sees each layer's keys and values of the positions being computed ([B, H, T, hd], keys after
  * RoPE). It may keep them (a cache being filled) or answer the keys and values to attend to instead, with an
- * additive score bias broadcastable to [B, H, T, Tk] (a cache being read); undefined attends to k, v as usual.
+ * additive score bias broadcastable to [B, H, T, Tk] (a cache being read: pad mask and, with ALiBi, the distances
+ * from the queries to every key); undefined attends to k, v as usual.
  */
 export type KeyValueHook = (layer: number, k: Tensor, v: Tensor) => { k: Tensor; v: Tensor; bias?: Tensor } | undefined;
 
@@ -71,16 +73,29 @@ interface BlockContext {
   readonly positions: Tensor;
   readonly padMask: Tensor | undefined;
   readonly keyValues: KeyValueHook | undefined;
+  /** ALiBi's bias [1, H, T, T] among the call's own positions, made once for every layer; undefined without ALiBi. */
+  readonly alibi: Tensor | undefined;
 }
+
+/** ALiBi's bias among positions start … start+T−1, or undefined where the config has no ALiBi. */
+function alibiAmong(c: ModelConfig, start: number, t: number, device: Tensor['device']): Tensor | undefined {
+  return c.alibiBiasMax === undefined ? undefined : alibiBias(c.nHeads, c.alibiBiasMax, start, t, start, t, device);
+}
+
+/** RoPE where the config has it (every LLaDA / MMaDA checkpoint); identity where `rope` is false. */
+const rotary = (x: Tensor, c: ModelConfig, positions: Tensor): Tensor => (c.rope === false ? x : rope(x, positions, c.ropeTheta));
 
 function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
-  const q = rope(splitHeads(linear(n, p.q_proj.weight), c.nHeads), ctx.positions, c.ropeTheta);
-  const k = rope(splitHeads(linear(n, p.k_proj.weight), c.nHeads), ctx.positions, c.ropeTheta);
+  const q = rotary(splitHeads(linear(n, p.q_proj.weight), c.nHeads), c, ctx.positions);
+  const k = rotary(splitHeads(linear(n, p.k_proj.weight), c.nHeads), c, ctx.positions);
   const v = splitHeads(linear(n, p.v_proj.weight), c.nHeads);
   const scale = 1 / Math.sqrt(headDim(c));
   const other = ctx.keyValues?.(layer, k, v);
-  const a = other ? attention(q, other.k, other.v, { bias: other.bias, scale }) : attention(q, k, v, { keyPadMask: ctx.padMask, scale });
+  // A cache's answer carries its own bias (pad mask and, with ALiBi, the window's distances).
+  const a = other
+    ? attention(q, other.k, other.v, { bias: other.bias, scale })
+    : attention(q, k, v, { keyPadMask: ctx.padMask, bias: ctx.alibi, scale });
   return linear(mergeHeads(a), p.attn_out.weight);
 }
 
@@ -132,7 +147,7 @@ export function transformerLogits(
   }
   return scopeSync(() => {
     const positions = arange(start, start + ids.shape[1]!, 1, 'i32', { device: ids.device });
-    const ctx: BlockContext = { positions, padMask, keyValues };
+    const ctx: BlockContext = { positions, padMask, keyValues, alibi: alibiAmong(config, start, ids.shape[1]!, ids.device) };
     // The residual stream is f32 even when the weights are kept in f16.
     const e = embedding(t.wte.weight, ids);
     let h = e.dtype === 'f32' ? e : cast(e, 'f32');

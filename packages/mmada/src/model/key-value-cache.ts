@@ -5,7 +5,8 @@
  * between the cached ones before and after them.
  */
 import type { KeyValueCache } from '@mmada/diffusion';
-import { cast, concat, dispose, keep, mul, ne, reshape, scopeSync, sliceAxis, sub, TensorError, type Tensor } from '@mmada/tensor';
+import { add, cast, concat, dispose, keep, mul, ne, reshape, scopeSync, sliceAxis, sub, TensorError, type Tensor } from '@mmada/tensor';
+import { alibiBias } from './alibi-bias.js';
 import { checkInputs, transformerLogits } from './forward.js';
 import type { MaskPredictorModel } from './mask-predictor-model.js';
 
@@ -63,11 +64,18 @@ export function openKeyValueCache(model: MaskPredictorModel, options: KeyValueCa
         const parts = [...(start > 0 ? [sliceAxis(cachedT, 2, 0, start)] : []), fresh, ...(end < c.length ? [sliceAxis(cachedT, 2, end, c.length)] : [])];
         return parts.length > 1 ? concat(parts, 2) : fresh;
       };
-      return transformerLogits(params, config, ids, start, undefined, (layer, k, v) => ({
-        k: splice(c.keys[layer]!, k),
-        v: splice(c.values[layer]!, v),
-        bias: c.bias,
-      }));
+      // With ALiBi the window's queries (start … end−1) see every cached key at its distance; made once per window.
+      const alibi = config.alibiBiasMax === undefined ? undefined : alibiBias(config.nHeads, config.alibiBiasMax, start, w, 0, c.length, ids.device);
+      const bias = alibi && c.bias ? add(c.bias, alibi) : (alibi ?? c.bias);
+      try {
+        return transformerLogits(params, config, ids, start, undefined, (layer, k, v) => ({
+          k: splice(c.keys[layer]!, k),
+          v: splice(c.values[layer]!, v),
+          bias,
+        }));
+      } finally {
+        if (alibi) dispose(bias === alibi ? [alibi] : [alibi, bias!]);
+      }
     },
     dispose: free,
   };
