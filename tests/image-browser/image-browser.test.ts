@@ -10,7 +10,8 @@ import { build } from 'esbuild';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crc32, decodePng } from '@mmada/image';
+import { decodePng } from '@mmada/image';
+import { pngBytes } from '../support/png-bytes.js';
 import { browserRequired, findChromium, launchChromium } from '../playground/chromium.js';
 
 const fixtures = new URL('../../packages/image/test/fixtures/', import.meta.url);
@@ -24,19 +25,7 @@ let page: Page;
 
 /** A 1×1 RGB PNG whose image data inflates to 64 MiB. */
 function bomb(): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(1, 0);
-  ihdr.writeUInt32BE(1, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(new Uint8Array(64 << 20))), chunk('IEND', new Uint8Array(0))]);
+  return pngBytes({ width: 1, height: 1 }, deflateSync(new Uint8Array(64 << 20)));
 }
 
 beforeAll(async () => {

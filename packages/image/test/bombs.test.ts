@@ -2,24 +2,10 @@
 import { deflateSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodeImage, decodeJpeg, decodePng, MAX_IMAGE_PIXELS, minimumScanBytes, readJpegFrame } from '@mmada/image';
+import { pngBytes } from '../../../tests/support/png-bytes.js';
+import { decodeImage, decodeJpeg, decodePng, MAX_IMAGE_PIXELS, minimumScanBytes, readJpegFrame } from '@mmada/image';
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), 8 + data.length);
-  return out;
-}
-
-function png(width: number, height: number, idat: Uint8Array): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
-}
+const png = (width: number, height: number, idat: Uint8Array): Uint8Array => pngBytes({ width, height }, idat);
 
 /** A baseline JPEG header (SOI, SOF0 with three 1×1-sampled components, EOI) declaring any size and no scan. */
 function forgedJpeg(width: number, height: number): Uint8Array {

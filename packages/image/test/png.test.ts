@@ -3,29 +3,12 @@ import { deflateSync } from 'node:zlib';
 import * as E from 'fp-ts/lib/Either.js';
 import { encode } from 'fast-png';
 import { describe, expect, it } from 'vitest';
+import { pngBytes } from '../../../tests/support/png-bytes.js';
 import { crc32, createImage, decodePng, encodePng, getPixel, inflatedSize, scanPngChunks, setPixel } from '@mmada/image';
 
 /** Builds a PNG by hand, with any colour type and per-row filter bytes already applied. */
 export function handPng(width: number, height: number, colorType: number, rows: number[][], extra: Array<[string, number[]]> = [], depth = 8): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const body = new Uint8Array([...Buffer.from(type, 'latin1'), ...data]);
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.set(body, 4);
-    out.writeUInt32BE(crc32(body), 8 + data.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([depth, colorType, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', ihdr),
-    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))),
-    chunk('IDAT', deflateSync(Uint8Array.from(rows.flat()))),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  return pngBytes({ width, height, depth, colorType }, deflateSync(Uint8Array.from(rows.flat())), extra.map(([t, d]) => [t, Uint8Array.from(d)] as const));
 }
 
 const fixtures = new URL('./fixtures/', import.meta.url);

@@ -15,7 +15,7 @@ import {
   decodeImageTokens, encodeImages, imagesToTensor, imageTokenizerDevice, tensorToImages, trainImageTokenizer, vqConfig,
   type ImageTokenizer, type ImageTokenizerStepInfo, type TokenizerLossOptions, type TrainImageTokenizerResult, type VqConfig,
 } from '@mmada/mmada';
-import { generateShapesWorld, nearestColor, renderScene, verifyT2I, type Scene } from '@mmada/eval';
+import { createRng, generateShapesWorld, nearestColor, renderScene, verifyT2I, type Scene } from '@mmada/eval';
 import { ensureBackend, scope, type DeviceName, type Tensor } from '@mmada/tensor';
 import type { RgbImage } from '@mmada/image';
 
@@ -81,16 +81,9 @@ export function shapesWorldTrainScenes(pool = SHAPESWORLD_VQ_POOL): Scene[] {
   return scenes.filter((s) => !heldOut.has(sceneKey(s)));
 }
 
-/** mulberry32 on a 32-bit seed: the batch order is a pure function of (seed, step). */
+/** The batch order is a pure function of (seed, step): the ShapesWorld generator seeded with both mixed. */
 function stepRandom(seed: number, step: number): () => number {
-  let a = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35)) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRng((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35)) >>> 0).next;
 }
 
 /** The `batch` scenes of a step: drawn with replacement from the pool by a generator seeded with (seed, step). */
