@@ -149,6 +149,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   rmsNormBackward: NONE,
   adamUpdate: NONE,
   sumOfSquares: NONE,
+  packFlat: NONE,
 };
 
 describe('gradients of every primitive against central differences (cpu)', () => {

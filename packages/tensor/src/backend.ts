@@ -34,6 +34,11 @@ export interface Backend {
   upload(data: TypedArray, dtype: DType): Storage;
   /** Reads storage back; f16 is decoded to Float32Array, bool comes as Uint8Array. */
   read(ref: TensorRef): Promise<DataType>;
+  /**
+   * `bytes` bytes of `storage` from `byteOffset` (a multiple of 256), sharing its memory: what kernels bind for a
+   * view tensor. The storage stays owned by its parent (`free` is never called on a view).
+   */
+  view(storage: Storage, byteOffset: number, bytes: number): Storage;
   /** Releases storage (possibly deferred until queued work that uses it completes). */
   free(storage: Storage): void;
   /** Waits until all queued work is done. */

@@ -49,6 +49,7 @@ export { embedding } from './ops/embedding.js';
 export { attentionBackward } from './ops/attention-backward.js';
 export { crossEntropyBackward } from './ops/loss-backward.js';
 export { adamUpdate, sumOfSquares } from './ops/optimizer.js';
+export { FLAT_ALIGNMENT, flatLayout, flatViews, packFlat, type FlatLayout } from './ops/flat.js';
 export { rmsNormBackward } from './ops/norm-backward.js';
 export type { AdamUpdateOptions } from './ops/optimizer.js';
 export type { AttentionBackwardInputs, AttentionGradients } from './ops/attention-backward.js';

@@ -4,19 +4,27 @@ import { TensorError, fmtShape } from './errors.js';
 import { sizeOf, type Shape } from './shape.js';
 import { trackCreated, trackDisposed } from './memory.js';
 
-/** Device memory shared by a tensor and its reshapes; freed when the last of them is disposed. */
+/**
+ * Device memory shared by a tensor and its reshapes; freed when the last of them is disposed. A view (a range
+ * of another tensor's memory, see `flatViews`) holds its parent instead: the parent is released with it.
+ */
 export class DataRef {
   refs = 1;
   constructor(
     readonly backend: Backend,
     readonly storage: Storage,
+    readonly parent: DataRef | null = null,
+    /** A view's offset in its parent, in elements of the parent's dtype (0 otherwise). */
+    readonly offset = 0,
   ) {}
   retain(): this {
     this.refs++;
     return this;
   }
   release(): void {
-    if (--this.refs === 0) this.backend.free(this.storage);
+    if (--this.refs !== 0) return;
+    if (this.parent) this.parent.release();
+    else this.backend.free(this.storage);
   }
 }
 

@@ -586,11 +586,28 @@ const optimizerCase: ParityCase = {
       const v = make(r, [n], 'f32', 0, 2);
       const inputs = [g, m, v, ...(hasParam ? [make(r, [n], 'f32')] : []), ...(hasScale ? [make(r, [1], 'f32', 0.1, 1)] : [])];
       const outs = [0, 1, 2].map(() => ({ shape: [n], dtype: 'f32' as DType }));
-      await check('adamUpdate', inputs, { ...base, decay, hasParam, hasScale, apply }, outs, { atol: 1e-6, rtol: 1e-5 }, `n ${n}`);
+      // decayEnd < n: only a prefix decays (a flat buffer of many parameters)
+      await check('adamUpdate', inputs, { ...base, decay, decayEnd: Math.ceil(n / 2), hasParam, hasScale, apply }, outs, { atol: 1e-6, rtol: 1e-5 }, `n ${n}`);
     }
     const xs = [5, 1, 4099, 0, 7, 33, 2, 1, 9, 300, 3, 3, 3, 3, 3, 3, 3, 17].map((n) => make(r, [n], 'f32'));
     await check('sumOfSquares', xs, {}, [{ shape: [1], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-5 });
     await check('sumOfSquares', [make(r, [0], 'f32')], {}, [{ shape: [1], dtype: 'f32' }]);
+  },
+};
+
+const packFlatCase: ParityCase = {
+  name: 'packFlat: more inputs than one dispatch binds, empty ones, gaps of zeros',
+  run: async () => {
+    const r = rng(19);
+    const sizes = [5, 64, 0, 130, 1, 7, 3, 3, 3, 3, 3, 3, 3, 3, 17, 4096, 2];
+    const offsets: number[] = [];
+    let total = 0;
+    for (const n of sizes) {
+      offsets.push(total);
+      total += Math.ceil(Math.max(n, 1) / 64) * 64;
+    }
+    await check('packFlat', sizes.map((n) => make(r, [n], 'f32')), { offsets, total }, [{ shape: [total], dtype: 'f32' }]);
+    await check('packFlat', [make(r, [2, 3], 'f32')], { offsets: [0], total: 64 }, [{ shape: [64], dtype: 'f32' }]);
   },
 };
 
@@ -634,6 +651,7 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   rmsNormBackward: [normBackwardCase],
   adamUpdate: [optimizerCase],
   sumOfSquares: [optimizerCase],
+  packFlat: [packFlatCase],
 };
 
 describeOnDevices(['webgpu'], 'webgpu kernels vs cpu oracle', () => {

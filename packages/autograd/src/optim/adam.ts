@@ -1,4 +1,4 @@
-import { adamUpdate, add, cast, div, mul, sqrt, square, sub, zerosLike, type Tensor } from '@mmada/tensor';
+import { adamUpdate, add, cast, div, flatLayout, flatViews, mul, packFlat, sqrt, square, sub, zerosLike, type Tensor } from '@mmada/tensor';
 import { mapTensors } from '../pytree.js';
 import { valueAt, type ScalarOrSchedule } from './schedule.js';
 import { scoped, type GradientTransformation } from './transformation.js';
@@ -83,6 +83,34 @@ function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupl
     const pick = (k: 'm' | 'v' | 'u') => mapTensors(updates, (g: Tensor) => results.get(g)![k]);
     return { u: pick('u'), state: { count: h.t, mu: pick('m'), nu: pick('v') } };
   };
+  /**
+   * `step` over every leaf at once, when all are f32: gradients, parameters and moments packed into one flat buffer
+   * each (decayed leaves first, so one bound says which elements decay) and one `adamUpdate` over all of them; the
+   * new parameters and moments are views into its outputs. A later step finds them already packed (no copy), so a
+   * step costs the gradients' packing and one kernel instead of one kernel per leaf. Same arithmetic per element.
+   */
+  const flatStep = <P>(grads: P, state: AdamState, params: P, scale: Tensor | undefined): { params: P; state: AdamState } | undefined => {
+    const h = hyper(state, params);
+    const leaves: { path: string; g: Tensor; m: Tensor; v: Tensor; p: Tensor }[] = [];
+    mapTensors(grads, (g: Tensor, path: string, m: Tensor, v: Tensor, p: Tensor) => (leaves.push({ path, g, m, v, p }), g), state.mu, state.nu, params);
+    if (leaves.length < 2 || leaves.some((l) => [l.g, l.m, l.v, l.p].some((t) => t.dtype !== 'f32'))) return undefined;
+    const decays = (l: (typeof leaves)[number]) => h.wd !== 0 && h.decays(l.path);
+    const order = [...leaves.filter(decays), ...leaves.filter((l) => !decays(l))];
+    const nDecayed = leaves.filter(decays).length;
+    const layout = flatLayout(order.map((l) => l.g.size));
+    const out = scoped(() => {
+      const [g, m, v, p] = (['g', 'm', 'v', 'p'] as const).map((k) => packFlat(order.map((l) => l[k]), layout)) as [Tensor, Tensor, Tensor, Tensor];
+      const r = adamUpdate(g, m, v, {
+        b1, b2, eps, stepSize: h.stepSize, sqrtBc2: h.sqrtBc2, decay: nDecayed > 0 ? h.lr * h.wd : 0,
+        decayEnd: nDecayed < order.length ? layout.offsets[nDecayed]! : layout.total, param: p, scale, apply: true,
+      });
+      const shapes = order.map((l) => l.g.shape);
+      return { p: flatViews(r.update, layout, shapes), m: flatViews(r.m, layout, shapes), v: flatViews(r.v, layout, shapes) };
+    });
+    const index = new Map(order.map((l, i) => [l.g, i]));
+    const pick = (k: 'p' | 'm' | 'v') => mapTensors(grads, (g: Tensor) => out[k][index.get(g)!]!);
+    return { params: pick('p'), state: { count: h.t, mu: pick('m'), nu: pick('v') } };
+  };
   return {
     init: (params) => ({ count: 0, mu: mapTensors(params, (p) => zerosLike(p, 'f32')), nu: mapTensors(params, (p) => zerosLike(p, 'f32')) }),
     update(updates, state, params) {
@@ -90,6 +118,8 @@ function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupl
       return { updates: r.u, state: r.state };
     },
     step(grads, state, params, gradScale) {
+      const flat = flatStep(grads, state, params, gradScale);
+      if (flat) return flat;
       const r = run(grads, state, params, gradScale, true);
       return { params: r.u, state: r.state };
     },

@@ -52,4 +52,5 @@ export const VJP_RULES: VjpRuleTable = {
   rmsNormBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   adamUpdate: nonDifferentiable('an optimizer step'),
   sumOfSquares: nonDifferentiable('an optimizer statistic (the square of a global gradient norm)'),
+  packFlat: nonDifferentiable('optimizer packing (many tensors into one buffer)'),
 };

@@ -18,7 +18,7 @@ import { attention } from './attention.js';
 import { conv2d } from './conv.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
-import { adamUpdate, sumOfSquares } from './optimizer.js';
+import { adamUpdate, packFlat, sumOfSquares } from './optimizer.js';
 import { rmsNormBackward } from './norm-backward.js';
 
 const kernels: KernelTable = {
@@ -29,7 +29,7 @@ const kernels: KernelTable = {
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
   attentionBackward, crossEntropyBackward, rmsNormBackward,
-  adamUpdate, sumOfSquares,
+  adamUpdate, sumOfSquares, packFlat,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */
@@ -47,6 +47,11 @@ export function createCpuBackend(): Backend {
       const dtype = ref.dtype;
       if (isHalf(dtype)) return Float32Array.from(d, (h) => halfBitsToF32(dtype, h));
       return d.slice() as DataType;
+    },
+    view(storage, byteOffset, bytes) {
+      const d = (storage as CpuStorage).data;
+      const start = byteOffset / d.BYTES_PER_ELEMENT;
+      return new CpuStorage(d.subarray(start, start + bytes / d.BYTES_PER_ELEMENT));
     },
     free() {
       // garbage collected

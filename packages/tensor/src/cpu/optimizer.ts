@@ -17,7 +17,7 @@ export function adamUpdate(inputs: TensorRef[], p: PrimitiveParams['adamUpdate']
     const mi = f(f(m[i]! * b1!) + f(gi * c1!));
     const vi = f(f(v[i]! * b2!) + f(f(gi * gi) * c2!));
     let ui = f(f(mi / f(f(f(Math.sqrt(vi)) / sqrtBc2!) + eps!)) * negStep!);
-    if (p.decay !== 0) ui = f(ui - f(param![i]! * decay!));
+    if (p.decay !== 0 && i < p.decayEnd) ui = f(ui - f(param![i]! * decay!));
     if (p.apply) ui = f(param![i]! + ui);
     m2[i] = mi;
     v2[i] = vi;
@@ -31,4 +31,11 @@ export function sumOfSquares(inputs: TensorRef[]): CpuStorage[] {
   let s = 0;
   for (const t of inputs) for (const x of (t.storage as CpuStorage).data as Float32Array) s += x * x;
   return [new CpuStorage(Float32Array.of(s))];
+}
+
+/** The reference of packFlat: each input copied to its offset, zeros elsewhere. */
+export function packFlat(inputs: TensorRef[], p: PrimitiveParams['packFlat']): CpuStorage[] {
+  const y = new Float32Array(p.total);
+  inputs.forEach((t, i) => y.set((t.storage as CpuStorage).data as Float32Array, p.offsets[i]!));
+  return [new CpuStorage(y)];
 }

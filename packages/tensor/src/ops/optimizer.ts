@@ -19,6 +19,8 @@ export interface AdamUpdateOptions {
   readonly scale?: Tensor;
   /** Return the updated parameter p + u instead of the update u. */
   readonly apply?: boolean;
+  /** Only elements [0, decayEnd) decay (default: all). */
+  readonly decayEnd?: number;
 }
 
 /**
@@ -42,13 +44,15 @@ export function adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOpti
   for (const [name, x] of [['b1', o.b1], ['b2', o.b2], ['eps', o.eps], ['stepSize', o.stepSize], ['sqrtBc2', o.sqrtBc2], ['decay', decay]] as const) {
     if (!Number.isFinite(x)) throw new TensorError('adamUpdate', `${name} must be a finite number, got ${x}`);
   }
+  const decayEnd = o.decayEnd ?? grad.size;
+  if (!Number.isInteger(decayEnd) || decayEnd < 0 || decayEnd > grad.size) throw new TensorError('adamUpdate', `decayEnd must be an integer in [0, ${grad.size}], got ${decayEnd}`);
   const hasParam = o.param !== undefined && (decay !== 0 || apply);
   const inputs = [grad, m, v, ...(hasParam ? [o.param!] : []), ...(o.scale ? [o.scale] : [])];
   const out = { shape: [...grad.shape], dtype: 'f32' as const };
   const [m2, v2, u] = runPrimitive(
     'adamUpdate',
     inputs,
-    { b1: o.b1, c1: 1 - o.b1, b2: o.b2, c2: 1 - o.b2, eps: o.eps, sqrtBc2: o.sqrtBc2, stepSize: o.stepSize, decay, hasParam, hasScale: !!o.scale, apply },
+    { b1: o.b1, c1: 1 - o.b1, b2: o.b2, c2: 1 - o.b2, eps: o.eps, sqrtBc2: o.sqrtBc2, stepSize: o.stepSize, decay, decayEnd, hasParam, hasScale: !!o.scale, apply },
     [out, out, out],
   ) as [Tensor, Tensor, Tensor];
   return { m: m2, v: v2, update: u };

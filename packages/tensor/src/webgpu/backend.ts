@@ -17,7 +17,7 @@ import { randomBits } from './kernels/random.js';
 import { arange, fill } from './kernels/creation.js';
 import { makeNNKernels } from './kernels/nn-table.js';
 import { makeNNBackwardKernels } from './kernels/backward-table.js';
-import { adamUpdate, sumOfSquares } from './kernels/optimizer.js';
+import { adamUpdate, packFlat, sumOfSquares } from './kernels/optimizer.js';
 
 export interface WebGPUBackendOptions extends RuntimeOptions {
   /** A GPU object (e.g. `navigator.gpu`, or `create([...])` from the `webgpu` package). */
@@ -177,6 +177,10 @@ class WebGPUBackendImpl implements WebGPUBackend {
     }
   }
 
+  view(storage: Storage, byteOffset: number, bytes: number): Storage {
+    return this.runtime.view(storage as Gpu, byteOffset, bytes);
+  }
+
   free(storage: Storage): void {
     this.runtime.release(storage as Gpu);
   }
@@ -291,5 +295,6 @@ function makeKernels(rt: Runtime): KernelTable {
     ...makeNNBackwardKernels(rt),
     adamUpdate: (inputs, p, outs) => adamUpdate(rt, inputs, p, outs),
     sumOfSquares: (inputs) => sumOfSquares(rt, inputs),
+    packFlat: (inputs, p) => packFlat(rt, inputs, p),
   };
 }

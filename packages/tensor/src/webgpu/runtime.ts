@@ -398,10 +398,12 @@ export class Runtime {
   copy(src: GPUStorage, dst: GPUStorage, bytes: number): void {
     if (!src.buffer || !dst.buffer || bytes === 0) return;
     this.endPass();
-    src.lastUse = this.batchId;
-    dst.lastUse = this.batchId;
+    for (const s of [src, dst]) {
+      s.lastUse = this.batchId;
+      if (s.parent) s.parent.lastUse = this.batchId;
+    }
     if (this.profiler) this.profiler.copies++;
-    this.ensureEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, Math.ceil(bytes / 4) * 4);
+    this.ensureEncoder().copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, Math.ceil(bytes / 4) * 4);
   }
 
   /** Submits the pending batch (if any) and recycles what it released. */
@@ -434,7 +436,7 @@ export class Runtime {
   async readBytes(storage: GPUStorage, bytes: number): Promise<ArrayBuffer> {
     this.throwIfFailed();
     if (!storage.buffer || bytes === 0) return new ArrayBuffer(0);
-    if (storage.freed) throw new Error('webgpu: reading a freed buffer');
+    if (storage.freed || storage.parent?.freed) throw new Error('webgpu: reading a freed buffer');
     const size = Math.ceil(bytes / 4) * 4;
     if (this.profiler) {
       this.profiler.readbacks++;
@@ -443,7 +445,8 @@ export class Runtime {
     const staging = this.device.createBuffer({ size, usage: BUFFER_USAGE_MAP_READ | BUFFER_USAGE_COPY_DST });
     this.endPass();
     storage.lastUse = this.batchId;
-    this.ensureEncoder().copyBufferToBuffer(storage.buffer, 0, staging, 0, size);
+    if (storage.parent) storage.parent.lastUse = this.batchId;
+    this.ensureEncoder().copyBufferToBuffer(storage.buffer, storage.offset, staging, 0, size);
     this.flush();
     try {
       // dawn.node busy-polls while this promise is pending, so exactly one await per readback.

@@ -12,7 +12,7 @@ export function adamUpdate(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams[
   const n = inputs[0]!.size;
   const [m2, v2, u] = outs.map(() => rt.createStorage(n * 4)) as [GPUStorage, GPUStorage, GPUStorage];
   if (n === 0) return [m2, v2, u];
-  const meta = new Meta().u32(n).f32(p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay);
+  const meta = new Meta().u32(n).f32(p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay).u32(p.decayEnd);
   const decay = p.decay !== 0;
   const names = ['gs', 'ms', 'vs', ...(p.hasParam ? ['ps'] : []), ...(p.hasScale ? ['scl'] : [])];
   const outAt = names.length;
@@ -29,7 +29,7 @@ ${main1d(`  if (i >= m(0u)) { return; }
   let mi = ms[i] * mf(1u) + gi * mf(2u);
   let vi = vs[i] * mf(3u) + (gi * gi) * mf(4u);
   var ui = (mi / (sqrt(vi) / mf(6u) + mf(5u))) * mf(7u);
-${decay ? '  ui = ui - ps[i] * mf(8u);' : ''}
+${decay ? '  if (i < m(9u)) { ui = ui - ps[i] * mf(8u); }' : ''}
 ${p.apply ? '  ui = ps[i] + ui;' : ''}
   mo[i] = mi;
   vo[i] = vi;
@@ -108,4 +108,37 @@ ${chunk.map((_, i) => `  for (var j = t; j < m(${i}u); j = j + ${WG}u) { let x =
     total = out;
   }
   return [total!];
+}
+
+/**
+ * Copies many tensors into one flat buffer at their offsets, zeros between them: each dispatch writes the range of
+ * as many inputs as the storage-binding limit allows (besides the output), every invocation one element.
+ */
+export function packFlat(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams['packFlat']): GPUStorage[] {
+  const y = rt.createStorage(p.total * 4);
+  const perDispatch = Math.max(1, Math.min(14, rt.device.limits.maxStorageBuffersPerShaderStage - 1));
+  for (let start = 0; start < inputs.length; start += perDispatch) {
+    const chunk = inputs.slice(start, start + perDispatch);
+    const k = chunk.length;
+    const begin = start === 0 ? 0 : p.offsets[start]!;
+    const end = start + k < inputs.length ? p.offsets[start + k]! : p.total;
+    if (end <= begin) continue;
+    const meta = new Meta().u32(begin, end - begin, ...chunk.flatMap((x, i) => [p.offsets[start + i]!, x.size]));
+    rt.dispatch({
+      key: `packFlat:${k}`,
+      code: () => `
+${chunk.map((_, i) => `@group(0) @binding(${i}) var<storage, read> x${i}: array<f32>;`).join('\n')}
+@group(0) @binding(${k}) var<storage, read_write> y: array<f32>;
+${metaDecl(k + 1, meta.length)}
+${main1d(`  if (i >= m(1u)) { return; }
+  let j = m(0u) + i;
+  var v = 0.0;
+${chunk.map((_, s) => `  if (j >= m(${2 + 2 * s}u) && j - m(${2 + 2 * s}u) < m(${3 + 2 * s}u)) { v = x${s}[j - m(${2 + 2 * s}u)]; }`).join('\n')}
+  y[j] = v;`)}`,
+      bindings: [...chunk.map((x) => ({ storage: x.storage as GPUStorage, kind: 'read' as const })), { storage: y, kind: 'write' }],
+      meta: meta.array(),
+      workgroups: rt.grid(Math.ceil((end - begin) / WG)),
+    });
+  }
+  return [y];
 }
