@@ -21,6 +21,9 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/** Where rope reads and writes the head axis: see the `rope` primitive. */
+export type RopeLayout = 'same' | 'splitHeads' | 'mergeHeads';
+
 /** Parameters of each primitive. Inputs/outputs are described in the comment of each entry. */
 export interface PrimitiveParams {
   /** x -> y, same shape. dtype: see ops/elementwise.ts. */
@@ -96,8 +99,11 @@ export interface PrimitiveParams {
    * -> y like x. With h = D/2, p = positions[(b,) t], in f32 arithmetic:
    * invFreq[j] = 1 / theta^((2j) / D) (j < h), a = p · invFreq[j mod h],
    * y[j] = x[j]·cos a - x[j+h]·sin a for j < h;  y[j] = x[j]·cos a + x[j-h]·sin a for j ≥ h.
+   * inverse rotates by -a (sin a negated: the transpose, i.e. the backward). layout 'splitHeads' reads x as
+   * [B, T, H, D] and writes y [B, H, T, D]; 'mergeHeads' reads x [B, H, T, D] and writes y [B, T, H, D] (a head
+   * split or merge in the same pass); 'same' keeps x's layout [B, H, T, D].
    */
-  rope: { theta: number };
+  rope: { theta: number; inverse: boolean; layout: RopeLayout };
   /**
    * Bidirectional scaled dot-product attention. Inputs q f32 [B, H, Tq, D], k f32 [B, H, Tk, D], v f32 [B, H, Tk, Dv],
    * then mask bool [B, T] when hasMask (T = Tq = Tk; true = real token), then bias f32 rank 4 broadcastable to
@@ -121,6 +127,19 @@ export interface PrimitiveParams {
   conv2d: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number]; hasBias: boolean };
 
   // ---- fused backward primitives (autograd's rules call them; they are not themselves differentiable) ----
+
+  /**
+   * The input gradient of `conv2d` (same stride, padding and dilation). gradOut f32 [N, O, Ho, Wo], w f32
+   * [O, C, kh, kw] -> dx f32 [N, C, H, W] (H, W from the output spec; the forward's input size):
+   * dx[n,c,y,x] = Σ_{o,u,v,i,j} gradOut[n,o,i,j] · w[o,c,u,v] over i·sh + u·dh − top = y, j·sw + v·dw − left = x.
+   */
+  conv2dBackwardInput: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number] };
+  /**
+   * The weight gradient of `conv2d` (same stride, padding and dilation). x f32 [N, C, H, W], gradOut f32
+   * [N, O, Ho, Wo] -> dw f32 [O, C, kh, kw] (kh, kw from the output spec):
+   * dw[o,c,u,v] = Σ_{n,i,j} gradOut[n,o,i,j] · x[n, c, i·sh + u·dh − top, j·sw + v·dw − left] (0 outside x).
+   */
+  conv2dBackwardWeight: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number] };
 
   /**
    * The backward of `attention` (same params). Inputs q, k, v, then mask when hasMask, then bias when hasBias (as

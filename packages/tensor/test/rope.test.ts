@@ -15,6 +15,16 @@ beforeAll(async () => {
 });
 
 describe('rope', () => {
+  it('splitHeads rotates [B, T, H, D] into [B, H, T, D]: the transpose, then rope, bit for bit', async () => {
+    const r = rng(21);
+    const x = randn(r, [2, 5, 3, 8]);
+    const pos = T.tensor([3, 0, 7, 1, 2, 9, 4, 4, 0, 11], [2, 5], 'i32');
+    const split = T.rope(x, pos, 10000, { splitHeads: true });
+    expect(split.shape).toEqual([2, 3, 5, 8]);
+    expect(Array.from(await split.data())).toEqual(Array.from(await T.rope(T.transpose(x, [0, 2, 1, 3]), pos, 10000).data()));
+    expect(() => T.rope(x, T.tensor([0, 1, 2], [3], 'i32'), 10000, { splitHeads: true })).toThrow(/positions must be \[5\]/);
+  });
+
   it('hand-worked: D = 4, theta 10000 -> inverse frequencies [1, 0.01]', async () => {
     expect(Array.from(T.ropeInvFreq(10000, 4))).toEqual([1, Math.fround(0.01)]);
     const x = T.tensor([1, 0, 0, 0, 0, 1, 0, 0], [1, 1, 2, 4]);

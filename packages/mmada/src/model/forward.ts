@@ -82,13 +82,20 @@ function alibiAmong(c: ModelConfig, start: number, t: number, device: Tensor['de
   return c.alibiBiasMax === undefined ? undefined : alibiBias(c.nHeads, c.alibiBiasMax, start, t, start, t, device);
 }
 
-/** RoPE where the config has it (every LLaDA / MMaDA checkpoint); identity where `rope` is false. */
-const rotary = (x: Tensor, c: ModelConfig, positions: Tensor): Tensor => (c.rope === false ? x : rope(x, positions, c.ropeTheta));
+/**
+ * [B, T, d] → [B, H, T, d/H] with RoPE where the config has it (every LLaDA / MMaDA checkpoint): the head split
+ * and the rotation in one kernel; a plain head split where `rope` is false.
+ */
+function rotaryHeads(x: Tensor, c: ModelConfig, positions: Tensor): Tensor {
+  if (c.rope === false) return splitHeads(x, c.nHeads);
+  const [B, T, d] = x.shape as [number, number, number];
+  return rope(reshape(x, [B, T, c.nHeads, d / c.nHeads]), positions, c.ropeTheta, { splitHeads: true });
+}
 
 function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
-  const q = rotary(splitHeads(linear(n, p.q_proj.weight), c.nHeads), c, ctx.positions);
-  const k = rotary(splitHeads(linear(n, p.k_proj.weight), c.nHeads), c, ctx.positions);
+  const q = rotaryHeads(linear(n, p.q_proj.weight), c, ctx.positions);
+  const k = rotaryHeads(linear(n, p.k_proj.weight), c, ctx.positions);
   const v = splitHeads(linear(n, p.v_proj.weight), c.nHeads);
   const scale = 1 / Math.sqrt(headDim(c));
   const other = ctx.keyValues?.(layer, k, v);

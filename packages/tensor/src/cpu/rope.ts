@@ -4,9 +4,13 @@ import { CpuStorage, values } from './storage.js';
 
 const f = Math.fround;
 
-/** Rotate-half RoPE with f32 angles (a = fround(p · invFreq)); cos/sin of that f32 angle are taken exactly. */
-export const rope: Kernel<'rope'> = ([x, positions], { theta }) => {
-  const [B, H, T, D] = x!.shape as [number, number, number, number];
+/**
+ * Rotate-half RoPE with f32 angles (a = fround(p · invFreq)); cos/sin of that f32 angle are taken exactly
+ * (sin negated when inverse). The layout says where (b, h, t) sits in x and in y.
+ */
+export const rope: Kernel<'rope'> = ([x, positions], { theta, inverse, layout }) => {
+  const [B, d1, d2, D] = x!.shape as [number, number, number, number];
+  const [H, T] = layout === 'splitHeads' ? [d2, d1] : [d1, d2];
   const half = D / 2;
   const inv = ropeInvFreq(theta, D);
   const v = values(x!);
@@ -15,19 +19,22 @@ export const rope: Kernel<'rope'> = ([x, positions], { theta }) => {
   const y = new Float32Array(x!.size);
   const cos = new Float64Array(half);
   const sin = new Float64Array(half);
+  /** Offset of row (b, h, t) in [B, H, T, D] (heads major) or [B, T, H, D] (tokens major). */
+  const at = (tokensMajor: boolean, b: number, h: number, t: number) => (tokensMajor ? (b * T + t) * H + h : (b * H + h) * T + t) * D;
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
       const p = f(pos[perBatch ? b * T + t : t]!);
       for (let j = 0; j < half; j++) {
         const a = f(p * inv[j]!);
         cos[j] = f(Math.cos(a));
-        sin[j] = f(Math.sin(a));
+        sin[j] = inverse ? -f(Math.sin(a)) : f(Math.sin(a));
       }
       for (let h = 0; h < H; h++) {
-        const o = ((b * H + h) * T + t) * D;
+        const i = at(layout === 'splitHeads', b, h, t);
+        const o = at(layout === 'mergeHeads', b, h, t);
         for (let j = 0; j < half; j++) {
-          const lo = v[o + j]!;
-          const hi = v[o + j + half]!;
+          const lo = v[i + j]!;
+          const hi = v[i + j + half]!;
           y[o + j] = lo * cos[j]! - hi * sin[j]!;
           y[o + j + half] = hi * cos[j]! + lo * sin[j]!;
         }

@@ -4,14 +4,26 @@ import type { Tensor } from '../tensor.js';
 import { floatInput, releaseTemps, resultLike } from './nn-util.js';
 import { castRaw } from './util.js';
 
+/** Options of `rope`. */
+export interface RopeOptions {
+  /**
+   * x is [B, T, H, D] (heads not yet split from the tokens, as a linear layer's output reshaped) and the result
+   * [B, H, T, D]: the head split and the rotation in one pass. Default false: x is [B, H, T, D].
+   */
+  readonly splitHeads?: boolean;
+}
+
 /**
  * Rotary position embedding in the NeoX / LLaMA rotate-half layout on x [B, H, T, D] (D even):
  * x' = x·cos θ + rotate_half(x)·sin θ with θ[p, j] = p · theta^(-2(j mod D/2)/D), all in f32 as upstream's
  * `rope_full_precision`. `positions` (integers) is [T] or [B, T]: absolute positions, pads included.
+ * With `splitHeads`, x is [B, T, H, D] and the result is transposed to [B, H, T, D] in the same kernel.
  */
-export function rope(x: Tensor, positions: Tensor, theta = 10000): Tensor {
-  if (x.rank !== 4) throw new TensorError('rope', `x must be [B, H, T, D], got ${fmtShape(x.shape)}`);
-  const [B, , T, D] = x.shape as [number, number, number, number];
+export function rope(x: Tensor, positions: Tensor, theta = 10000, options: RopeOptions = {}): Tensor {
+  const split = options.splitHeads ?? false;
+  if (x.rank !== 4) throw new TensorError('rope', `x must be ${split ? '[B, T, H, D]' : '[B, H, T, D]'}, got ${fmtShape(x.shape)}`);
+  const [B, d1, d2, D] = x.shape as [number, number, number, number];
+  const [H, T] = split ? [d2, d1] : [d1, d2];
   if (D % 2 !== 0) throw new TensorError('rope', `the head dim D of ${fmtShape(x.shape)} must be even`);
   if (positions.dtype !== 'i32' && positions.dtype !== 'u32') throw new TensorError('rope', `positions must be i32, got ${positions.dtype}`);
   const okShape = (positions.rank === 1 && positions.shape[0] === T) || (positions.rank === 2 && positions.shape[0] === B && positions.shape[1] === T);
@@ -19,7 +31,7 @@ export function rope(x: Tensor, positions: Tensor, theta = 10000): Tensor {
   if (!(theta > 0)) throw new TensorError('rope', `theta must be positive, got ${theta}`);
   const xf = floatInput('rope', 'x', x);
   const pos = castRaw(positions, 'i32');
-  const y = run1('rope', [xf, pos], { theta }, { shape: x.shape, dtype: 'f32' });
+  const y = run1('rope', [xf, pos], { theta, inverse: false, layout: split ? 'splitHeads' : 'same' }, { shape: [B, H, T, D], dtype: 'f32' });
   releaseTemps([xf, pos], [x, positions]);
   return resultLike(y, x.dtype);
 }

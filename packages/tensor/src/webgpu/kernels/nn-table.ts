@@ -27,7 +27,7 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       const b = hasBias ? inputs[i++] : undefined;
       return [norm(rt, 'group', inputs[0]!, w, b, eps, groups)];
     },
-    rope: ([x, pos], { theta }) => [rope(rt, x!, pos!, theta)],
+    rope: ([x, pos], p) => [rope(rt, x!, pos!, p)],
     attention: (inputs, { scale, hasMask, hasBias }) => {
       let i = 3;
       const mask = hasMask ? inputs[i++] : undefined;
