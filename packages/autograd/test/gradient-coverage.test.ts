@@ -134,6 +134,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('rope (positions per row)', (x, p) => T.rope(x, p, 10000), [{ shape: [2, 2, 3, 4] }, ints([0, 1, 2, 5, 3, 7], [2, 3])]),
     c('rope splitting heads ([B, T, H, D] in)', (x, p) => T.rope(x, p, 10000, { splitHeads: true }), [{ shape: [2, 3, 2, 4] }, ints([0, 1, 4], [3])]),
   ],
+  swiglu: [c('swiglu', (g, u) => T.swiglu(g, u), [{ shape: [3, 5] }, { shape: [3, 5] }])],
   attention: [
     c(
       'attention with a padding mask and a bias',
@@ -150,6 +151,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   attentionBackward: NONE,
   crossEntropyBackward: NONE,
   rmsNormBackward: NONE,
+  swigluBackward: NONE,
   adamUpdate: NONE,
   sumOfSquares: NONE,
   packFlat: NONE,

@@ -51,6 +51,7 @@ export { crossEntropyBackward } from './ops/loss-backward.js';
 export { adamUpdate, sumOfSquares } from './ops/optimizer.js';
 export { FLAT_ALIGNMENT, flatLayout, flatViews, packFlat, type FlatLayout } from './ops/flat.js';
 export { rmsNormBackward } from './ops/norm-backward.js';
+export { swiglu, swigluBackward } from './ops/swiglu.js';
 export type { AdamUpdateOptions } from './ops/optimizer.js';
 export type { AttentionBackwardInputs, AttentionGradients } from './ops/attention-backward.js';
 

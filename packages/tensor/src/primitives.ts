@@ -113,6 +113,8 @@ export interface PrimitiveParams {
    * (only possible through bias) gives 0.
    */
   attention: { scale: number; hasMask: boolean; hasBias: boolean };
+  /** gate, up (f32, one shape) -> y f32 of that shape: silu(gate)·up = (gate·sigmoid(gate))·up (SwiGLU's gating). */
+  swiglu: Record<string, never>;
   /**
    * logits f32 [R, V], targets i32 [R] -> loss f32 [R]: logSumExp(logits[r]) - logits[r, targets[r]].
    * targets[r] == ignoreIndex gives 0; any other target outside [0, V) gives NaN.
@@ -127,6 +129,12 @@ export interface PrimitiveParams {
   conv2d: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number]; hasBias: boolean };
 
   // ---- fused backward primitives (autograd's rules call them; they are not themselves differentiable) ----
+
+  /**
+   * The backward of `swiglu`. gate, up, gradOut (f32, one shape) -> dgate, dup (f32, that shape), s = sigmoid(gate):
+   * dgate = gradOut·up·s·(1 + gate·(1 − s)), dup = gradOut·gate·s.
+   */
+  swigluBackward: Record<string, never>;
 
   /**
    * The backward of `attention` (same params). Inputs q, k, v, then mask when hasMask, then bias when hasBias (as

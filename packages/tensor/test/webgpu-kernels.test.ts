@@ -513,6 +513,19 @@ const ropeLossConvCase: ParityCase = {
   },
 };
 
+const swigluCase: ParityCase = {
+  name: 'nn: swiglu and swigluBackward (sizes not multiples of 4, large |gate|)',
+  run: async () => {
+    const r = rng(29);
+    for (const shape of [[1], [3, 7], [2, 64, 384]]) {
+      const [g, u, d] = [make(r, shape, 'f32', -12, 12), make(r, shape, 'f32'), make(r, shape, 'f32')];
+      const out = { shape, dtype: 'f32' as DType };
+      await check('swiglu', [g, u], {}, [out], { atol: 1e-6, rtol: 1e-5 }, shape.join('x'));
+      await check('swigluBackward', [g, u, d], {}, [out, out], { atol: 1e-6, rtol: 1e-5 }, shape.join('x'));
+    }
+  },
+};
+
 const attentionCase: ParityCase = {
   name: 'nn: attention (mask with all-pad rows, bias)',
   run: async () => {
@@ -657,6 +670,8 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   adamUpdate: [optimizerCase],
   sumOfSquares: [optimizerCase],
   packFlat: [packFlatCase],
+  swiglu: [swigluCase],
+  swigluBackward: [swigluCase],
 };
 
 describeOnDevices(['webgpu'], 'webgpu kernels vs cpu oracle', () => {

@@ -8,6 +8,7 @@ import { sortRule, topkRule } from './sort.js';
 import { logSoftmaxRule, softmaxRule } from './softmax.js';
 import { groupNormRule, layerNormRule, rmsNormRule } from './norm.js';
 import { ropeRule } from './rope.js';
+import { swigluRule } from './swiglu.js';
 import { attentionRule } from './attention.js';
 import { crossEntropyRule } from './loss.js';
 import { conv2dRule } from './conv.js';
@@ -44,6 +45,8 @@ export const VJP_RULES: VjpRuleTable = {
   layerNorm: layerNormRule,
   groupNorm: groupNormRule,
   rope: ropeRule,
+  swiglu: swigluRule,
+  swigluBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   attention: attentionRule,
   crossEntropy: crossEntropyRule,
   conv2d: conv2dRule,

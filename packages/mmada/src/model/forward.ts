@@ -16,12 +16,11 @@ import {
   cast,
   embedding,
   matmul,
-  mul,
   reshape,
   rmsNorm,
   rope,
   scopeSync,
-  silu,
+  swiglu,
   TensorError,
   transpose,
   type Tensor,
@@ -108,7 +107,7 @@ function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: Blo
 
 function mlpBranch(h: Tensor, p: BlockParameters, c: ModelConfig): Tensor {
   const m = rmsNorm(h, p.ff_norm.weight, c.rmsNormEps);
-  const gated = mul(silu(linear(m, p.ff_proj.weight)), linear(m, p.up_proj.weight));
+  const gated = swiglu(linear(m, p.ff_proj.weight), linear(m, p.up_proj.weight));
   return linear(gated, p.ff_out.weight);
 }
 

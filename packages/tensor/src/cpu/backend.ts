@@ -20,6 +20,7 @@ import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { adamUpdate, packFlat, sumOfSquares } from './optimizer.js';
 import { rmsNormBackward } from './norm-backward.js';
+import { swiglu, swigluBackward } from './swiglu.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -30,6 +31,7 @@ const kernels: KernelTable = {
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
   attentionBackward, crossEntropyBackward, rmsNormBackward,
   adamUpdate, sumOfSquares, packFlat,
+  swiglu, swigluBackward,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */

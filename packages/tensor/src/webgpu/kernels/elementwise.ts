@@ -12,7 +12,7 @@ const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set<UnaryOp>([
 ]);
 
 /** Shared float helpers: overflow-free sigmoid, NaN-free tanh for large |x|, erf (A&S 7.1.26, |err| < 1.5e-7). */
-const MATH_FNS = /* wgsl */ `
+export const MATH_FNS = /* wgsl */ `
 fn sigmoid_f(x: f32) -> f32 {
   let e = exp(-abs(x));
   return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0);

@@ -6,9 +6,10 @@ import { rope } from './rope.js';
 import { crossEntropy } from './loss.js';
 import { norm } from './norm.js';
 import { softmaxLike } from './softmax.js';
+import { swiglu } from './swiglu.js';
 
 /** The neural-network primitives of the webgpu device: one kernel per op, each in its family's file. */
-type NNName = 'softmax' | 'logSoftmax' | 'rmsNorm' | 'layerNorm' | 'groupNorm' | 'rope' | 'attention' | 'crossEntropy' | 'conv2d';
+type NNName = 'softmax' | 'logSoftmax' | 'rmsNorm' | 'layerNorm' | 'groupNorm' | 'rope' | 'attention' | 'crossEntropy' | 'conv2d' | 'swiglu' | 'swigluBackward';
 
 export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
   return {
@@ -35,6 +36,8 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       return [attention(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask: mask ?? null, bias: bias ?? null, scale })];
     },
     crossEntropy: ([logits, targets], { ignoreIndex }) => [crossEntropy(rt, logits!, targets!, ignoreIndex)],
+    swiglu: ([gate, up]) => swiglu(rt, gate!, up!, null),
+    swigluBackward: ([gate, up, gradOut]) => swiglu(rt, gate!, up!, gradOut!),
     conv2d: (inputs, params, [out]) => [conv2d(rt, inputs[0]!, inputs[1]!, params.hasBias ? inputs[2]! : null, params, out!.shape)],
   };
 }
