@@ -147,10 +147,15 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   conv2d: [
     c('conv2d stride 2, padding, bias', (x, w, b) => T.conv2d(x, w, b, { stride: 2, padding: 1 }), [{ shape: [1, 2, 5, 4] }, { shape: [3, 2, 3, 3] }, { shape: [3] }]),
     c('conv2d dilation, asymmetric padding', (x, w) => T.conv2d(x, w, null, { dilation: 2, padding: [0, 1, 2, 0] as never }), [{ shape: [2, 1, 5, 5] }, { shape: [2, 1, 2, 2] }]),
+    // the image tokenizer's downsample; stride 2 with dilation 2 leaves the odd input rows and columns untouched
+    c('conv2d stride 2, padding [0, 1, 0, 1]', (x, w, b) => T.conv2d(x, w, b, { stride: 2, padding: [0, 1, 0, 1] }), [{ shape: [2, 2, 6, 6] }, { shape: [2, 2, 3, 3] }, { shape: [2] }]),
+    c('conv2d stride 2, dilation 2', (x, w) => T.conv2d(x, w, null, { stride: 2, dilation: 2, padding: 1 }), [{ shape: [1, 2, 6, 5] }, { shape: [2, 2, 2, 3] }]),
   ],
   attentionBackward: NONE,
   crossEntropyBackward: NONE,
   rmsNormBackward: NONE,
+  conv2dBackwardInput: NONE,
+  conv2dBackwardWeight: NONE,
   swigluBackward: NONE,
   adamUpdate: NONE,
   sumOfSquares: NONE,

@@ -131,6 +131,19 @@ export interface PrimitiveParams {
   // ---- fused backward primitives (autograd's rules call them; they are not themselves differentiable) ----
 
   /**
+   * The input gradient of `conv2d` (same stride, padding and dilation). gradOut f32 [N, O, Ho, Wo], w f32
+   * [O, C, kh, kw] -> dx f32 [N, C, H, W] (H, W from the output spec; the forward's input size):
+   * dx[n,c,y,x] = Σ_{o,u,v,i,j} gradOut[n,o,i,j] · w[o,c,u,v] over i·sh + u·dh − top = y, j·sw + v·dw − left = x.
+   */
+  conv2dBackwardInput: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number] };
+  /**
+   * The weight gradient of `conv2d` (same stride, padding and dilation). x f32 [N, C, H, W], gradOut f32
+   * [N, O, Ho, Wo] -> dw f32 [O, C, kh, kw] (kh, kw from the output spec):
+   * dw[o,c,u,v] = Σ_{n,i,j} gradOut[n,o,i,j] · x[n, c, i·sh + u·dh − top, j·sw + v·dw − left] (0 outside x).
+   */
+  conv2dBackwardWeight: { stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number] };
+
+  /**
    * The backward of `swiglu`. gate, up, gradOut (f32, one shape) -> dgate, dup (f32, that shape), s = sigmoid(gate):
    * dgate = gradOut·up·s·(1 + gate·(1 − s)), dup = gradOut·gate·s.
    */

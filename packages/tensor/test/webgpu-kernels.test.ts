@@ -526,6 +526,40 @@ const swigluCase: ParityCase = {
   },
 };
 
+const convBackwardCase: ParityCase = {
+  name: 'nn: conv2dBackwardInput, conv2dBackwardWeight (strides, dilations, split K over images)',
+  run: async () => {
+    const r = rng(23);
+    type Geometry = { x: number[]; w: number[]; stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number] };
+    const cases: Geometry[] = [
+      { x: [1, 1, 5, 5], w: [1, 1, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1] },
+      // the tokenizer's downsample (stride 2, padding [0, 1, 0, 1]) and its 3×3 same convolution, several images
+      { x: [3, 4, 8, 8], w: [8, 4, 3, 3], stride: [2, 2], padding: [0, 1, 0, 1], dilation: [1, 1] },
+      { x: [4, 4, 16, 16], w: [4, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1] },
+      // channels and sizes not multiples of 4 (scalar reads), stride 3 and unequal strides
+      { x: [2, 3, 7, 6], w: [5, 3, 3, 3], stride: [2, 1], padding: [1, 0, 2, 1], dilation: [1, 1] },
+      { x: [1, 2, 10, 9], w: [3, 2, 2, 3], stride: [3, 3], padding: [0, 0, 1, 1], dilation: [1, 1] },
+      // stride 2 with dilation 2: odd input rows and columns get no gradient; a kernel taller than the stride
+      { x: [2, 2, 9, 9], w: [2, 2, 3, 3], stride: [2, 2], padding: [2, 2, 2, 2], dilation: [2, 2] },
+      { x: [1, 3, 6, 7], w: [2, 3, 5, 4], stride: [2, 3], padding: [2, 1, 0, 2], dilation: [1, 1] },
+      // 1×1 and a 2×2 input with many images (K split into several groups)
+      { x: [3, 8, 4, 6], w: [5, 8, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1] },
+      { x: [32, 8, 2, 2], w: [8, 8, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1] },
+    ];
+    for (const c of cases) {
+      const [N, , H, W] = c.x as [number, number, number, number];
+      const [O, , kh, kw] = c.w as [number, number, number, number];
+      const Ho = Math.floor((H + c.padding[0] + c.padding[1] - c.dilation[0] * (kh - 1) - 1) / c.stride[0]) + 1;
+      const Wo = Math.floor((W + c.padding[2] + c.padding[3] - c.dilation[1] * (kw - 1) - 1) / c.stride[1]) + 1;
+      const g = make(r, [N, O, Ho, Wo], 'f32');
+      const params = { stride: c.stride, padding: c.padding, dilation: c.dilation };
+      const tag = JSON.stringify(c);
+      await check('conv2dBackwardInput', [g, make(r, c.w, 'f32')], params, [{ shape: c.x, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 }, tag);
+      await check('conv2dBackwardWeight', [make(r, c.x, 'f32'), g], params, [{ shape: c.w, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 }, tag);
+    }
+  },
+};
+
 const attentionCase: ParityCase = {
   name: 'nn: attention (mask with all-pad rows, bias)',
   run: async () => {
@@ -663,6 +697,8 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   rope: [ropeLossConvCase],
   crossEntropy: [ropeLossConvCase],
   conv2d: [ropeLossConvCase],
+  conv2dBackwardInput: [convBackwardCase],
+  conv2dBackwardWeight: [convBackwardCase],
   attention: [attentionCase],
   attentionBackward: [attentionBackwardCase],
   crossEntropyBackward: [crossEntropyBackwardCase],

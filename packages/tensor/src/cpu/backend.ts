@@ -16,6 +16,7 @@ import { groupNorm, layerNorm, rmsNorm } from './norm.js';
 import { rope } from './rope.js';
 import { attention } from './attention.js';
 import { conv2d } from './conv.js';
+import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { adamUpdate, packFlat, sumOfSquares } from './optimizer.js';
@@ -29,7 +30,7 @@ const kernels: KernelTable = {
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
-  attentionBackward, crossEntropyBackward, rmsNormBackward,
+  attentionBackward, crossEntropyBackward, rmsNormBackward, conv2dBackwardInput, conv2dBackwardWeight,
   adamUpdate, sumOfSquares, packFlat,
   swiglu, swigluBackward,
 };

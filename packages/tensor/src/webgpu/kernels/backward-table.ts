@@ -1,11 +1,12 @@
 import type { KernelTable } from '../../backend.js';
 import type { Runtime } from '../runtime.js';
 import { attentionBackward } from './attention-backward.js';
+import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { rmsNormBackward } from './norm-backward.js';
 
-/** The fused backward primitives (attention, cross-entropy, rmsNorm) on webgpu. */
-export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward'> {
+/** The fused backward primitives (attention, cross-entropy, rmsNorm, conv2d's two gradients) on webgpu. */
+export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> {
   return {
     attentionBackward: (inputs, { hasMask, hasBias, scale }) => {
       let i = 3;
@@ -15,5 +16,7 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
     },
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
     rmsNormBackward: (inputs, { eps, hasWeight }) => rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps),
+    conv2dBackwardInput: ([g, w], params, [out]) => [conv2dBackwardInput(rt, g!, w!, params, out!.shape)],
+    conv2dBackwardWeight: ([x, g], params, [out]) => [conv2dBackwardWeight(rt, x!, g!, params, out!.shape)],
   };
 }

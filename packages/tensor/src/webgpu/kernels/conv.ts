@@ -7,9 +7,8 @@ import { dispatchGemm, memoryOperand, type GemmOperand } from './gemm.js';
 /**
  * conv2d as an implicit GEMM on the GEMM generator (gemm.ts): out[o, col] = Σ_k w[o, k] · patch[k, col] with
  * k = (c, u, v) and col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix (read four k at a
- * time); the im2col patch matrix is never stored — its load hook computes, for each k, the source pixel of four
- * consecutive output positions (or the zero padding). Each invocation decomposes its four columns into (n, i, j)
- * once; the bias is added in the store hook, which also writes NCHW.
+ * time); the im2col patch matrix is never stored (`patchOperand`). The bias is added in the store hook, which
+ * also writes NCHW.
  */
 export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef | null, p: PrimitiveParams['conv2d'], outShape: readonly number[]): GPUStorage {
   const [N, C, H, W] = x.shape as [number, number, number, number];
@@ -47,14 +46,63 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
     });
     return y;
   }
-  // words 0-2: M N K (the generator's); then the geometry
-  const meta = new Meta().u32(O, cols, K, C, H, W, KH, KW, Ho, Wo, p.stride[0], p.stride[1], p.dilation[0], p.dilation[1]).i32(p.padding[0], p.padding[2]);
+  const meta = patchMeta(O, cols, K, { C, H, W, KH, KW, Ho, Wo, stride: p.stride, dilation: p.dilation, offset: [p.padding[0], p.padding[2]] }).array();
   const wVec = K % 4 === 0;
-  // The patch hook walks k in order (the generator fetches an 'mn' operand at k, k+1, … once each), so it keeps
-  // (c, u, v) as counters instead of dividing k by kh·kw and kw: integer division has no SIMD instruction on the
-  // CPUs a software driver runs on, and two divisions per k cost more than the 32 multiply-adds they feed.
-  const patch: GemmOperand = {
-    decl: `@group(0) @binding(0) var<storage, read> xs: array<f32>;
+  dispatchGemm(rt, {
+    key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}`,
+    bindings,
+    meta,
+    a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: wVec }),
+    b: patchOperand(0),
+    outDecl: `${biasDecl}
+@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
+    store: (o, col, v) => {
+      const hw = 'm(8u) * m(9u)';
+      return `let n_ = (${col}) / (${hw}); ys[(n_ * M + (${o})) * (${hw}) + (${col}) - n_ * (${hw})] = ${v}${hasBias ? ` + bs[${o}]` : ''};`;
+    },
+    M: O,
+    N: cols,
+  });
+  return y;
+}
+
+/**
+ * Where the patch matrix of an implicit-GEMM convolution reads its source: an NCHW tensor of C channels of H × W,
+ * read at k = (c, u, v) for c < C, u < KH, v < KW and column (n, i, j) on an Ho × Wo grid, at pixel
+ * (i·stride − offset + u·dilation, j·…) — zero outside the source. The forward convolution has the padding as its
+ * offset; the input gradient uses the same hook with a negative dilation (see conv-backward.ts).
+ */
+export interface PatchGeometry {
+  readonly C: number;
+  readonly H: number;
+  readonly W: number;
+  readonly KH: number;
+  readonly KW: number;
+  readonly Ho: number;
+  readonly Wo: number;
+  readonly stride: readonly [number, number];
+  readonly dilation: readonly [number, number];
+  readonly offset: readonly [number, number];
+}
+
+/** The metadata `patchOperand` reads: words 0-2 the generator's M N K, then the geometry (words 3-15). */
+export function patchMeta(M: number, N: number, K: number, g: PatchGeometry): Meta {
+  return new Meta()
+    .u32(M, N, K, g.C, g.H, g.W, g.KH, g.KW, g.Ho, g.Wo, g.stride[0], g.stride[1])
+    .i32(g.dilation[0], g.dilation[1], g.offset[0], g.offset[1]);
+}
+
+/**
+ * The im2col patch matrix as a GEMM operand ('mn': four consecutive columns at one k), never stored: for each k it
+ * computes the source pixel of four consecutive output positions (or the zero padding). It walks k in order (the
+ * generator fetches an 'mn' operand at k, k+1, … once each), so it keeps (c, u, v) as counters instead of dividing k
+ * by kh·kw and kw: integer division has no SIMD instruction on the CPUs a software driver runs on, and two
+ * divisions per k cost more than the 32 multiply-adds they feed. Each invocation decomposes its four columns into
+ * (n, i, j) once.
+ */
+export function patchOperand(binding: number): GemmOperand {
+  return {
+    decl: `@group(0) @binding(${binding}) var<storage, read> xs: array<f32>;
 var<private> kc_: u32;
 var<private> ku_: u32;
 var<private> kv_: u32;
@@ -63,8 +111,8 @@ var<private> py_: vec4<i32>;
 var<private> px_: vec4<i32>;
 fn patch4(k: u32) -> vec4<f32> {
   let H = m(4u); let W = m(5u);
-  let yy = py_ + vec4<i32>(i32(ku_ * m(12u)));
-  let xx = px_ + vec4<i32>(i32(kv_ * m(13u)));
+  let yy = py_ + vec4<i32>(i32(ku_) * mi(12u));
+  let xx = px_ + vec4<i32>(i32(kv_) * mi(13u));
   let ok = (yy >= vec4<i32>(0)) & (xx >= vec4<i32>(0)) & (yy < vec4<i32>(i32(H))) & (xx < vec4<i32>(i32(W))) & vec4<bool>(k < m(2u));
   let at = (img_ + vec4<u32>(kc_ * H) + vec4<u32>(max(yy, vec4<i32>(0)))) * W + vec4<u32>(max(xx, vec4<i32>(0)));
   let at0 = select(0u, at.x, ok.x); let at1 = select(0u, at.y, ok.y); let at2 = select(0u, at.z, ok.z); let at3 = select(0u, at.w, ok.w);
@@ -74,7 +122,6 @@ fn patch4(k: u32) -> vec4<f32> {
   return v;
 }`,
     along: 'mn',
-    // four consecutive output positions (n, i, j), decomposed once per invocation
     setup: `  kc_ = 0u; ku_ = 0u; kv_ = 0u;
 ${[0, 1, 2, 3]
   .map(
@@ -87,20 +134,4 @@ ${[0, 1, 2, 3]
   .join('\n')}`,
     fetch: (k) => `patch4(${k})`,
   };
-  dispatchGemm(rt, {
-    key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}`,
-    bindings,
-    meta: meta.array(),
-    a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: wVec }),
-    b: patch,
-    outDecl: `${biasDecl}
-@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
-    store: (o, col, v) => {
-      const hw = 'm(8u) * m(9u)';
-      return `let n_ = (${col}) / (${hw}); ys[(n_ * M + (${o})) * (${hw}) + (${col}) - n_ * (${hw})] = ${v}${hasBias ? ` + bs[${o}]` : ''};`;
-    },
-    M: O,
-    N: cols,
-  });
-  return y;
 }

@@ -53,6 +53,11 @@ export interface GemmSpec {
   readonly store: (row: string, col: string, v: string) => string;
   /** WGSL lines after M, N, K and z (= gid.z, the batch index) are defined: e.g. per-batch offsets. */
   readonly prologue?: string;
+  /**
+   * WGSL statements at the top of every K step (k = the step's first index), before any fetch: where both
+   * operands decompose the same k (e.g. into image and pixel), it is done once per step here, not per fetch.
+   */
+  readonly kStep?: string;
   readonly M: number;
   readonly N: number;
   /** Workgroups along z (batch). */
@@ -120,6 +125,7 @@ ${aIndex.join('\n')}
 ${bIndex.join('\n')}
 ${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < K; k = k + 4u) {
+${s.kStep ?? ''}
 ${bFetch.join('\n')}
 ${aFetch.join('\n')}
 ${accumulate.join('\n')}

@@ -1,0 +1,250 @@
+import type { TensorRef } from '../../backend.js';
+import type { PrimitiveParams } from '../../primitives.js';
+import { GPUStorage, type Runtime } from '../runtime.js';
+import { Meta, WG, main1d, metaDecl } from './common.js';
+import { patchMeta, patchOperand } from './conv.js';
+import { dispatchGemm, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
+
+type ConvParams = PrimitiveParams['conv2dBackwardInput'];
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+const mod = (a: number, b: number): number => ((a % b) + b) % b;
+
+/**
+ * The taps of one kernel axis that reach the input rows of one phase p (rows y ≡ p mod stride): u with
+ * (p + pad − u·dilation) ≡ 0 mod stride, an arithmetic progression `first`, `first + step`, … of `count` taps. Row
+ * y = p + stride·a then reads gradient row base + a − t·di for the t-th of them.
+ */
+interface Phase {
+  readonly first: number;
+  readonly count: number;
+  readonly step: number;
+  readonly base: number;
+  readonly di: number;
+}
+
+function phases(k: number, stride: number, dilation: number, pad: number): Phase[] {
+  const g = gcd(stride, dilation);
+  const step = stride / g;
+  return Array.from({ length: stride }, (_, p) => {
+    let first = 0;
+    while (first < k && mod(p + pad - first * dilation, stride) !== 0) first++;
+    const count = first < k ? Math.floor((k - 1 - first) / step) + 1 : 0;
+    return { first, count, step, base: count ? (p + pad - first * dilation) / stride : 0, di: dilation / g };
+  });
+}
+
+/**
+ * The input gradient of conv2d as implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
+ * pixels (y ≡ py mod stride_h, x ≡ px mod stride_w): dx[n, c, y, x] = Σ_{o, u, v} w[o, c, u, v] · gradOut[n, o, i, j]
+ * over the taps that land on a gradient pixel, i = (y + top − u·dh) / sh. Within a class those taps are the same
+ * for every pixel, so the class is a stride-1 convolution of gradOut by a sub-kernel with a negative dilation (the
+ * forward's patch hook, reading gradOut), and no multiply-add is spent on the zeros a strided transposed
+ * convolution would insert (a stride-2 gradient is 4 products of a quarter of the size). The weight is first
+ * permuted into each class's [C, O·nU·nV] matrix (one small dispatch).
+ */
+export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: ConvParams, outShape: readonly number[]): GPUStorage {
+  const [N, O, Ho, Wo] = g.shape as [number, number, number, number];
+  const [, C, KH, KW] = w.shape as [number, number, number, number];
+  const [, , H, W] = outShape as [number, number, number, number];
+  const [sh, sw] = p.stride;
+  const dx = rt.createStorage(N * C * H * W * 4);
+  if (N * C * H * W === 0) return dx;
+  const ph = phases(KH, sh, p.dilation[0], p.padding[0]);
+  const pw = phases(KW, sw, p.dilation[1], p.padding[2]);
+  const bases: number[] = [];
+  let total = 0;
+  for (const a of ph) for (const b of pw) {
+    bases.push(total);
+    total += C * O * a.count * b.count;
+  }
+  const wp = rt.createStorage(Math.max(total, 1) * 4);
+  if (total > 0) packWeight(rt, w.storage as GPUStorage, wp, { O, C, KH, KW, ph, pw, bases, total });
+  ph.forEach((a, py) =>
+    pw.forEach((b, px) => {
+      const Hc = Math.max(0, Math.ceil((H - py) / sh));
+      const Wc = Math.max(0, Math.ceil((W - px) / sw));
+      if (Hc * Wc === 0) return;
+      const K = O * a.count * b.count;
+      const base = bases[py * sw + px]!;
+      const vec = K % 4 === 0 && base % 4 === 0;
+      const meta = patchMeta(C, N * Hc * Wc, K, {
+        C: O, H: Ho, W: Wo, KH: a.count, KW: b.count, Ho: Hc, Wo: Wc, stride: [1, 1], dilation: [-a.di, -b.di], offset: [-a.base, -b.base],
+      }).u32(base, H, W, py, px, sh, sw);
+      dispatchGemm(rt, {
+        key: `conv2dBackwardInput:${vec ? 'v' : 's'}`,
+        bindings: [
+          { storage: g.storage as GPUStorage, kind: 'read' },
+          { storage: wp, kind: 'read' },
+          { storage: dx, kind: 'write' },
+        ],
+        meta: meta.array(),
+        a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: 'm(16u)', vectorized: vec }),
+        b: patchOperand(0),
+        outDecl: '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;',
+        // column (n, a, b) of the class grid is input pixel (py + sh·a, px + sw·b)
+        store: (c, col, v) => `{ let hw = m(8u) * m(9u); let n_ = (${col}) / hw; let r_ = (${col}) - n_ * hw; let a_ = r_ / m(9u);
+      dx[((n_ * M + (${c})) * m(17u) + m(19u) + m(21u) * a_) * m(18u) + m(20u) + m(22u) * (r_ - a_ * m(9u))] = ${v}; }`,
+        M: C,
+        N: N * Hc * Wc,
+      });
+    }),
+  );
+  rt.release(wp);
+  return dx;
+}
+
+/** w [O, C, KH, KW] → each phase class's [C, O·nU·nV] block, classes in (py, px) order (a permutation of w). */
+function packWeight(
+  rt: Runtime,
+  w: GPUStorage,
+  wp: GPUStorage,
+  s: { O: number; C: number; KH: number; KW: number; ph: Phase[]; pw: Phase[]; bases: number[]; total: number },
+): void {
+  const tap = (phs: Phase[], u: number) => {
+    const c = phs.findIndex((q) => q.count > 0 && u >= q.first && (u - q.first) % q.step === 0);
+    return (c | (((u - phs[c]!.first) / phs[c]!.step) << 16)) >>> 0;
+  };
+  const uAt = 6;
+  const vAt = uAt + s.KH;
+  const nuAt = vAt + s.KW;
+  const nvAt = nuAt + s.ph.length;
+  const baseAt = nvAt + s.pw.length;
+  const meta = new Meta()
+    .u32(s.total, s.O, s.C, s.KH, s.KW, s.pw.length)
+    .u32(...Array.from({ length: s.KH }, (_, u) => tap(s.ph, u)), ...Array.from({ length: s.KW }, (_, v) => tap(s.pw, v)))
+    .u32(...s.ph.map((q) => q.count), ...s.pw.map((q) => q.count), ...s.bases);
+  rt.dispatch({
+    key: `conv2dBackwardInput:pack:${s.KH}x${s.KW}:${s.ph.length}x${s.pw.length}`,
+    code: () => `
+@group(0) @binding(0) var<storage, read> ws: array<f32>;
+@group(0) @binding(1) var<storage, read_write> wp: array<f32>;
+${metaDecl(2, meta.length)}
+${main1d(`  if (i >= m(0u)) { return; }
+  let v = i % m(4u); let t = i / m(4u); let u = t % m(3u); let t2 = t / m(3u); let c = t2 % m(2u); let o = t2 / m(2u);
+  let ut = m(${uAt}u + u); let vt = m(${vAt}u + v);
+  let py = ut & 0xffffu; let px = vt & 0xffffu;
+  let nu = m(${nuAt}u + py); let nv = m(${nvAt}u + px);
+  wp[m(${baseAt}u + py * m(5u) + px) + c * m(1u) * nu * nv + (o * nu + (ut >> 16u)) * nv + (vt >> 16u)] = ws[i];`)}`,
+    bindings: [
+      { storage: w, kind: 'read' },
+      { storage: wp, kind: 'write' },
+    ],
+    meta: meta.array(),
+    workgroups: rt.grid(Math.ceil(s.total / WG)),
+  });
+}
+
+/**
+ * The weight gradient of conv2d as an implicit GEMM: dw[o, (c, u, v)] = Σ_{(n, i, j)} gradOut[n, o, i, j] ·
+ * x[n, c, i·sh + u·dh − top, j·sw + v·dw − left], K running over the gradient's pixels of every image (no
+ * transposed copies of x or gradOut). Each K step decomposes its four k into (n, i, j) once (counters, `kStep`),
+ * shared by the gradient rows (read as vec4s when Ho·Wo is a multiple of 4) and the four patch columns. The
+ * product is small (O × C·kh·kw) and K long, so K is split over groups of images (the batch axis of the dispatch)
+ * into partial sums added by a second dispatch: enough invocations for every core.
+ */
+export function conv2dBackwardWeight(rt: Runtime, x: TensorRef, g: TensorRef, p: ConvParams, outShape: readonly number[]): GPUStorage {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [, O, Ho, Wo] = g.shape as [number, number, number, number];
+  const [, , KH, KW] = outShape as [number, number, number, number];
+  const cols = C * KH * KW;
+  const MN = O * cols;
+  const dw = rt.createStorage(MN * 4);
+  if (MN === 0) return dw;
+  const HW = Ho * Wo;
+  // split K over Z groups of images (Z divides N, so every group has the same K)
+  const invocations = Math.ceil(O / gemmRows(O)) * Math.ceil(cols / 4);
+  let Z = 1;
+  for (let z = 1; z <= N; z++) if (N % z === 0 && z * invocations <= 4096 && (N / z) * HW >= 256) Z = z;
+  const nz = N / Z;
+  const vec = HW % 4 === 0;
+  const out = Z === 1 ? dw : rt.createStorage(Z * MN * 4);
+  const [sh, sw] = p.stride;
+  const [dh, dwl] = p.dilation;
+  // words 0-2: the generator's M N K; then the geometry
+  const meta = new Meta().u32(O, cols, nz * HW, O * HW, Wo, Ho, C * H * W, sh, sw, H, W, KH * KW, KW, dh, dwl, nz, HW).i32(p.padding[0], p.padding[2]);
+  const t = [0, 1, 2, 3];
+  const gradRows: GemmOperand = {
+    decl: `@group(0) @binding(1) var<storage, read> gs: array<${vec ? 'vec4<f32>' : 'f32'}>;
+var<private> dn_: u32;
+var<private> di_: u32;
+var<private> dj_: u32;
+var<private> goff_: vec4<u32>;
+var<private> ximg_: vec4<u32>;
+var<private> yy_: vec4<i32>;
+var<private> xx_: vec4<i32>;
+var<private> kok_: vec4<bool>;`,
+    along: 'k',
+    index: (o) => `(${o}) * m(16u)`,
+    fetch: (ia) =>
+      vec
+        ? `gs[(goff_.x + ${ia}) >> 2u]`
+        : `vec4<f32>(${t.map((j) => `select(0.0, gs[select(0u, goff_[${j}] + ${ia}, kok_[${j}])], kok_[${j}])`).join(', ')})`,
+  };
+  const patchCols: GemmOperand = {
+    decl: `@group(0) @binding(0) var<storage, read> xs: array<f32>;
+fn xcol(q: vec3<i32>) -> vec4<f32> {
+  let yy = yy_ + vec4<i32>(q.y);
+  let xx = xx_ + vec4<i32>(q.z);
+  let ok = kok_ & (yy >= vec4<i32>(0)) & (xx >= vec4<i32>(0)) & (yy < vec4<i32>(i32(m(9u)))) & (xx < vec4<i32>(i32(m(10u))));
+  let at = ximg_ + vec4<u32>(u32(q.x)) + vec4<u32>(max(yy, vec4<i32>(0))) * m(10u) + vec4<u32>(max(xx, vec4<i32>(0)));
+  return select(vec4<f32>(0.0), vec4<f32>(${t.map((j) => `xs[select(0u, at[${j}], ok[${j}])]`).join(', ')}), ok);
+}`,
+    along: 'k',
+    // column (c, u, v): the channel's offset and the tap's displacement
+    index: (col) => `vec3<i32>(i32((${col}) / m(11u) * m(9u) * m(10u)), i32((${col}) % m(11u) / m(12u) * m(13u)), i32((${col}) % m(12u) * m(14u)))`,
+    fetch: (ib) => `xcol(${ib})`,
+  };
+  dispatchGemm(rt, {
+    key: `conv2dBackwardWeight:${vec ? 'v' : 's'}:${Wo % 4 === 0 ? 'row' : 'any'}`,
+    bindings: [
+      { storage: x.storage as GPUStorage, kind: 'read' },
+      { storage: g.storage as GPUStorage, kind: 'read' },
+      { storage: out, kind: 'write' },
+    ],
+    meta: meta.array(),
+    a: gradRows,
+    b: patchCols,
+    outDecl: '@group(0) @binding(2) var<storage, read_write> dws: array<f32>;',
+    prologue: `  dn_ = z * m(15u); di_ = 0u; dj_ = 0u;`,
+    kStep: Wo % 4 === 0
+      ? // the four k are one row's consecutive pixels: one decomposition, the counters advance by 4
+        `    goff_.x = dn_ * m(3u) + di_ * m(4u) + dj_; ximg_ = vec4<u32>(dn_ * m(6u));
+    yy_ = vec4<i32>(i32(di_ * m(7u)) - mi(17u)); xx_ = vec4<i32>(i32(dj_ * m(8u)) - mi(18u)) + vec4<i32>(0, 1, 2, 3) * i32(m(8u));
+    kok_ = vec4<bool>(k < K); goff_ = goff_.x + vec4<u32>(0u, 1u, 2u, 3u);
+    dj_ = dj_ + 4u; if (dj_ == m(4u)) { dj_ = 0u; di_ = di_ + 1u; if (di_ == m(5u)) { di_ = 0u; dn_ = dn_ + 1u; } }`
+      : t
+          .map(
+            (j) => `    goff_[${j}] = dn_ * m(3u) + di_ * m(4u) + dj_; ximg_[${j}] = dn_ * m(6u);
+    yy_[${j}] = i32(di_ * m(7u)) - mi(17u); xx_[${j}] = i32(dj_ * m(8u)) - mi(18u); kok_[${j}] = k + ${j}u < K;
+    dj_ = dj_ + 1u; if (dj_ == m(4u)) { dj_ = 0u; di_ = di_ + 1u; if (di_ == m(5u)) { di_ = 0u; dn_ = dn_ + 1u; } }`,
+          )
+          .join('\n'),
+    store: (o, col, v) => `dws[(z * M + (${o})) * N + ${col}] = ${v};`,
+    M: O,
+    N: cols,
+    batch: Z,
+  });
+  if (Z > 1) {
+    const rmeta = new Meta().u32(MN, Z);
+    rt.dispatch({
+      key: 'conv2dBackwardWeight:sum',
+      code: () => `
+@group(0) @binding(0) var<storage, read> part: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dw: array<f32>;
+${metaDecl(2, rmeta.length)}
+${main1d(`  if (i >= m(0u)) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < m(1u); z = z + 1u) { s = s + part[z * m(0u) + i]; }
+  dw[i] = s;`)}`,
+      bindings: [
+        { storage: out, kind: 'read' },
+        { storage: dw, kind: 'write' },
+      ],
+      meta: rmeta.array(),
+      workgroups: rt.grid(Math.ceil(MN / WG)),
+    });
+    rt.release(out);
+  }
+  return dw;
+}
