@@ -142,6 +142,11 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
       [{ shape: [1, 2, 3, 4] }, { shape: [1, 2, 3, 4] }, { shape: [1, 2, 3, 2] }, bools([1, 1, 0], [1, 3]), { shape: [1, 1, 3, 3] }],
     ),
     c('cross attention', (q, k, v) => T.attention(q, k, v), [{ shape: [2, 1, 2, 3] }, { shape: [2, 1, 4, 3] }, { shape: [2, 1, 4, 3] }]),
+    c(
+      'attention with token-major v and output, masked',
+      (q, k, v, m) => T.attention(q, k, v, { keyPadMask: m, tokenMajorValues: true }),
+      [{ shape: [2, 2, 3, 4] }, { shape: [2, 2, 3, 4] }, { shape: [2, 3, 2, 2] }, bools([1, 1, 0, 1, 1, 1], [2, 3])],
+    ),
   ],
   crossEntropy: [c('crossEntropy with ignoreIndex', (l, t) => T.crossEntropy(l, t, { ignoreIndex: -100 }), [{ shape: [4, 5] }, ints([2, -100, 0, 4], [4])])],
   conv2d: [

@@ -110,9 +110,9 @@ export interface PrimitiveParams {
    * [B, H, Tq, Tk] when hasBias -> out f32 [B, H, Tq, Dv].
    * s[i, j] = scale · q_i·k_j + bias[i, j] + (mask[b, i] ∧ mask[b, j] ? 0 : -3.4028235e38), out_i = Σ_j softmax_j(s)·v_j.
    * A pad query row therefore attends uniformly over all keys (never NaN). A row whose scores are all -Infinity
-   * (only possible through bias) gives 0.
+   * (only possible through bias) gives 0. With tokenMajorValues, v is [B, Tk, H, Dv] and out [B, Tq, H, Dv].
    */
-  attention: { scale: number; hasMask: boolean; hasBias: boolean };
+  attention: { scale: number; hasMask: boolean; hasBias: boolean; tokenMajorValues: boolean };
   /** gate, up (f32, one shape) -> y f32 of that shape: silu(gate)·up = (gate·sigmoid(gate))·up (SwiGLU's gating). */
   swiglu: Record<string, never>;
   /**
@@ -160,7 +160,7 @@ export interface PrimitiveParams {
    * dk_j = scale·Σ_i ds_ij·q_i, dscores = ds. A pad query row (uniform attention) gives gradient to v only;
    * a row whose scores are all -Infinity gives none. No [Tq, Tk] buffer exists unless dscores is asked for.
    */
-  attentionBackward: { scale: number; hasMask: boolean; hasBias: boolean };
+  attentionBackward: { scale: number; hasMask: boolean; hasBias: boolean; tokenMajorValues: boolean };
   /**
    * The backward of `crossEntropy` (same params). logits f32 [R, V], targets i32 [R], gradOut f32 [R] -> dlogits f32
    * [R, V] = gradOut[r]·(softmax(logits[r]) − onehot(targets[r])). Rows whose target is ignoreIndex give exactly 0;

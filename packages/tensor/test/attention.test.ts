@@ -72,6 +72,18 @@ describe('attention', () => {
     const v = T.tensor([[[[1, 2], [3, 4]]]]);
     expect(Array.from(await T.attention(q, q, v, { bias }).data())).toEqual([0, 0, 1, 2]);
   });
+  it('tokenMajorValues reads v [B, T, H, Dv] and writes [B, T, H, Dv]: the head split and merge around it, bit for bit', async () => {
+    const r = rng(23);
+    const q = randn(r, [2, 3, 5, 4], 2);
+    const k = randn(r, [2, 3, 5, 4], 2);
+    const vt = randn(r, [2, 5, 3, 6]);
+    const mask = T.tensor([[1, 1, 0, 1, 1], [1, 1, 1, 1, 1]], [2, 5]);
+    const y = T.attention(q, k, vt, { keyPadMask: mask, tokenMajorValues: true });
+    expect(y.shape).toEqual([2, 5, 3, 6]);
+    const ref = T.transpose(T.attention(q, k, T.transpose(vt, [0, 2, 1, 3]), { keyPadMask: mask }), [0, 2, 1, 3]);
+    expect(Array.from(await y.data())).toEqual(Array.from(await ref.data()));
+    expect(() => T.attention(q, k, T.zeros([2, 3, 5, 6]), { tokenMajorValues: true })).toThrow(/v \[B, Tk, H, Dv\]/);
+  });
   it('checks shapes', () => {
     expect(() => T.attention(T.zeros([1, 1, 2, 4]), T.zeros([1, 1, 3, 4]), T.zeros([1, 1, 3, 4]), { keyPadMask: T.ones([1, 3]) })).toThrow(/Tq = Tk/);
     expect(() => T.attention(T.zeros([1, 1, 2, 4]), T.zeros([1, 1, 3, 5]), T.zeros([1, 1, 3, 4]))).toThrow(/k must be/);

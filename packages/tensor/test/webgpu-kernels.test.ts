@@ -571,12 +571,15 @@ const attentionCase: ParityCase = {
       const scale = 1 / Math.sqrt(D);
       const out = [{ shape: [B, H, T, Dv], dtype: 'f32' as DType }];
       const tol = { atol: 1e-5, rtol: 1e-4 };
-      await check('attention', [q, k, v], { scale, hasMask: false, hasBias: false }, out, tol);
+      await check('attention', [q, k, v], { scale, hasMask: false, hasBias: false, tokenMajorValues: false }, out, tol);
       const mask = make(r, [B, T], 'bool');
       if (B > 1) (mask.data as Uint8Array).fill(0, T, 2 * T); // batch 1 is all padding
-      await check('attention', [q, k, v, mask], { scale, hasMask: true, hasBias: false }, out, tol);
+      await check('attention', [q, k, v, mask], { scale, hasMask: true, hasBias: false, tokenMajorValues: false }, out, tol);
+      // v [B, T, H, Dv] in, out [B, T, H, Dv]: no head split or merge copies
+      const vt = make(r, [B, T, H, Dv], 'f32');
+      await check('attention', [q, k, vt, mask], { scale, hasMask: true, hasBias: false, tokenMajorValues: true }, [{ shape: [B, T, H, Dv], dtype: 'f32' }], tol, 'token-major');
       const bias = make(r, [1, H, T, T], 'f32');
-      await check('attention', [q, k, v, mask, bias], { scale, hasMask: true, hasBias: true }, out, tol);
+      await check('attention', [q, k, v, mask, bias], { scale, hasMask: true, hasBias: true, tokenMajorValues: false }, out, tol);
     }
   },
 };
@@ -591,12 +594,16 @@ const attentionBackwardCase: ParityCase = {
     const grads = [{ shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, Dv], dtype: 'f32' as DType }];
     const tol = { atol: 1e-5, rtol: 1e-4 };
     const scale = 1 / Math.sqrt(D);
-    await check('attentionBackward', [q, k, v, out, gradOut], { scale, hasMask: false, hasBias: false }, grads, tol);
+    await check('attentionBackward', [q, k, v, out, gradOut], { scale, hasMask: false, hasBias: false, tokenMajorValues: false }, grads, tol);
     const mask = make(r, [B, T], 'bool');
     if (B > 1) (mask.data as Uint8Array).fill(0, T, 2 * T);
     const bias = make(r, [1, H, T, T], 'f32');
     const withScores = [...grads, { shape: [B, H, T, T], dtype: 'f32' as DType }];
-    await check('attentionBackward', [q, k, v, mask, bias, out, gradOut], { scale, hasMask: true, hasBias: true }, withScores, tol);
+    await check('attentionBackward', [q, k, v, mask, bias, out, gradOut], { scale, hasMask: true, hasBias: true, tokenMajorValues: false }, withScores, tol);
+    // v, out, gradOut and dv [B, T, H, Dv]
+    const [vt, outT, gradT] = [make(r, [B, T, H, Dv], 'f32'), make(r, [B, T, H, Dv], 'f32'), make(r, [B, T, H, Dv], 'f32')];
+    const gradsT = [grads[0]!, grads[1]!, { shape: [B, T, H, Dv], dtype: 'f32' as DType }];
+    await check('attentionBackward', [q, k, vt, mask, outT, gradT], { scale, hasMask: true, hasBias: false, tokenMajorValues: true }, gradsT, tol, 'token-major');
     }
   },
 };

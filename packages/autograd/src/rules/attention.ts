@@ -16,7 +16,7 @@ export const attentionRule: DifferentiableRule<'attention'> = rule<'attention'>(
     const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
     const mask = params.hasMask ? inputs[3]! : undefined;
     const bias = params.hasBias ? inputs[params.hasMask ? 4 : 3]! : undefined;
-    const g = attentionBackward({ q, k, v, mask, bias, out: outputs[0]!, gradOut: ct, scale: params.scale });
+    const g = attentionBackward({ q, k, v, mask, bias, out: outputs[0]!, gradOut: ct, scale: params.scale, tokenMajorValues: params.tokenMajorValues });
     const out: (Tensor | null)[] = [g.dq, g.dk, g.dv];
     if (params.hasMask) out.push(null);
     if (params.hasBias) out.push(g.dscores!);

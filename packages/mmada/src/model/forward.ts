@@ -95,9 +95,16 @@ function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: Blo
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
   const q = rotaryHeads(linear(n, p.q_proj.weight), c, ctx.positions);
   const k = rotaryHeads(linear(n, p.k_proj.weight), c, ctx.positions);
-  const v = splitHeads(linear(n, p.v_proj.weight), c.nHeads);
+  const vProj = linear(n, p.v_proj.weight);
   const scale = 1 / Math.sqrt(headDim(c));
-  const other = ctx.keyValues?.(layer, k, v);
+  if (!ctx.keyValues) {
+    // v and the output stay token-major ([B, T, H, hd], reshapes of [B, T, d]): no head split or merge copies
+    const [B, T, d] = vProj.shape as [number, number, number];
+    const a = attention(q, k, reshape(vProj, [B, T, c.nHeads, d / c.nHeads]), { keyPadMask: ctx.padMask, bias: ctx.alibi, scale, tokenMajorValues: true });
+    return linear(reshape(a, [B, T, d]), p.attn_out.weight);
+  }
+  const v = splitHeads(vProj, c.nHeads);
+  const other = ctx.keyValues(layer, k, v);
   // A cache's answer carries its own bias (pad mask and, with ALiBi, the window's distances).
   const a = other
     ? attention(q, other.k, other.v, { bias: other.bias, scale })

@@ -1,5 +1,5 @@
 import type { Kernel } from '../backend.js';
-import { attentionInputs, scoreRow } from './attention-scores.js';
+import { attentionInputs, scoreRow, valueRow } from './attention-scores.js';
 import { CpuStorage, values } from './storage.js';
 
 /**
@@ -8,7 +8,7 @@ import { CpuStorage, values } from './storage.js';
  * dv_j += p_ij·gradOut_i, ds_ij = p_ij·(gradOut_i·v_j − Δ_i) (0 for pairs the mask drops), dq_i = scale·Σ_j ds_ij·k_j,
  * dk_j += scale·ds_ij·q_i; dscores (when hasBias) = ds.
  */
-export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, hasMask, hasBias }) => {
+export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, hasMask, hasBias, tokenMajorValues }) => {
   const [q, k, v] = [inputs[0]!, inputs[1]!, inputs[2]!];
   let at = 3;
   const maskRef = hasMask ? inputs[at++]! : null;
@@ -25,12 +25,13 @@ export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, 
   const s = new Float64Array(Tk);
   const kept = new Uint8Array(Tk);
   const dqRow = new Float64Array(D);
+  const row = valueRow(H, tokenMajorValues);
   for (let b = 0; b < B; b++)
     for (let h = 0; h < H; h++)
       for (let i = 0; i < Tq; i++) {
         const bh = b * H + h;
         const qo = (bh * Tq + i) * D;
-        const oo = (bh * Tq + i) * Dv;
+        const oo = row(b, h, i, Tq) * Dv;
         const max = scoreRow(x, b, h, i, s, kept);
         if (max === -Infinity) continue; // every score -Infinity: the output is the constant 0
         let sum = 0;
@@ -40,7 +41,7 @@ export const attentionBackward: Kernel<'attentionBackward'> = (inputs, { scale, 
         dqRow.fill(0);
         for (let j = 0; j < Tk; j++) {
           const p = s[j]! / sum;
-          const vo = (bh * Tk + j) * Dv;
+          const vo = row(b, h, j, Tk) * Dv;
           let dp = 0;
           for (let d = 0; d < Dv; d++) {
             dvAcc[vo + d]! += p * gout[oo + d]!;

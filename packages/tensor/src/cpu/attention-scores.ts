@@ -42,6 +42,11 @@ export function scoreRow(x: ScoreInputs, b: number, h: number, i: number, scores
   return max;
 }
 
+/** Row of v, out, gradOut or dv holding (b, h, t) of T: [B, H, T, ·], or [B, T, H, ·] when token-major. */
+export function valueRow(H: number, tokenMajor: boolean): (b: number, h: number, t: number, T: number) => number {
+  return tokenMajor ? (b, h, t, T) => (b * T + t) * H + h : (b, h, t, T) => (b * H + h) * T + t;
+}
+
 /** The attention kernels' inputs read out: q, k, v ([B, H, T, D] / [B, H, Tk, Dv]), the pad mask and the score bias. */
 export interface AttentionInputs {
   readonly x: ScoreInputs;

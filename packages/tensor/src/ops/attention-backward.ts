@@ -23,6 +23,8 @@ export interface AttentionBackwardInputs {
   out: Tensor;
   gradOut: Tensor;
   scale: number;
+  /** v, out and gradOut are [B, T, H, Dv] (and so is dv), as the forward's `tokenMajorValues`. */
+  tokenMajorValues?: boolean;
 }
 
 export interface AttentionGradients {
@@ -45,8 +47,12 @@ export function attentionBackward(a: AttentionBackwardInputs): AttentionGradient
   const [B, H, Tq, D] = q.shape as [number, number, number, number];
   const Tk = k.shape[2]!;
   const Dv = v.shape[3]!;
-  if (!shapesEqual(k.shape, [B, H, Tk, D]) || !shapesEqual(v.shape, [B, H, Tk, Dv]) || !shapesEqual(out.shape, [B, H, Tq, Dv]) || !shapesEqual(gradOut.shape, out.shape)) {
-    throw new TensorError('attentionBackward', `expected k [B, H, Tk, D], v [B, H, Tk, Dv], out and gradOut [B, H, Tq, Dv]; got ${shapes}`);
+  const tm = a.tokenMajorValues ?? false;
+  const vShape = tm ? [B, Tk, H, Dv] : [B, H, Tk, Dv];
+  const outShape = tm ? [B, Tq, H, Dv] : [B, H, Tq, Dv];
+  if (!shapesEqual(k.shape, [B, H, Tk, D]) || !shapesEqual(v.shape, vShape) || !shapesEqual(out.shape, outShape) || !shapesEqual(gradOut.shape, out.shape)) {
+    const [vs, os] = tm ? ['[B, Tk, H, Dv]', '[B, Tq, H, Dv]'] : ['[B, H, Tk, Dv]', '[B, H, Tq, Dv]'];
+    throw new TensorError('attentionBackward', `expected k [B, H, Tk, D], v ${vs}, out and gradOut ${os}; got ${shapes}`);
   }
   if (mask && (Tq !== Tk || !shapesEqual(mask.shape, [B, Tk]))) {
     throw new TensorError('attentionBackward', `mask must be [B, T] = [${B}, ${Tk}] with Tq = Tk; got ${fmtShape(mask.shape)} for ${shapes}`);
@@ -71,10 +77,10 @@ export function attentionBackward(a: AttentionBackwardInputs): AttentionGradient
   const outs = [
     { shape: [B, H, Tq, D], dtype: 'f32' as const },
     { shape: [B, H, Tk, D], dtype: 'f32' as const },
-    { shape: [B, H, Tk, Dv], dtype: 'f32' as const },
+    { shape: vShape, dtype: 'f32' as const },
   ];
   if (bias) outs.push({ shape: [B, H, Tq, Tk], dtype: 'f32' });
-  const [dq, dk, dv, dscores] = runPrimitive('attentionBackward', inputs, { scale: a.scale, hasMask: !!mask, hasBias: !!bias }, outs);
+  const [dq, dk, dv, dscores] = runPrimitive('attentionBackward', inputs, { scale: a.scale, hasMask: !!mask, hasBias: !!bias, tokenMajorValues: tm }, outs);
   releaseTemps(temps, [q, k, v, mask, bias, out, gradOut]);
   return dscores ? { dq: dq!, dk: dk!, dv: dv!, dscores } : { dq: dq!, dk: dk!, dv: dv! };
 }

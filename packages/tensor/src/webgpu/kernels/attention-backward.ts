@@ -36,6 +36,8 @@ export interface AttentionBackwardInputs {
   out: TensorRef;
   gradOut: TensorRef;
   scale: number;
+  /** v, out, gradOut (and dv) are [B, T, H, Dv]: see the attention primitive. */
+  tokenMajorValues: boolean;
 }
 
 type Binding = { storage: GPUStorage; kind: 'read' | 'write' };
@@ -69,8 +71,8 @@ function load4(arr: string, base: string, c: number, len: number): string {
   return `vec4<f32>(${[0, 1, 2, 3].map((e) => (c * 4 + e < len ? `${arr}[${base} + ${c * 4 + e}u]` : '0.0')).join(', ')})`;
 }
 
-/** Cooperative copy of `rows` rows of `len` floats (starting at row `row0` of `src`) into a vec4 workgroup tile. */
-function loadTile(tile: string, src: string, row0: string, rows: string, len: number): string {
+/** Cooperative copy of `rows` rows of `len` floats (tile row jj is row `row(jj)` of `src`) into a vec4 workgroup tile. */
+function loadTile(tile: string, src: string, row: (jj: string) => string, rows: string, len: number): string {
   const n4 = Math.ceil(len / 4);
   const body =
     len % 4 === 0
@@ -80,7 +82,7 @@ function loadTile(tile: string, src: string, row0: string, rows: string, len: nu
       ${tile}[e] = x;`;
   return `for (var e = t; e < (${rows}) * ${n4}u; e = e + ${ROWS}u) {
       let c = e % ${n4}u;
-      let o = ((${row0}) + e / ${n4}u) * ${len}u + c * 4u;
+      let o = (${row(`e / ${n4}u`)}) * ${len}u + c * 4u;
       ${body}
     }`;
 }
@@ -116,7 +118,9 @@ export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUS
   const V4 = Math.max(1, Math.ceil(Dv / 4));
   const bs = a.bias ? broadcastStrides(a.bias.shape, [B, H, Tq, Tk]) : [0, 0, 0, 0];
   const meta = new Meta().u32(H, Tq, Tk, ...bs).f32(a.scale).array();
-  const spec = `D${D}:V${Dv}:${a.mask ? 'm' : ''}${a.bias ? 'b' : ''}`;
+  const spec = `D${D}:V${Dv}:${a.mask ? 'm' : ''}${a.bias ? 'b' : ''}${a.tokenMajorValues ? 't' : ''}`;
+  /** Row of v, out, gradOut or dv holding (b, h, t): [B, H, T, ·] rows, or [B, T, H, ·] with tokenMajorValues. */
+  const vrow = (t: string, T: string) => (a.tokenMajorValues ? `((b * ${T} + ${t}) * H + h)` : `(bh * ${T} + ${t})`);
   const stats = rt.createStorage(B * H * Tq * 16);
   /** s = scale·(q·k) (+ bias at query i, key j), as the cpu oracle rounds it. */
   const score = (dotExpr: string, i: string, j: string) =>
@@ -151,7 +155,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let iq = min(i, Tq - 1u);
   ${privRow('q', 'qs', 'bh * Tq + iq', D, D4)}
   var delta = 0.0;
-  for (var d = 0u; d < ${Dv}u; d = d + 1u) { delta = delta + gos[(bh * Tq + iq) * ${Dv}u + d] * outs[(bh * Tq + iq) * ${Dv}u + d]; }
+  for (var d = 0u; d < ${Dv}u; d = d + 1u) { delta = delta + gos[${vrow('iq', 'Tq')} * ${Dv}u + d] * outs[${vrow('iq', 'Tq')} * ${Dv}u + d]; }
   ${a.mask ? 'let qReal = mask[b * Tq + iq] != 0u;' : ''}
   var mrun = -${F32_MAX};
   var started = false;
@@ -160,7 +164,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
-    ${loadTile('kt', 'ks', 'bh * Tk + j0', 'nk', D)}
+    ${loadTile('kt', 'ks', (jj) => `bh * Tk + j0 + ${jj}`, 'nk', D)}
     ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = mask[b * Tk + j0 + e]; }` : ''}
     workgroupBarrier();
     var tmax = -${F32_MAX};
@@ -218,7 +222,7 @@ ${rows
     (r) => `  let i${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
   let iq${r} = min(i${r}, Tq - 1u);
   ${privRow(`q${r}`, 'qs', `bh * Tq + iq${r}`, D, D4)}
-  ${privRow(`go${r}`, 'gos', `bh * Tq + iq${r}`, Dv, V4)}
+  ${privRow(`go${r}`, 'gos', vrow(`iq${r}`, 'Tq'), Dv, V4)}
   ${zeros(`acc${r}`, D4)}
   let row${r} = stats[bh * Tq + iq${r}];`,
   )
@@ -226,8 +230,8 @@ ${rows
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
-    ${loadTile('kt', 'ks', 'bh * Tk + j0', 'nk', D)}
-    ${loadTile('vt', 'vs', 'bh * Tk + j0', 'nk', Dv)}
+    ${loadTile('kt', 'ks', (jj) => `bh * Tk + j0 + ${jj}`, 'nk', D)}
+    ${loadTile('vt', 'vs', (jj) => vrow(`j0 + ${jj}`, 'Tk'), 'nk', Dv)}
     ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = stats[bh * Tk + j0 + e].w; }` : ''}
     workgroupBarrier();
     for (var j = 0u; j < nk; j = j + 1u) {
@@ -284,7 +288,7 @@ ${rows
     (r) => `  let j${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
   let jk${r} = min(j${r}, Tk - 1u);
   ${privRow(`k${r}`, 'ks', `bh * Tk + jk${r}`, D, D4)}
-  ${privRow(`v${r}`, 'vs', `bh * Tk + jk${r}`, Dv, V4)}
+  ${privRow(`v${r}`, 'vs', vrow(`jk${r}`, 'Tk'), Dv, V4)}
   ${zeros(`dka${r}`, D4)}
   ${zeros(`dva${r}`, V4)}
   ${a.mask ? `let kReal${r} = stats[bh * Tq + jk${r}].w;` : ''}`,
@@ -293,8 +297,8 @@ ${rows
   for (var i0 = 0u; i0 < Tq; i0 = i0 + ${BQ}u) {
     let ni = min(${BQ}u, Tq - i0);
     workgroupBarrier();
-    ${loadTile('qt', 'qs', 'bh * Tq + i0', 'ni', D)}
-    ${loadTile('gt', 'gos', 'bh * Tq + i0', 'ni', Dv)}
+    ${loadTile('qt', 'qs', (jj) => `bh * Tq + i0 + ${jj}`, 'ni', D)}
+    ${loadTile('gt', 'gos', (jj) => vrow(`i0 + ${jj}`, 'Tq'), 'ni', Dv)}
     for (var e = t; e < ni; e = e + ${ROWS}u) { rs[e] = stats[bh * Tq + i0 + e]; }
     workgroupBarrier();
     for (var ii = 0u; ii < ni; ii = ii + 1u) {
@@ -325,7 +329,7 @@ ${rows
   .map(
     (r) => `  if (j${r} < Tk) {
     ${store('dks', `bh * Tk + j${r}`, `dka${r}`, D, 'scale * ')}
-    ${store('dvs', `bh * Tk + j${r}`, `dva${r}`, Dv)}
+    ${store('dvs', vrow(`j${r}`, 'Tk'), `dva${r}`, Dv)}
   }`,
   )
   .join('\n')}

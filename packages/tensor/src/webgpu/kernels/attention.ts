@@ -15,6 +15,8 @@ export interface AttentionInputs {
   mask: TensorRef | null;
   bias: TensorRef | null;
   scale: number;
+  /** v [B, Tk, H, Dv] and out [B, Tq, H, Dv]: see the attention primitive. */
+  tokenMajorValues: boolean;
 }
 
 /**
@@ -46,6 +48,8 @@ export function attention(rt: Runtime, a: AttentionInputs): GPUStorage {
   const Tk = a.k.shape[2]!;
   const Dv = a.v.shape[3]!;
   const y = rt.createStorage(B * H * Tq * Dv * 4);
+  /** Row of v or out holding (b, h, t): [B, H, T, Dv] rows, or [B, T, H, Dv] with tokenMajorValues. */
+  const vrow = (t: string, T: string) => (a.tokenMajorValues ? `((b * ${T} + ${t}) * H + h)` : `(bh * ${T} + ${t})`);
   if (B * H * Tq * Dv === 0) return y;
   const D4 = Math.ceil(D / 4);
   const V4 = Math.ceil(Dv / 4);
@@ -131,7 +135,7 @@ ${cols4(D4).map((c) => `    q${r}[${c}] = scale * ${load4('qs', 'qb', c, D)};`).
     }
     for (var e = t; e < nk * ${V4}u; e = e + ${WGS}u) {
       let jj = e / ${V4}u; let c = e % ${V4}u;
-      let src = (bh * Tk + j0 + jj) * ${Dv}u + c * 4u;
+      let src = ${vrow('j0 + jj', 'Tk')} * ${Dv}u + c * 4u;
       ${Dv % 4 === 0 ? `vt[e] = vec4<f32>(vs[src], vs[src + 1u], vs[src + 2u], vs[src + 3u]);` : `var vv = vec4<f32>(0.0);
       for (var x = 0u; x < 4u; x = x + 1u) { if (c * 4u + x < ${Dv}u) { vv[x] = vs[src + x]; } }
       vt[e] = vv;`}
@@ -166,7 +170,7 @@ ${rows
   .map(
     (r) => `  if (i${r} < Tq) {
     let inv = select(0.0, 1.0 / l${r}, l${r} > 0.0);
-    let ob = (bh * Tq + i${r}) * ${Dv}u;
+    let ob = ${vrow(`i${r}`, 'Tq')} * ${Dv}u;
 ${cols4(V4)
   .map((c) =>
     [0, 1, 2, 3]
@@ -180,7 +184,7 @@ ${cols4(V4)
   .join('\n')}
 }`;
   rt.dispatch({
-    key: `nn:attention:D${D}:V${Dv}:K${BK}:R${R}:${hasMask ? 'm' : ''}${hasBias ? 'b' : ''}`,
+    key: `nn:attention:D${D}:V${Dv}:K${BK}:R${R}:${hasMask ? 'm' : ''}${hasBias ? 'b' : ''}${a.tokenMajorValues ? 't' : ''}`,
     code: () => code,
     bindings,
     meta: meta.array(),

@@ -8,11 +8,11 @@ import { rmsNormBackward } from './norm-backward.js';
 /** The fused backward primitives (attention, cross-entropy, rmsNorm, conv2d's two gradients) on webgpu. */
 export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> {
   return {
-    attentionBackward: (inputs, { hasMask, hasBias, scale }) => {
+    attentionBackward: (inputs, { hasMask, hasBias, scale, tokenMajorValues }) => {
       let i = 3;
       const mask = hasMask ? inputs[i++]! : null;
       const bias = hasBias ? inputs[i++]! : null;
-      return attentionBackward(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask, bias, out: inputs[i]!, gradOut: inputs[i + 1]!, scale });
+      return attentionBackward(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask, bias, out: inputs[i]!, gradOut: inputs[i + 1]!, scale, tokenMajorValues });
     },
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
     rmsNormBackward: (inputs, { eps, hasWeight }) => rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps),

@@ -29,11 +29,11 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       return [norm(rt, 'group', inputs[0]!, w, b, eps, groups)];
     },
     rope: ([x, pos], p) => [rope(rt, x!, pos!, p)],
-    attention: (inputs, { scale, hasMask, hasBias }) => {
+    attention: (inputs, { scale, hasMask, hasBias, tokenMajorValues }) => {
       let i = 3;
       const mask = hasMask ? inputs[i++] : undefined;
       const bias = hasBias ? inputs[i++] : undefined;
-      return [attention(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask: mask ?? null, bias: bias ?? null, scale })];
+      return [attention(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask: mask ?? null, bias: bias ?? null, scale, tokenMajorValues })];
     },
     crossEntropy: ([logits, targets], { ignoreIndex }) => [crossEntropy(rt, logits!, targets!, ignoreIndex)],
     swiglu: ([gate, up]) => swiglu(rt, gate!, up!, null),
