@@ -172,11 +172,25 @@ export class Trace {
         if (outCts.every((c) => c === null)) continue;
         for (const id of entry.outputIds) cts.delete(id);
         const rule = VJP_RULES[entry.prim] as DifferentiableRule<PrimitiveName>;
-        const inCts = scopeSync(() => [...rule.vjp(entry.ctx, outCts)]);
-        const foreign = new Set<Tensor>([...saved, ...outCts.filter((c): c is Tensor => c !== null)]);
+        // what each input has gathered so far, offered to a rule that can add it in its own kernel (first use of an
+        // id only, f32 gradients of the input's exact shape)
+        const gathered = entry.inputIds.map((id, i) => {
+          const g = cts.get(id);
+          const m = meta.get(id);
+          const fits = g && entry.tracedInputs[i] && entry.inputIds.indexOf(id) === i && m && g.dtype === 'f32' && m.dtype === 'f32' && g.shape.join() === m.shape.join();
+          return fits ? g : null;
+        });
+        const offered = rule.vjpAccumulating !== undefined && gathered.some((g) => g !== null);
+        const inCts = scopeSync(() => [...(offered ? rule.vjpAccumulating!(entry.ctx, outCts, gathered) : rule.vjp(entry.ctx, outCts))]);
+        const foreign = new Set<Tensor>([...saved, ...outCts.filter((c): c is Tensor => c !== null), ...gathered.filter((c): c is Tensor => c !== null)]);
         entry.inputIds.forEach((id, i) => {
           const g = inCts[i];
-          if (g && entry.tracedInputs[i]) accumulate(id, alias(g));
+          const prev = offered ? gathered[i] : null;
+          if (prev && g) {
+            // the rule's cotangent already includes what was gathered: it replaces it
+            cts.set(id, alias(g));
+            prev.dispose();
+          } else if (g && entry.tracedInputs[i]) accumulate(id, alias(g));
         });
         for (const g of inCts) if (g && !foreign.has(g)) g.dispose();
         for (const c of outCts) c?.dispose();

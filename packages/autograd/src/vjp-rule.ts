@@ -31,6 +31,17 @@ export interface DifferentiableRule<P extends PrimitiveName> {
   /** Which inputs/outputs backward needs (default: all of them). Saving less keeps less memory alive. */
   readonly saves?: (params: PrimitiveParams[P]) => SavedIndices;
   readonly vjp: (ctx: VjpContext<P>, cotangents: readonly (Tensor | null)[]) => readonly (Tensor | null | undefined)[];
+  /**
+   * Optional: `vjp` for a rule whose kernel can add to an input's gradient as it writes it. `gathered[i]` is the
+   * gradient input i has gathered so far from its other uses (f32, the input's shape), or null; where it is not
+   * null, the returned cotangent of input i must already include it (the backward then takes it as the new total
+   * instead of adding the two: one dispatch fewer per residual connection).
+   */
+  readonly vjpAccumulating?: (
+    ctx: VjpContext<P>,
+    cotangents: readonly (Tensor | null)[],
+    gathered: readonly (Tensor | null)[],
+  ) => readonly (Tensor | null | undefined)[];
 }
 
 /** A primitive through which no gradient flows (integer results, random bits, constants, comparisons). */

@@ -171,9 +171,10 @@ export interface PrimitiveParams {
    * The backward of `rmsNorm` (same params). x f32 [..., D] (+ weight f32 [D] when hasWeight), gradOut f32 [..., D]
    * -> dx f32 [..., D], and when hasWeight dwRows f32 [..., D] = gradOut·x̂ (the weight's gradient before it is
    * summed over the rows). Per row, with r = 1/√(mean(x²) + eps), x̂ = x·r, g = gradOut·weight (or gradOut):
-   * dx = r·(g − x̂·mean(g·x̂)).
+   * dx = r·(g − x̂·mean(g·x̂)). When hasAddend, a last input addend f32 [..., D] is added: dx = r·(…) + addend (the
+   * gradient x gathered elsewhere, e.g. through a residual connection, accumulated in the same pass).
    */
-  rmsNormBackward: { eps: number; hasWeight: boolean };
+  rmsNormBackward: { eps: number; hasWeight: boolean; hasAddend: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

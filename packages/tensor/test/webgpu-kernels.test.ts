@@ -628,7 +628,10 @@ const normBackwardCase: ParityCase = {
       const x = make(r, shape, 'f32');
       const g = make(r, shape, 'f32');
       const outs = (hasWeight ? [0, 1] : [0]).map(() => ({ shape, dtype: 'f32' as DType }));
-      await check('rmsNormBackward', hasWeight ? [x, make(r, [D], 'f32'), g] : [x, g], { eps: 1e-5, hasWeight }, outs, { atol: 1e-5, rtol: 1e-4 }, shape.join('x'));
+      const ins = hasWeight ? [x, make(r, [D], 'f32'), g] : [x, g];
+      await check('rmsNormBackward', ins, { eps: 1e-5, hasWeight, hasAddend: false }, outs, { atol: 1e-5, rtol: 1e-4 }, shape.join('x'));
+      // an addend (a residual's gradient) accumulated into dx
+      await check('rmsNormBackward', [...ins, make(r, shape, 'f32')], { eps: 1e-5, hasWeight, hasAddend: true }, outs, { atol: 1e-5, rtol: 1e-4 }, `${shape.join('x')} + addend`);
     }
   },
 };

@@ -1,5 +1,5 @@
 import { add, mean, mul, reshape, rmsNormBackward, rsqrt, square, sub, sum, type Tensor } from '@mmada/tensor';
-import { rule, type DifferentiableRule } from '../vjp-rule.js';
+import { rule, type DifferentiableRule, type VjpContext } from '../vjp-rule.js';
 
 /**
  * Normalisation backward over `axes` (the statistics axes): with xhat the normalised input, r = 1/σ and
@@ -11,14 +11,18 @@ function normBackward(g: Tensor, xhat: Tensor, r: Tensor, axes: number[], centre
   return mul(r, inner);
 }
 
+/** One fused kernel (rmsNormBackward); the weight's per-element gradient is summed over rows by the accumulator. */
+function rmsNormVjp({ params, inputs }: VjpContext<'rmsNorm'>, ct: Tensor | null, gathered: Tensor | null): (Tensor | null)[] {
+  if (!ct) return [gathered, null];
+  const { dx, dwRows } = rmsNormBackward(inputs[0]!, params.hasWeight ? inputs[1]! : null, ct, params.eps, gathered ?? undefined);
+  return params.hasWeight ? [dx, dwRows] : [dx];
+}
+
 export const rmsNormRule: DifferentiableRule<'rmsNorm'> = rule<'rmsNorm'>({
   saves: () => ({ inputs: [0, 1] }),
-  vjp: ({ params, inputs }, [ct]) => {
-    if (!ct) return [null, null];
-    // one fused kernel (rmsNormBackward); the weight's per-element gradient is summed over rows by the accumulator
-    const { dx, dwRows } = rmsNormBackward(inputs[0]!, params.hasWeight ? inputs[1]! : null, ct, params.eps);
-    return params.hasWeight ? [dx, dwRows] : [dx];
-  },
+  vjp: (ctx, [ct]) => rmsNormVjp(ctx, ct ?? null, null),
+  // x's gradient from a residual connection is added as dx is written
+  vjpAccumulating: (ctx, [ct], [gathered]) => rmsNormVjp(ctx, ct ?? null, gathered ?? null),
 });
 
 export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>({

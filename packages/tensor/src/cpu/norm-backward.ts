@@ -1,11 +1,12 @@
 import type { Kernel } from '../backend.js';
 import { CpuStorage, values } from './storage.js';
 
-/** rmsNorm's backward one row at a time in doubles: dx = r·(g − x̂·mean(g·x̂)), dwRows = gradOut·x̂. */
-export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWeight }) => {
+/** rmsNorm's backward one row at a time in doubles: dx = r·(g − x̂·mean(g·x̂)) (+ addend, in f32), dwRows = gradOut·x̂. */
+export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWeight, hasAddend }) => {
   const x = values(inputs[0]!);
   const w = hasWeight ? values(inputs[1]!) : null;
   const ct = values(inputs[hasWeight ? 2 : 1]!);
+  const addend = hasAddend ? values(inputs[hasWeight ? 3 : 2]!) : null;
   const shape = inputs[0]!.shape;
   const D = shape[shape.length - 1] ?? 1;
   const rows = D === 0 ? 0 : x.length / D;
@@ -22,6 +23,7 @@ export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWei
     for (let j = 0; j < D; j++) {
       const xhat = x[o + j]! * r;
       dx[o + j] = r * (ct[o + j]! * (w ? w[j]! : 1) - xhat * meanDot);
+      if (addend) dx[o + j] = dx[o + j]! + addend[o + j]!;
       if (dw) dw[o + j] = ct[o + j]! * xhat;
     }
   }

@@ -15,7 +15,8 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
       return attentionBackward(rt, { q: inputs[0]!, k: inputs[1]!, v: inputs[2]!, mask, bias, out: inputs[i]!, gradOut: inputs[i + 1]!, scale, tokenMajorValues });
     },
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
-    rmsNormBackward: (inputs, { eps, hasWeight }) => rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps),
+    rmsNormBackward: (inputs, { eps, hasWeight, hasAddend }) =>
+      rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
     conv2dBackwardInput: ([g, w], params, [out]) => [conv2dBackwardInput(rt, g!, w!, params, out!.shape)],
     conv2dBackwardWeight: ([x, g], params, [out]) => [conv2dBackwardWeight(rt, x!, g!, params, out!.shape)],
   };

@@ -6,9 +6,10 @@ import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
 /**
  * rmsNorm's backward, one workgroup per row: Σx² and Σ g·x̂ by tree sums, then dx and (with a weight) the
  * per-element weight gradient gradOut·x̂ in one more pass. One dispatch instead of about a dozen elementwise ops
- * and reductions; the weight gradient's sum over rows is left to the caller (one reduction).
+ * and reductions; the weight gradient's sum over rows is left to the caller (one reduction). An addend (the
+ * gradient x gathered from a residual connection) is added to dx as it is written.
  */
-export function rmsNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | null, gradOut: TensorRef, eps: number): GPUStorage[] {
+export function rmsNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | null, gradOut: TensorRef, eps: number, addend: TensorRef | null = null): GPUStorage[] {
   const dx = rt.createStorage(x.size * 4);
   const dw = weight ? rt.createStorage(x.size * 4) : null;
   const D = x.shape[x.shape.length - 1] ?? 1;
@@ -16,14 +17,14 @@ export function rmsNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | n
   if (rows === 0) return dw ? [dx, dw] : [dx];
   const meta = new Meta().u32(rows, D).f32(eps);
   const hasW = weight !== null;
+  const hasA = addend !== null;
+  const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts', ...(hasA ? ['adds'] : [])];
+  const writes = ['dxs', ...(hasW ? ['dws'] : [])];
   rt.dispatch({
-    key: `rmsNormBackward:${hasW ? 'w' : ''}`,
-    code: () => `@group(0) @binding(0) var<storage, read> xs: array<f32>;
-${hasW ? '@group(0) @binding(1) var<storage, read> ws: array<f32>;' : ''}
-@group(0) @binding(${hasW ? 2 : 1}) var<storage, read> cts: array<f32>;
-@group(0) @binding(${hasW ? 3 : 2}) var<storage, read_write> dxs: array<f32>;
-${hasW ? '@group(0) @binding(4) var<storage, read_write> dws: array<f32>;' : ''}
-${metaDecl(hasW ? 5 : 3, meta.length)}
+    key: `rmsNormBackward:${hasW ? 'w' : ''}${hasA ? 'a' : ''}`,
+    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<f32>;`).join('\n')}
+${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<f32>;`).join('\n')}
+${metaDecl(reads.length + writes.length, meta.length)}
 ${TREE}
 ${ROW_MAIN(`  let n = m(1u); let base = row * n;
   var ss = 0.0;
@@ -35,13 +36,14 @@ ${ROW_MAIN(`  let n = m(1u); let base = row * n;
   for (var j = t; j < n; j = j + ${RW}u) {
     let xhat = xs[base + j] * r;
     let c = cts[base + j];
-    dxs[base + j] = r * (c${hasW ? ' * ws[j]' : ''} - xhat * proj);
+    dxs[base + j] = r * (c${hasW ? ' * ws[j]' : ''} - xhat * proj)${hasA ? ' + adds[base + j]' : ''};
     ${hasW ? 'dws[base + j] = c * xhat;' : ''}
   }`)}`,
     bindings: [
       { storage: st(x), kind: 'read' },
       ...(weight ? [{ storage: st(weight), kind: 'read' as const }] : []),
       { storage: st(gradOut), kind: 'read' },
+      ...(addend ? [{ storage: st(addend), kind: 'read' as const }] : []),
       { storage: dx, kind: 'write' },
       ...(dw ? [{ storage: dw, kind: 'write' as const }] : []),
     ],

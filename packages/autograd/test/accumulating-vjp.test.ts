@@ -1,0 +1,40 @@
+/**
+ * A rule's vjpAccumulating (rmsNorm's): the gradient a tensor gathered from a residual connection is added in the
+ * rule's own kernel, so the backward of x + f(rmsNorm(x)) adds nothing of x's shape, and the gradients equal those
+ * of the same function with the residual written so that the fused path is not taken.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as T from '@mmada/tensor';
+import { grad } from '../src/index.js';
+
+beforeAll(async () => {
+  await T.init({ device: 'cpu' });
+});
+
+const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 12.9898 + i * 78.233));
+
+describe('vjpAccumulating', () => {
+  it('the residual and the rmsNorm gradient of x meet in rmsNormBackward, with the same result', async () => {
+    const x = T.tensor(values(24, 1), [2, 3, 4]);
+    const w = T.tensor(values(4, 2), [4]);
+    const u = T.tensor(values(24, 3), [2, 3, 4]);
+    type P = { x: T.Tensor; w: T.Tensor };
+    const residual = ({ x: xx, w: ww }: P) => T.sum(T.mul(T.add(xx, T.rmsNorm(xx, ww, 1e-5)), u));
+    // The residual through a copy made before the norm: x's residual gradient arrives after rmsNorm's backward ran.
+    const residualFirst = ({ x: xx, w: ww }: P) => {
+      const kept = T.mul(xx, 1);
+      return T.sum(T.mul(T.add(kept, T.rmsNorm(xx, ww, 1e-5)), u));
+    };
+    let adds = 0;
+    const off = T.onPrimitive((e) => void (e.prim === 'binary' && (e.params as { op: string }).op === 'add' && e.outputs[0]!.shape.join() === '2,3,4' && adds++));
+    const fused = await grad(residual)({ x, w });
+    off();
+    // forward: one add (the residual); backward: none (the unfused path adds x's two gradients)
+    expect(adds).toBe(1);
+    const plain = await grad(residualFirst)({ x, w });
+    for (const k of ['x', 'w'] as const) {
+      const [a, b] = [await fused[k].data(), await plain[k].data()];
+      for (let j = 0; j < b.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-6);
+    }
+  });
+});
