@@ -7,8 +7,11 @@ export type BenchCase =
   | { kind: 'block'; name: string; T: number; d: number; H: number; hidden: number }
   /** A matmul at a model's shapes: a [M, K] (or [K, M] with transA) times b [K, N] (or [N, K] with transB). */
   | { kind: 'gemm'; name: string; M: number; K: number; N: number; transA: boolean; transB: boolean }
-  /** conv2d, x [1, C, S, S] and w [O, C, k, k], stride 1, 'same' zero padding; `backward`: the gradients of x and w. */
-  | { kind: 'conv'; name: string; C: number; O: number; S: number; k: number; backward: boolean };
+  /**
+   * conv2d, x [N, C, S, S] (N default 1) and w [O, C, k, k]: stride 1 with 'same' zero padding, or `down`: stride 2
+   * with padding [0, 1, 0, 1] (the image tokenizer's downsample); `backward`: the gradients of x and w.
+   */
+  | { kind: 'conv'; name: string; C: number; O: number; S: number; k: number; backward: boolean; N?: number; down?: boolean };
 
 export function benchCases(quick: boolean): BenchCase[] {
   const sizes = quick ? [256, 512] : [256, 512, 1024, 2048];
@@ -28,6 +31,10 @@ export function benchCases(quick: boolean): BenchCase[] {
     gemm(128, 1152, 1024, false, false),
     { kind: 'conv', name: 'conv2d 3->128 64x64 k3', C: 3, O: 128, S: 64, k: 3, backward: false },
     { kind: 'conv', name: 'conv2d backward 64->64 32x32 k3', C: 64, O: 64, S: 32, k: 3, backward: true },
+    // the ShapesWorld image tokenizer's largest level (batch 32) and its downsample
+    { kind: 'conv', name: 'conv2d N32 16->16 32x32 k3', C: 16, O: 16, S: 32, k: 3, backward: false, N: 32 },
+    { kind: 'conv', name: 'conv2d backward N32 16->16 32x32 k3', C: 16, O: 16, S: 32, k: 3, backward: true, N: 32 },
+    { kind: 'conv', name: 'conv2d backward N32 16->16 32x32 k3 stride 2', C: 16, O: 16, S: 32, k: 3, backward: true, N: 32, down: true },
   ];
 }
 
@@ -54,8 +61,10 @@ export function workOf(c: BenchCase): { unit: 'GFLOP/s' | 'GB/s' | 'runs/s'; amo
       return { unit: 'runs/s', amount: 1 };
     case 'gemm':
       return { unit: 'GFLOP/s', amount: 2 * c.M * c.K * c.N };
-    case 'conv':
-      // forward 2·O·C·k²·S²; the backward is two products of that size (dx and dw)
-      return { unit: 'GFLOP/s', amount: (c.backward ? 2 : 1) * 2 * c.O * c.C * c.k * c.k * c.S * c.S };
+    case 'conv': {
+      // forward 2·N·O·C·k²·Ho·Wo; the backward is two products of that size (dx and dw)
+      const So = c.down ? c.S / 2 : c.S;
+      return { unit: 'GFLOP/s', amount: (c.backward ? 2 : 1) * 2 * (c.N ?? 1) * c.O * c.C * c.k * c.k * So * So };
+    }
   }
 }

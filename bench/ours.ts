@@ -69,15 +69,17 @@ export async function oursPeer(): Promise<Peer> {
           break;
         }
         case 'conv': {
-          const x = rand([1, c.C, c.S, c.S]);
+          const N = c.N ?? 1;
+          const x = rand([N, c.C, c.S, c.S]);
           const w = rand([c.O, c.C, c.k, c.k]);
-          const pad = (c.k - 1) / 2;
+          const opts = c.down ? { stride: 2, padding: [0, 1, 0, 1] as [number, number, number, number] } : { padding: (c.k - 1) / 2 };
           if (!c.backward) {
-            run = () => T.conv2d(x, w, null, { padding: pad });
+            run = () => T.conv2d(x, w, null, opts);
             break;
           }
-          const g = rand([1, c.O, c.S, c.S]);
-          const grads = valueAndGrad((xw: [T.Tensor, T.Tensor]) => T.sum(T.mul(T.conv2d(xw[0], xw[1], null, { padding: pad }), g)));
+          const So = c.down ? c.S / 2 : c.S;
+          const g = rand([N, c.O, So, So]);
+          const grads = valueAndGrad((xw: [T.Tensor, T.Tensor]) => T.sum(T.mul(T.conv2d(xw[0], xw[1], null, opts), g)));
           // the forward is recomputed (autograd records it); the timed work is dominated by dx and dw
           return async (reps) => {
             for (let i = 0; i < reps; i++) {

@@ -92,11 +92,30 @@ export async function tfjsPeer(): Promise<Peer> {
         }
         case 'conv': {
           // tfjs-webgpu's native layout: x NHWC, filter [k, k, C, O]
-          if (c.backward) return null;
-          const x = rand([1, c.S, c.S, c.C]) as unknown as Parameters<typeof tf.conv2d>[0];
+          const N = c.N ?? 1;
+          const x = rand([N, c.S, c.S, c.C]) as unknown as Parameters<typeof tf.conv2d>[0];
           const w = rand([c.k, c.k, c.C, c.O]) as unknown as Parameters<typeof tf.conv2d>[1];
-          run = () => tf.conv2d(x, w, 1, 'same') as unknown as T;
-          break;
+          const conv = (xx: typeof x, ww: typeof w) =>
+            c.down ? tf.conv2d(xx, ww, 2, [[0, 0], [0, 1], [0, 1], [0, 0]]) : tf.conv2d(xx, ww, 1, 'same');
+          if (!c.backward) {
+            run = () => conv(x, w) as unknown as T;
+            break;
+          }
+          // the forward, then the two kernels tfjs's conv2d gradient runs (its Node bundle registers no gradients,
+          // so they are called directly): the same products as ours (which also records an elementwise loss)
+          const So = c.down ? c.S / 2 : c.S;
+          const dy = rand([N, So, So, c.O]);
+          const conf = { strides: c.down ? 2 : 1, pad: c.down ? [[0, 0], [0, 1], [0, 1], [0, 0]] : 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+          return async (reps) => {
+            for (let i = 0; i < reps; i++) {
+              const y = conv(x, w);
+              const [xt, wt] = [x as unknown as T, w as unknown as T];
+              const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: wt }, { ...conf, inputShape: xt.shape } as never) as T;
+              const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xt, dy }, { ...conf, filterShape: wt.shape } as never) as T;
+              if (i === reps - 1) await dw.data();
+              tf.dispose([y, dx, dw]);
+            }
+          };
         }
       }
       return async (reps) => {
