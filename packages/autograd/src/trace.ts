@@ -1,5 +1,5 @@
 import {
-  add, cast, isFloat, keep, onPrimitive, runPrimitive, scopeSync, zerosLike,
+  add, cast, isFloat, keep, onPrimitive, reshape, runPrimitive, scopeSync, zerosLike,
   type DType, type PrimitiveEvent, type PrimitiveName, type Shape, type Tensor,
 } from '@mmada/tensor';
 import { VJP_RULES } from './rules/table.js';
@@ -135,6 +135,11 @@ export class Trace {
     for (const e of this.#tape) e.inputIds.forEach((id, i) => meta.set(id, { shape: e.ctx.inputShapes[i]!, dtype: e.ctx.inputDtypes[i]! }));
     for (const t of [...outputs, ...wrt]) meta.set(t.id, { shape: t.shape, dtype: t.dtype });
 
+    // reshape outputs -> their inputs (a reshape shares memory: what the input gathered can be offered reshaped)
+    const reshapeSource = new Map<number, number>();
+    for (const e of this.#tape) if (e.prim === 'reshape' && e.tracedInputs[0]) reshapeSource.set(e.outputIds[0]!, e.inputIds[0]!);
+    const sizeOfShape = (shape: Shape) => shape.reduce((p, d) => p * d, 1);
+
     return scopeSync(() => {
       const cts = new Map<number, Tensor>();
       /** Adds an exclusively owned cotangent into the accumulator of tensor `id`. */
@@ -172,24 +177,34 @@ export class Trace {
         if (outCts.every((c) => c === null)) continue;
         for (const id of entry.outputIds) cts.delete(id);
         const rule = VJP_RULES[entry.prim] as DifferentiableRule<PrimitiveName>;
-        // what each input has gathered so far, offered to a rule that can add it in its own kernel (first use of an
-        // id only, f32 gradients of the input's exact shape)
-        const gathered = entry.inputIds.map((id, i) => {
-          const g = cts.get(id);
+        // What each input has gathered so far, offered to a rule that can add it in its own kernel (first use of an
+        // id, f32). An input that is a reshape of a tensor with gathered gradient (a linear layer's rows view of its
+        // input) is offered that gradient reshaped; the rule's result then becomes the tensor's new total.
+        const offers = entry.inputIds.map((id, i) => {
           const m = meta.get(id);
-          const fits = g && entry.tracedInputs[i] && entry.inputIds.indexOf(id) === i && m && g.dtype === 'f32' && m.dtype === 'f32' && g.shape.join() === m.shape.join();
-          return fits ? g : null;
+          if (!rule.vjpAccumulating || !entry.tracedInputs[i] || entry.inputIds.indexOf(id) !== i || !m || m.dtype !== 'f32') return null;
+          let owner = id;
+          if (!cts.has(id)) {
+            const src = reshapeSource.get(id);
+            if (src === undefined || entry.inputIds.includes(src) || !cts.has(src)) return null;
+            owner = src;
+          }
+          const slot = cts.get(owner)!;
+          if (slot.dtype !== 'f32' || slot.shape.join() !== meta.get(owner)?.shape.join() || slot.size !== sizeOfShape(m.shape)) return null;
+          return { owner, slot, offered: owner === id ? slot : reshape(slot, [...m.shape]) };
         });
-        const offered = rule.vjpAccumulating !== undefined && gathered.some((g) => g !== null);
+        const offered = offers.some((o) => o !== null);
+        const gathered = offers.map((o) => o?.offered ?? null);
         const inCts = scopeSync(() => [...(offered ? rule.vjpAccumulating!(entry.ctx, outCts, gathered) : rule.vjp(entry.ctx, outCts))]);
         const foreign = new Set<Tensor>([...saved, ...outCts.filter((c): c is Tensor => c !== null), ...gathered.filter((c): c is Tensor => c !== null)]);
         entry.inputIds.forEach((id, i) => {
           const g = inCts[i];
-          const prev = offered ? gathered[i] : null;
-          if (prev && g) {
+          const offer = offers[i];
+          if (offer && g) {
             // the rule's cotangent already includes what was gathered: it replaces it
-            cts.set(id, alias(g));
-            prev.dispose();
+            cts.set(offer.owner, offer.owner === id ? alias(g) : reshape(g, [...offer.slot.shape]));
+            if (offer.offered !== offer.slot) offer.offered.dispose();
+            offer.slot.dispose();
           } else if (g && entry.tracedInputs[i]) accumulate(id, alias(g));
         });
         for (const g of inCts) if (g && !foreign.has(g)) g.dispose();

@@ -1,7 +1,7 @@
 /**
- * A rule's vjpAccumulating (rmsNorm's): the gradient a tensor gathered from a residual connection is added in the
- * rule's own kernel, so the backward of x + f(rmsNorm(x)) adds nothing of x's shape, and the gradients equal those
- * of the same function with the residual written so that the fused path is not taken.
+ * A rule's vjpAccumulating (rmsNorm's, matmul's): the gradient a tensor gathered from its other uses is added in the
+ * rule's own kernel, so the backward of x + f(rmsNorm(x)), or of several projections of one x, adds nothing of x's
+ * shape, and the gradients equal those of the same function written so that the fused path is not taken.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '@mmada/tensor';
@@ -36,5 +36,25 @@ describe('vjpAccumulating', () => {
       const [a, b] = [await fused[k].data(), await plain[k].data()];
       for (let j = 0; j < b.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-6);
     }
+  });
+
+  it('the projections of one input (q, k, v of a linear layer) gather their input gradients in the products', async () => {
+    const x = T.tensor(values(2 * 5 * 8, 4), [2, 5, 8]);
+    const ws = [5, 6, 7].map((seed) => T.tensor(values(64, seed), [8, 8]));
+    type P = { x: T.Tensor; w: T.Tensor[] };
+    const f = ({ x: xx, w }: P) => T.sum(T.mul(T.mul(T.matmul(xx, w[0]!, { transB: true }), T.matmul(xx, w[1]!, { transB: true })), T.matmul(xx, w[2]!, { transB: true })));
+    // the same products on copies of x: nothing to gather, x's three gradients are added after
+    const copies = ({ x: xx, w }: P) => {
+      const [a, b, c] = [T.mul(xx, 1), T.mul(xx, 1), T.mul(xx, 1)];
+      return T.sum(T.mul(T.mul(T.matmul(a, w[0]!, { transB: true }), T.matmul(b, w[1]!, { transB: true })), T.matmul(c, w[2]!, { transB: true })));
+    };
+    let adds = 0;
+    const off = T.onPrimitive((e) => void (e.prim === 'binary' && (e.params as { op: string }).op === 'add' && e.outputs[0]!.size === x.size && adds++));
+    const fused = await grad(f)({ x, w: ws });
+    off();
+    expect(adds).toBe(0);
+    const plain = await grad(copies)({ x, w: ws });
+    const [a, b] = [await fused.x.data(), await plain.x.data()];
+    for (let j = 0; j < b.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[j]!)));
   });
 });

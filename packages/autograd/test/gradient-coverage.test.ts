@@ -82,6 +82,13 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('transA', (a, b) => T.matmul(a, b, { transA: true }), [{ shape: [4, 3] }, { shape: [4, 2] }]),
     c('transB', (a, b) => T.matmul(a, b, { transB: true }), [{ shape: [3, 4] }, { shape: [2, 4] }]),
     c('transA and transB', (a, b) => T.matmul(a, b, { transA: true, transB: true }), [{ shape: [4, 3] }, { shape: [2, 4] }]),
+    c('with an addend (a residual)', (a, b, r) => T.matmul(a, b, { transB: true, addend: r }), [{ shape: [2, 3, 4] }, { shape: [5, 4] }, { shape: [2, 3, 5] }]),
+    // one input through three projections and a residual: the gradients meet in the products' epilogues
+    c(
+      'projections of one input, gradients gathered in the epilogue',
+      (x, wq, wk) => T.add(T.mul(T.matmul(x, wq, { transB: true }), T.matmul(x, wk, { transB: true })), T.matmul(x, wq, { transB: true, addend: T.mul(x, 2) })),
+      [{ shape: [2, 3, 4] }, { shape: [4, 4] }, { shape: [4, 4] }],
+    ),
     c('batched with broadcast', (a, b) => T.matmul(a, b), [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }]),
     c('vector', (a, b) => T.matmul(a, b), [{ shape: [4] }, { shape: [2, 4, 3] }]),
   ],

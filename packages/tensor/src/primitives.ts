@@ -41,9 +41,10 @@ export interface PrimitiveParams {
   /**
    * a [..., M, K] (or [..., K, M] if transA), b [..., K, N] (or [..., N, K] if transB), same rank, batch dims
    * broadcast -> f32 [..., M, N]. a is f32; b is f32, f16 or bf16 (a half-precision weight is decoded as it is read,
-   * never copied to f32). Accumulation is in f32 or better.
+   * never copied to f32). Accumulation is in f32 or better. With hasAddend, a third input c f32 [..., M, N] (the
+   * result's shape) is added: y = a·b + c, in the same pass (a residual, or a gradient gathered elsewhere).
    */
-  matmul: { transA: boolean; transB: boolean };
+  matmul: { transA: boolean; transB: boolean; hasAddend?: boolean };
   /** No kernel: the output shares the input's storage. */
   reshape: { shape: number[] };
   transpose: { perm: number[] };

@@ -330,6 +330,10 @@ const matmulCase: ParityCase = {
       const batch = broadcastShapes('t', c.a.slice(0, -2), c.b.slice(0, -2));
       for (const bd of ['f32', 'f16'] as DType[]) {
         await check('matmul', [make(r, c.a, 'f32'), make(r, c.b, bd)], { transA: tA, transB: tB }, [{ shape: [...batch, M, N], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
+        // + an addend of the result's shape (a few layouts): in the GEMM's store (f32 b), or an add after it (f16 b)
+        if (cases.indexOf(c) % 4 !== 0) continue;
+        const addend = make(r, [...batch, M, N], 'f32');
+        await check('matmul', [make(r, c.a, 'f32'), make(r, c.b, bd), addend], { transA: tA, transB: tB, hasAddend: true }, [{ shape: [...batch, M, N], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 }, `${bd} + addend`);
       }
     }
   },

@@ -10,7 +10,6 @@
  * Every step is a differentiable @mmada/tensor op, so the same function trains under @mmada/autograd.
  */
 import {
-  add,
   arange,
   attention,
   cast,
@@ -43,8 +42,8 @@ export interface ForwardOptions {
   readonly ignorePadMask?: boolean;
 }
 
-/** x [..., in] · Wᵀ with W [out, in]. */
-const linear = (x: Tensor, w: Tensor): Tensor => matmul(x, w, { transB: true });
+/** x [..., in] · Wᵀ with W [out, in] (+ residual, added in the same kernel). */
+const linear = (x: Tensor, w: Tensor, residual?: Tensor): Tensor => matmul(x, w, { transB: true, addend: residual });
 
 /** [B, T, d] → [B, H, T, d/H]. */
 function splitHeads(x: Tensor, nHeads: number): Tensor {
@@ -91,6 +90,7 @@ function rotaryHeads(x: Tensor, c: ModelConfig, positions: Tensor): Tensor {
   return rope(reshape(x, [B, T, c.nHeads, d / c.nHeads]), positions, c.ropeTheta, { splitHeads: true });
 }
 
+/** h + the attention branch on h (the residual added by the output projection's kernel). */
 function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
   const q = rotaryHeads(linear(n, p.q_proj.weight), c, ctx.positions);
@@ -101,7 +101,7 @@ function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: Blo
     // v and the output stay token-major ([B, T, H, hd], reshapes of [B, T, d]): no head split or merge copies
     const [B, T, d] = vProj.shape as [number, number, number];
     const a = attention(q, k, reshape(vProj, [B, T, c.nHeads, d / c.nHeads]), { keyPadMask: ctx.padMask, bias: ctx.alibi, scale, tokenMajorValues: true });
-    return linear(reshape(a, [B, T, d]), p.attn_out.weight);
+    return linear(reshape(a, [B, T, d]), p.attn_out.weight, h);
   }
   const v = splitHeads(vProj, c.nHeads);
   const other = ctx.keyValues(layer, k, v);
@@ -109,20 +109,21 @@ function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: Blo
   const a = other
     ? attention(q, other.k, other.v, { bias: other.bias, scale })
     : attention(q, k, v, { keyPadMask: ctx.padMask, bias: ctx.alibi, scale });
-  return linear(mergeHeads(a), p.attn_out.weight);
+  return linear(mergeHeads(a), p.attn_out.weight, h);
 }
 
+/** h + the MLP branch on h (the residual added by the down projection's kernel). */
 function mlpBranch(h: Tensor, p: BlockParameters, c: ModelConfig): Tensor {
   const m = rmsNorm(h, p.ff_norm.weight, c.rmsNormEps);
   const gated = swiglu(linear(m, p.ff_proj.weight), linear(m, p.up_proj.weight));
-  return linear(gated, p.ff_out.weight);
+  return linear(gated, p.ff_out.weight, h);
 }
 
 /** One pre-norm block; intermediates are freed as soon as the block's output exists. */
 function block(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   return scopeSync(() => {
-    const h1 = add(h, attentionBranch(h, p, c, ctx, layer));
-    return add(h1, mlpBranch(h1, p, c));
+    const h1 = attentionBranch(h, p, c, ctx, layer);
+    return mlpBranch(h1, p, c);
   });
 }
 

@@ -3,8 +3,8 @@ import { broadcastStrides } from '../shape.js';
 import { CpuStorage, values } from './storage.js';
 import { forEachIndex } from './indexer.js';
 
-/** Batched matmul with broadcast batch dims; f32 accumulation in JS doubles. */
-export const matmul: Kernel<'matmul'> = ([a, b], { transA, transB }, [out]) => {
+/** Batched matmul with broadcast batch dims; f32 accumulation in JS doubles; then + c (f32) when hasAddend. */
+export const matmul: Kernel<'matmul'> = ([a, b, c], { transA, transB, hasAddend }, [out]) => {
   const ra = a!.shape.length;
   const M = out!.shape[ra - 2]!;
   const N = out!.shape[ra - 1]!;
@@ -19,6 +19,7 @@ export const matmul: Kernel<'matmul'> = ([a, b], { transA, transB }, [out]) => {
   const [ams, aks] = transA ? [1, M] : [K, 1];
   const [bks, bns] = transB ? [1, K] : [N, 1];
   const row = new Float64Array(N);
+  const addend = hasAddend ? values(c!) : null;
   forEachIndex(batchShape.length ? batchShape : [1], batchShape.length ? [sa, sb] : [[0], [0]], (bi, [oa, ob]) => {
     const base = bi * M * N;
     for (let m = 0; m < M; m++) {
@@ -29,6 +30,8 @@ export const matmul: Kernel<'matmul'> = ([a, b], { transA, transB }, [out]) => {
         for (let n = 0; n < N; n++) row[n]! += av * vb[bo + n * bns]!;
       }
       for (let n = 0; n < N; n++) r[base + m * N + n] = row[n]!;
+      // the product is rounded to f32 first, as a matmul followed by an add
+      if (addend) for (let n = 0; n < N; n++) r[base + m * N + n] = r[base + m * N + n]! + addend[base + m * N + n]!;
     }
   });
   return [new CpuStorage(r)];

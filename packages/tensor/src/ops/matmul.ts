@@ -9,6 +9,11 @@ export interface MatmulOptions {
   /** Use aᵀ (swap a's last two axes) without copying. */
   transA?: boolean;
   transB?: boolean;
+  /**
+   * Added to the product in the same kernel: y = op(a)·op(b) + addend. f32, exactly the result's shape (a residual
+   * connection, or a gradient gathered elsewhere).
+   */
+  addend?: Tensor;
 }
 
 /**
@@ -42,6 +47,14 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   }
   const batch = broadcastShapes('matmul', A.shape.slice(0, -2), B.shape.slice(0, -2));
   const rank = batch.length + 2;
+  const addend = opts.addend;
+  if (addend) {
+    const want = [...batch, ...(vecA ? [] : [M]), ...(vecB ? [] : [N])];
+    if (addend.dtype !== 'f32' || addend.shape.join() !== want.join()) {
+      throw new TensorError('matmul', `addend must be f32 of the result's shape ${fmtShape(want)}, got ${addend.dtype} ${fmtShape(addend.shape)}`);
+    }
+  }
+  const params = { transA, transB, ...(addend ? { hasAddend: true } : {}) };
   let y: Tensor;
   if (!transA && batch.length > 0 && B.shape.slice(0, -2).every((d) => d === 1)) {
     // x [..., M, K] times one matrix (a linear layer): fold the batch into rows. One [batch·M, K] product instead
@@ -51,7 +64,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     const B2d = rb === 2 ? B : reshapeRaw(B, B.shape.slice(-2));
     temps.push(rows);
     if (B2d !== B) temps.push(B2d);
-    const y2d = run1('matmul', [rows, B2d], { transA, transB }, { shape: [sizeOf(batch) * M, N], dtype: 'f32' });
+    const add2d = addend ? reshapeRaw(addend, [sizeOf(batch) * M, N]) : null;
+    if (add2d) temps.push(add2d);
+    const y2d = run1('matmul', [rows, B2d, ...(add2d ? [add2d] : [])], params, { shape: [sizeOf(batch) * M, N], dtype: 'f32' });
     temps.push(y2d);
     y = reshapeRaw(y2d, [...batch, M, N]);
   } else {
@@ -59,7 +74,9 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     const B2 = toRank(B, rank);
     if (A2 !== A) temps.push(A2);
     if (B2 !== B) temps.push(B2);
-    y = run1('matmul', [A2, B2], { transA, transB }, { shape: [...batch, M, N], dtype: 'f32' });
+    const add = addend ? reshapeRaw(addend, [...batch, M, N]) : null;
+    if (add) temps.push(add);
+    y = run1('matmul', [A2, B2, ...(add ? [add] : [])], params, { shape: [...batch, M, N], dtype: 'f32' });
   }
   if (vecA || vecB) {
     const shape = [...batch, ...(vecA ? [] : [M]), ...(vecB ? [] : [N])];

@@ -263,6 +263,16 @@ function matmulSplitting(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolea
   return matmulRowBlocks(rt, a, b, o, bBytes, (x, w, out) => matmulOne(rt, x, w, false, true, out));
 }
 
+/** a·b + c: the addend in the GEMM's store where the plain f32 / bf16 kernel runs unsplit, else an add after it. */
+function matmulAdding(rt: Runtime, a: TensorRef, b: TensorRef, c: TensorRef, transA: boolean, transB: boolean, o: OutSpec): Gpu {
+  const big = overBinding(rt, a.dtype, a.size) || overBinding(rt, b.dtype, b.size) || overBinding(rt, o.dtype, sizeOfShape(o.shape));
+  if (!big && a.dtype === 'f32' && (b.dtype === 'f32' || b.dtype === 'bf16') && c.dtype === 'f32') return matmul(rt, a, b, transA, transB, o, c);
+  const y = matmulSplitting(rt, a, b, transA, transB, o);
+  const sum = binary(rt, { storage: y, shape: o.shape, dtype: 'f32', size: sizeOfShape(o.shape) }, c, 'add', o);
+  rt.release(y);
+  return sum;
+}
+
 function makeKernels(rt: Runtime): KernelTable {
   return {
     unary: (inputs, { op }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [unary(rt, x!, op, o!)]),
@@ -271,7 +281,7 @@ function makeKernels(rt: Runtime): KernelTable {
     cast: ([x], { dtype }) => [cast(rt, x!, dtype)],
     reduce: (inputs, { op, axes }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [reduce(rt, x!, op, axes, o!)]),
     argReduce: (inputs, { op, axis }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [argReduce(rt, x!, op, axis, o!)]),
-    matmul: ([a, b], { transA, transB }, [o]) => [matmulSplitting(rt, a!, b!, transA, transB, o!)],
+    matmul: ([a, b, c], { transA, transB, hasAddend }, [o]) => [hasAddend ? matmulAdding(rt, a!, b!, c!, transA, transB, o!) : matmulSplitting(rt, a!, b!, transA, transB, o!)],
     transpose: ([x], { perm }, [o]) => [transpose(rt, x!, perm, o!)],
     slice: ([x], { begin }, [o]) => [slice(rt, x!, begin, o!)],
     broadcastTo: ([x], _p, [o]) => [broadcastTo(rt, x!, o!)],

@@ -14,7 +14,7 @@ import { dispatchGemm, memoryOperand, type GemmDType } from './gemm.js';
  * timestamps at the shapes of a small model's training step (rows 1024, K and N 64–384, all four layouts), see
  * bench/RESULTS.md.
  */
-export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, out: OutSpec): GPUStorage {
+export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean, transB: boolean, out: OutSpec, addend: TensorRef | null = null): GPUStorage {
   if (a.dtype !== 'f32' || out.dtype !== 'f32') throw new Error(`webgpu matmul: a and the result must be f32, got ${a.dtype} and ${out.dtype}`);
   if (!(b.dtype in GEMM_DTYPES)) throw new Error(`webgpu matmul: b must be f32, f16 or bf16, got ${b.dtype}`);
   const n = sizeOf(out.shape);
@@ -37,22 +37,24 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
   const bVec = (transB ? K : N) % 4 === 0;
   const bType = b.dtype as GemmDType;
   dispatchGemm(rt, {
-    key: `matmul:${bType}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}`,
+    key: `matmul:${bType}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${addend ? ':add' : ''}`,
     bindings: [
       { storage: a.storage as GPUStorage, kind: 'read' },
       { storage: b.storage as GPUStorage, kind: 'read' },
       { storage: y, kind: 'write' },
+      ...(addend ? [{ storage: addend.storage as GPUStorage, kind: 'read' as const }] : []),
     ],
     meta: meta.array(),
     a: memoryOperand({ name: 'A', binding: 0, dtype: 'f32', kMajor: transA, dim: 'M', offset: 'aOff', vectorized: aVec }),
     b: memoryOperand({ name: 'B', binding: 1, dtype: bType, kMajor: !transB, dim: 'N', offset: 'bOff', vectorized: bVec }),
-    outDecl: '@group(0) @binding(2) var<storage, read_write> C: array<f32>;',
+    outDecl: `@group(0) @binding(2) var<storage, read_write> C: array<f32>;${addend ? '\n@group(0) @binding(3) var<storage, read> D: array<f32>;' : ''}`,
     prologue: `${stridedOffsets('z', br, 3, [
       { name: 'aOff', stridesAt: 3 + br },
       { name: 'bOff', stridesAt: 3 + 2 * br },
     ])}
   let cOff = z * M * N;`,
-    store: (r, c, v) => `C[cOff + (${r}) * N + ${c}] = ${v};`,
+    // an addend (y = a·b + c) is added as each result is stored: the epilogue of the same pass
+    store: (r, c, v) => (addend ? `C[cOff + (${r}) * N + ${c}] = ${v} + D[cOff + (${r}) * N + ${c}];` : `C[cOff + (${r}) * N + ${c}] = ${v};`),
     M,
     N,
     batch,
