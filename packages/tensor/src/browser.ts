@@ -10,7 +10,7 @@ export type { Shape } from './shape.js';
 export { sizeOf, broadcastShapes } from './shape.js';
 export { Tensor } from './tensor.js';
 export type { DeviceName, Backend, Storage, TensorRef, OutSpec, Kernel, KernelTable } from './backend.js';
-export type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp } from './primitives.js';
+export type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp, ActivationOp } from './primitives.js';
 export { init, getBackend, getDefaultDevice, setDefaultDevice, deviceFromEnv, ensureBackend, sync, onPrimitive, runPrimitive } from './engine.js';
 export type { InitOptions, PrimitiveEvent, PrimitiveListener } from './engine.js';
 export { memory, scope, scopeSync, keep, dispose, forEachTensor } from './memory.js';
@@ -52,6 +52,7 @@ export { adamUpdate, sumOfSquares } from './ops/optimizer.js';
 export { FLAT_ALIGNMENT, flatLayout, flatViews, packFlat, type FlatLayout } from './ops/flat.js';
 export { rmsNormBackward } from './ops/norm-backward.js';
 export { swiglu, swigluBackward } from './ops/swiglu.js';
+export { activationBackward } from './ops/activation-backward.js';
 export type { AdamUpdateOptions } from './ops/optimizer.js';
 export type { AttentionBackwardInputs, AttentionGradients } from './ops/attention-backward.js';
 

@@ -12,6 +12,9 @@ export type UnaryOp =
   /** u32 random bits -> f32 uniform in [0, 1) using the top 23 bits (exactly the same on every device). */
   | 'bitsToUnit';
 
+/** The activations whose backward is one fused kernel (`activationBackward`). */
+export type ActivationOp = 'silu' | 'geluErf' | 'geluTanh';
+
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
   | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge' | 'logicalAnd' | 'logicalOr';
@@ -149,6 +152,12 @@ export interface PrimitiveParams {
    * dgate = gradOut·up·s·(1 + gate·(1 − s)), dup = gradOut·gate·s.
    */
   swigluBackward: Record<string, never>;
+  /**
+   * The backward of the unary activation `op`. x, gradOut (f32, one shape) -> dx f32 = gradOut·f'(x), f' in the
+   * forward's own terms: silu' = s·(1 + x·(1 − s)) with s = sigmoid(x); geluErf' = Φ(x) + x·φ(x); geluTanh' =
+   * ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²) with t = tanh(√(2/π)(x + 0.044715x³)).
+   */
+  activationBackward: { op: ActivationOp };
 
   /**
    * The backward of `attention` (same params). Inputs q, k, v, then mask when hasMask, then bias when hasBias (as
@@ -176,14 +185,6 @@ export interface PrimitiveParams {
    * gradient x gathered elsewhere, e.g. through a residual connection, accumulated in the same pass).
    */
   rmsNormBackward: { eps: number; hasWeight: boolean; hasAddend: boolean };
-  /**
-   * The backward of `groupNorm` (same params). x f32 [N, C, ...], weight f32 [C] when hasWeight, gradOut f32 (x's
-   * shape) -> dx f32 (x's shape), then dwParts f32 [N, C] when hasWeight and dbParts f32 [N, C] when hasBias: with
-   * x̂ and r = 1/σ of x's group as the forward computes them and g = gradOut·weight[c],
-   * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dwParts[n, c] = Σ gradOut·x̂ and dbParts[n, c] = Σ gradOut
-   * over channel c's positions of image n (the parameter gradients are their sums over n).
-   */
-  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

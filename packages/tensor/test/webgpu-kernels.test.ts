@@ -530,6 +530,19 @@ const swigluCase: ParityCase = {
   },
 };
 
+const activationBackwardCase: ParityCase = {
+  name: 'nn: activationBackward (silu, geluErf, geluTanh; sizes not multiples of the workgroup, large |x|)',
+  run: async () => {
+    const r = rng(37);
+    for (const shape of [[1], [3, 7], [2, 16, 33]]) {
+      const [x, d] = [make(r, shape, 'f32', -12, 12), make(r, shape, 'f32')];
+      for (const op of ['silu', 'geluErf', 'geluTanh'] as const) {
+        await check('activationBackward', [x, d], { op }, [{ shape, dtype: 'f32' }], { atol: 1e-6, rtol: 1e-5 }, `${op} ${shape.join('x')}`);
+      }
+    }
+  },
+};
+
 const convBackwardCase: ParityCase = {
   name: 'nn: conv2dBackwardInput, conv2dBackwardWeight (strides, dilations, split K over images)',
   run: async () => {
@@ -640,31 +653,6 @@ const normBackwardCase: ParityCase = {
   },
 };
 
-const groupNormBackwardCase: ParityCase = {
-  name: 'nn: groupNormBackward (weight and bias or neither, channels per group 1 to 4, long blocks)',
-  run: async () => {
-    const r = rng(31);
-    const cases: [number[], number, boolean, boolean][] = [
-      [[2, 4, 3, 3], 2, true, true],
-      [[3, 6, 5], 3, true, false],
-      [[2, 8, 16, 16], 2, true, true],
-      [[1, 3, 7, 2], 1, false, true],
-      [[2, 4], 4, false, false],
-      // channels of 64 positions or more (a tree sum per channel) and fewer (one invocation per channel)
-      [[1, 6, 9, 9], 2, false, true],
-      [[4, 16, 2, 2], 2, true, true],
-    ];
-    for (const [shape, groups, hasWeight, hasBias] of cases) {
-      const C = shape[1]!;
-      const x = make(r, shape, 'f32');
-      const ins = [x, ...(hasWeight ? [make(r, [C], 'f32')] : []), make(r, shape, 'f32')];
-      const parts = { shape: [shape[0]!, C], dtype: 'f32' as DType };
-      const outs = [{ shape, dtype: 'f32' as DType }, ...(hasWeight ? [parts] : []), ...(hasBias ? [parts] : [])];
-      await check('groupNormBackward', ins, { groups, eps: 1e-5, hasWeight, hasBias }, outs, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
-    }
-  },
-};
-
 const optimizerCase: ParityCase = {
   name: 'optimizer: adamUpdate (decay, clip scale, apply) and sumOfSquares (more inputs than one dispatch binds)',
   run: async () => {
@@ -742,12 +730,12 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   attentionBackward: [attentionBackwardCase],
   crossEntropyBackward: [crossEntropyBackwardCase],
   rmsNormBackward: [normBackwardCase],
-  groupNormBackward: [groupNormBackwardCase],
   adamUpdate: [optimizerCase],
   sumOfSquares: [optimizerCase],
   packFlat: [packFlatCase],
   swiglu: [swigluCase],
   swigluBackward: [swigluCase],
+  activationBackward: [activationBackwardCase],
 };
 
 describeOnDevices(['webgpu'], 'webgpu kernels vs cpu oracle', () => {

@@ -1,11 +1,9 @@
 import {
-  add, cast, cos, div, eq, erf, exp, gt, log, mul, neg, pow, sigmoid, sign, sin, square, sub, tanh, where, zerosLike,
+  activationBackward, add, cast, cos, div, eq, exp, gt, log, mul, neg, pow, sign, sin, square, sub, where, zerosLike,
   type BinaryOp, type Tensor, type UnaryOp,
 } from '@mmada/tensor';
 import { rule, type DifferentiableRule } from '../vjp-rule.js';
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /** d/dx of each unary op, given the input x, the output y and the cotangent; null = zero gradient. */
@@ -28,35 +26,11 @@ const UNARY: { readonly [op in UnaryOp]: UnaryDerivative } = {
   square: { uses: 'x', vjp: (x, _y, ct) => mul(ct, mul(x, 2)) },
   reciprocal: { uses: 'y', vjp: (_x, y, ct) => neg(mul(ct, square(y))) },
   erf: { uses: 'x', vjp: (x, _y, ct) => mul(ct, mul(exp(neg(square(x))), TWO_OVER_SQRT_PI)) },
-  // silu'(x) = s·(1 + x·(1 − s)), s = sigmoid(x)
-  silu: {
-    uses: 'x',
-    vjp: (x, _y, ct) => {
-      const s = sigmoid(x);
-      return mul(ct, mul(s, add(1, mul(x, sub(1, s)))));
-    },
-  },
-  // gelu'(x) = Φ(x) + x·φ(x)
-  geluErf: {
-    uses: 'x',
-    vjp: (x, _y, ct) => {
-      const cdf = mul(add(1, erf(mul(x, Math.SQRT1_2))), 0.5);
-      const pdf = mul(exp(mul(square(x), -0.5)), INV_SQRT_2PI);
-      return mul(ct, add(cdf, mul(x, pdf)));
-    },
-  },
-  // y = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³): y' = ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715x²)
-  geluTanh: {
-    uses: 'x',
-    vjp: (x, _y, ct) => {
-      const x2 = square(x);
-      const u = mul(mul(x, add(1, mul(x2, 0.044715))), SQRT_2_OVER_PI);
-      const t = tanh(u);
-      const du = mul(add(1, mul(x2, 3 * 0.044715)), SQRT_2_OVER_PI);
-      const d = add(mul(add(1, t), 0.5), mul(mul(mul(x, sub(1, square(t))), du), 0.5));
-      return mul(ct, d);
-    },
-  },
+  // the smooth activations' derivatives in one kernel each (activationBackward): silu'(x) = s·(1 + x·(1 − s)) with
+  // s = sigmoid(x), gelu'(x) = Φ(x) + x·φ(x), and the tanh approximation's derivative
+  silu: { uses: 'x', vjp: (x, _y, ct) => activationBackward('silu', x, ct) },
+  geluErf: { uses: 'x', vjp: (x, _y, ct) => activationBackward('geluErf', x, ct) },
+  geluTanh: { uses: 'x', vjp: (x, _y, ct) => activationBackward('geluTanh', x, ct) },
   // piecewise constant: zero gradient almost everywhere
   sign: null,
   floor: null,

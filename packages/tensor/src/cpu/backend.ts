@@ -20,8 +20,9 @@ import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { adamUpdate, packFlat, sumOfSquares } from './optimizer.js';
-import { groupNormBackward, rmsNormBackward } from './norm-backward.js';
+import { rmsNormBackward } from './norm-backward.js';
 import { swiglu, swigluBackward } from './swiglu.js';
+import { activationBackward } from './activation-backward.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
@@ -30,9 +31,9 @@ const kernels: KernelTable = {
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
-  attentionBackward, crossEntropyBackward, rmsNormBackward, groupNormBackward, conv2dBackwardInput, conv2dBackwardWeight,
+  attentionBackward, crossEntropyBackward, rmsNormBackward, conv2dBackwardInput, conv2dBackwardWeight,
   adamUpdate, sumOfSquares, packFlat,
-  swiglu, swigluBackward,
+  swiglu, swigluBackward, activationBackward,
 };
 
 /** The reference device: every primitive in plain TypeScript. The oracle for the WebGPU kernels. */

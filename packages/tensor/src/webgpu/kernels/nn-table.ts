@@ -7,9 +7,10 @@ import { crossEntropy } from './loss.js';
 import { norm } from './norm.js';
 import { softmaxLike } from './softmax.js';
 import { swiglu } from './swiglu.js';
+import { activationBackward } from './activation-backward.js';
 
 /** The neural-network primitives of the webgpu device: one kernel per op, each in its family's file. */
-type NNName = 'softmax' | 'logSoftmax' | 'rmsNorm' | 'layerNorm' | 'groupNorm' | 'rope' | 'attention' | 'crossEntropy' | 'conv2d' | 'swiglu' | 'swigluBackward';
+type NNName = 'softmax' | 'logSoftmax' | 'rmsNorm' | 'layerNorm' | 'groupNorm' | 'rope' | 'attention' | 'crossEntropy' | 'conv2d' | 'swiglu' | 'swigluBackward' | 'activationBackward';
 
 export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
   return {
@@ -38,6 +39,7 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
     crossEntropy: ([logits, targets], { ignoreIndex }) => [crossEntropy(rt, logits!, targets!, ignoreIndex)],
     swiglu: ([gate, up]) => swiglu(rt, gate!, up!, null),
     swigluBackward: ([gate, up, gradOut]) => swiglu(rt, gate!, up!, gradOut!),
+    activationBackward: ([x, gradOut], { op }) => [activationBackward(rt, x!, gradOut!, op)],
     conv2d: (inputs, params, [out]) => [conv2d(rt, inputs[0]!, inputs[1]!, params.hasBias ? inputs[2]! : null, params, out!.shape)],
   };
 }
