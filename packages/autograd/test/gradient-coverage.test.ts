@@ -138,7 +138,10 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('layerNorm', (x, w, b) => T.layerNorm(x, w, b, 1e-5), [{ shape: [3, 4] }, { shape: [4] }, { shape: [4] }]),
     c('layerNorm bare', (x) => T.layerNorm(x, null, null, 1e-5), [{ shape: [2, 5] }]),
   ],
-  groupNorm: [c('groupNorm', (x, w, b) => T.groupNorm(x, 2, w, b, 1e-5), [{ shape: [2, 4, 2, 2] }, { shape: [4] }, { shape: [4] }])],
+  groupNorm: [
+    c('groupNorm', (x, w, b) => T.groupNorm(x, 2, w, b, 1e-5), [{ shape: [2, 4, 2, 2] }, { shape: [4] }, { shape: [4] }]),
+    c('groupNorm without weight and bias, one group, rank 3', (x) => T.groupNorm(x, 1, null, null, 1e-5), [{ shape: [2, 3, 5] }]),
+  ],
   rope: [
     c('rope (positions per row)', (x, p) => T.rope(x, p, 10000), [{ shape: [2, 2, 3, 4] }, ints([0, 1, 2, 5, 3, 7], [2, 3])]),
     c('rope splitting heads ([B, T, H, D] in)', (x, p) => T.rope(x, p, 10000, { splitHeads: true }), [{ shape: [2, 3, 2, 4] }, ints([0, 1, 4], [3])]),
@@ -168,6 +171,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   attentionBackward: NONE,
   crossEntropyBackward: NONE,
   rmsNormBackward: NONE,
+  groupNormBackward: NONE,
   conv2dBackwardInput: NONE,
   conv2dBackwardWeight: NONE,
   swigluBackward: NONE,

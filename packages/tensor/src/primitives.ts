@@ -185,6 +185,14 @@ export interface PrimitiveParams {
    * gradient x gathered elsewhere, e.g. through a residual connection, accumulated in the same pass).
    */
   rmsNormBackward: { eps: number; hasWeight: boolean; hasAddend: boolean };
+  /**
+   * The backward of `groupNorm` (same params). x f32 [N, C, ...], weight f32 [C] when hasWeight, gradOut f32 (x's
+   * shape) -> dx f32 (x's shape), then dwParts f32 [N, C] when hasWeight and dbParts f32 [N, C] when hasBias: with
+   * x̂ and r = 1/σ of x's group as the forward computes them and g = gradOut·weight[c],
+   * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dwParts[n, c] = Σ gradOut·x̂ and dbParts[n, c] = Σ gradOut
+   * over channel c's positions of image n (the parameter gradients are their sums over n).
+   */
+  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

@@ -653,6 +653,31 @@ const normBackwardCase: ParityCase = {
   },
 };
 
+const groupNormBackwardCase: ParityCase = {
+  name: 'nn: groupNormBackward (weight and bias or neither, channels per group 1 to 4, long blocks)',
+  run: async () => {
+    const r = rng(31);
+    const cases: [number[], number, boolean, boolean][] = [
+      [[2, 4, 3, 3], 2, true, true],
+      [[3, 6, 5], 3, true, false],
+      [[2, 8, 16, 16], 2, true, true],
+      [[1, 3, 7, 2], 1, false, true],
+      [[2, 4], 4, false, false],
+      // channels of 64 positions or more (a tree sum per channel) and fewer (one invocation per channel)
+      [[1, 6, 9, 9], 2, false, true],
+      [[4, 16, 2, 2], 2, true, true],
+    ];
+    for (const [shape, groups, hasWeight, hasBias] of cases) {
+      const C = shape[1]!;
+      const x = make(r, shape, 'f32');
+      const ins = [x, ...(hasWeight ? [make(r, [C], 'f32')] : []), make(r, shape, 'f32')];
+      const parts = { shape: [shape[0]!, C], dtype: 'f32' as DType };
+      const outs = [{ shape, dtype: 'f32' as DType }, ...(hasWeight ? [parts] : []), ...(hasBias ? [parts] : [])];
+      await check('groupNormBackward', ins, { groups, eps: 1e-5, hasWeight, hasBias }, outs, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
+    }
+  },
+};
+
 const optimizerCase: ParityCase = {
   name: 'optimizer: adamUpdate (decay, clip scale, apply) and sumOfSquares (more inputs than one dispatch binds)',
   run: async () => {
@@ -730,6 +755,7 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   attentionBackward: [attentionBackwardCase],
   crossEntropyBackward: [crossEntropyBackwardCase],
   rmsNormBackward: [normBackwardCase],
+  groupNormBackward: [groupNormBackwardCase],
   adamUpdate: [optimizerCase],
   sumOfSquares: [optimizerCase],
   packFlat: [packFlatCase],

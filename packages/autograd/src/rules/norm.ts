@@ -1,4 +1,4 @@
-import { add, mean, mul, reshape, rmsNormBackward, rsqrt, square, sub, sum, type Tensor } from '@mmada/tensor';
+import { add, mean, mul, rmsNormBackward, rsqrt, runPrimitive, square, sub, sum, type Tensor } from '@mmada/tensor';
 import { rule, type DifferentiableRule, type VjpContext } from '../vjp-rule.js';
 
 /**
@@ -42,26 +42,19 @@ export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>(
   },
 });
 
-/** x [N, C, ...spatial] viewed as [N, G, C/G, S]; statistics over the last two axes. */
+/** One fused kernel (groupNormBackward): dx, and the weight's and bias's gradients per image, summed here over images. */
 export const groupNormRule: DifferentiableRule<'groupNorm'> = rule<'groupNorm'>({
   saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
   vjp: ({ params, inputs, inputShapes }, [ct]) => {
     const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
     if (!ct) return new Array(n).fill(null);
     const shape = inputShapes[0]!;
-    const [N, C] = [shape[0]!, shape[1]!];
-    const G = params.groups;
-    const S = shape.slice(2).reduce((a, b) => a * b, 1);
-    const grouped = [N, G, C / G, S];
-    const x = reshape(inputs[0]!, grouped);
-    const c = reshape(ct, grouped);
-    const xc = sub(x, mean(x, [2, 3], { keepDims: true }));
-    const r = rsqrt(add(mean(square(xc), [2, 3], { keepDims: true }), params.eps));
-    const xhat = mul(xc, r);
-    const g = params.hasWeight ? mul(c, reshape(inputs[1]!, [1, G, C / G, 1])) : c;
-    const out: (Tensor | null)[] = [reshape(normBackward(g, xhat, r, [2, 3], true), shape)];
-    if (params.hasWeight) out.push(reshape(sum(mul(c, xhat), [0, 3]), [C]));
-    if (params.hasBias) out.push(reshape(sum(c, [0, 3]), [C]));
-    return out;
+    const parts = { shape: [shape[0]!, shape[1]!], dtype: 'f32' as const };
+    const outs = runPrimitive('groupNormBackward', params.hasWeight ? [inputs[0]!, inputs[1]!, ct] : [inputs[0]!, ct], params, [
+      { shape, dtype: 'f32' },
+      ...(params.hasWeight ? [parts] : []),
+      ...(params.hasBias ? [parts] : []),
+    ]);
+    return [outs[0]!, ...outs.slice(1).map((p) => sum(p, [0]))];
   },
 });

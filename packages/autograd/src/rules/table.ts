@@ -54,6 +54,7 @@ export const VJP_RULES: VjpRuleTable = {
   attentionBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   crossEntropyBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   rmsNormBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
+  groupNormBackward: nonDifferentiable('a fused backward pass (gradients of gradients are not supported)'),
   conv2dBackwardInput: nonDifferentiable('a backward pass (gradients of gradients are not supported)'),
   conv2dBackwardWeight: nonDifferentiable('a backward pass (gradients of gradients are not supported)'),
   adamUpdate: nonDifferentiable('an optimizer step'),

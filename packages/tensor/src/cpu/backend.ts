@@ -20,7 +20,7 @@ import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { attentionBackward } from './attention-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
 import { adamUpdate, packFlat, sumOfSquares } from './optimizer.js';
-import { rmsNormBackward } from './norm-backward.js';
+import { groupNormBackward, rmsNormBackward } from './norm-backward.js';
 import { swiglu, swigluBackward } from './swiglu.js';
 import { activationBackward } from './activation-backward.js';
 
@@ -31,7 +31,7 @@ const kernels: KernelTable = {
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,
   softmax, logSoftmax, crossEntropy, rmsNorm, layerNorm, groupNorm, rope, attention, conv2d,
-  attentionBackward, crossEntropyBackward, rmsNormBackward, conv2dBackwardInput, conv2dBackwardWeight,
+  attentionBackward, crossEntropyBackward, rmsNormBackward, groupNormBackward, conv2dBackwardInput, conv2dBackwardWeight,
   adamUpdate, sumOfSquares, packFlat,
   swiglu, swigluBackward, activationBackward,
 };

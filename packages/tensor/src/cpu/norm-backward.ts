@@ -29,3 +29,43 @@ export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWei
   }
   return dw ? [new CpuStorage(dx), new CpuStorage(dw)] : [new CpuStorage(dx)];
 };
+
+/** groupNorm's backward one (image, group) block at a time in doubles, the statistics as the forward takes them. */
+export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups, eps, hasWeight, hasBias }) => {
+  const x = values(inputs[0]!);
+  const w = hasWeight ? values(inputs[1]!) : null;
+  const ct = values(inputs[hasWeight ? 2 : 1]!);
+  const shape = inputs[0]!.shape;
+  const [N, C] = [shape[0]!, shape[1]!];
+  const S = shape.slice(2).reduce((a, b) => a * b, 1);
+  const cg = C / groups;
+  const n = cg * S;
+  const dx = new Float32Array(x.length);
+  const dw = new Float32Array(N * C);
+  const db = new Float32Array(N * C);
+  for (let b = 0; b < N; b++)
+    for (let g = 0; g < groups; g++) {
+      const o = (b * C + g * cg) * S;
+      let s = 0;
+      for (let j = 0; j < n; j++) s += x[o + j]!;
+      const mean = s / n;
+      let sv = 0;
+      for (let j = 0; j < n; j++) sv += (x[o + j]! - mean) ** 2;
+      const r = 1 / Math.sqrt(sv / n + eps);
+      const gw = (j: number) => ct[o + j]! * (w ? w[g * cg + Math.floor(j / S)]! : 1);
+      let sg = 0;
+      let sgx = 0;
+      for (let j = 0; j < n; j++) {
+        sg += gw(j);
+        sgx += gw(j) * (x[o + j]! - mean) * r;
+      }
+      for (let j = 0; j < n; j++) {
+        const xhat = (x[o + j]! - mean) * r;
+        dx[o + j] = r * (gw(j) - sg / n - xhat * (sgx / n));
+        const c = b * C + g * cg + Math.floor(j / S);
+        dw[c] = dw[c]! + ct[o + j]! * xhat;
+        db[c] = db[c]! + ct[o + j]!;
+      }
+    }
+  return [new CpuStorage(dx), ...(hasWeight ? [new CpuStorage(dw)] : []), ...(hasBias ? [new CpuStorage(db)] : [])];
+};

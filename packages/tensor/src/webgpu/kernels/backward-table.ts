@@ -3,10 +3,10 @@ import type { Runtime } from '../runtime.js';
 import { attentionBackward } from './attention-backward.js';
 import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
-import { rmsNormBackward } from './norm-backward.js';
+import { groupNormBackward, rmsNormBackward } from './norm-backward.js';
 
-/** The fused backward primitives (attention, cross-entropy, rmsNorm, conv2d's two gradients) on webgpu. */
-export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> {
+/** The fused backward primitives (attention, cross-entropy, rmsNorm, groupNorm, conv2d's two gradients) on webgpu. */
+export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward' | 'groupNormBackward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> {
   return {
     attentionBackward: (inputs, { hasMask, hasBias, scale, tokenMajorValues }) => {
       let i = 3;
@@ -17,6 +17,8 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
     rmsNormBackward: (inputs, { eps, hasWeight, hasAddend }) =>
       rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
+    groupNormBackward: (inputs, { groups, eps, hasWeight, hasBias }) =>
+      groupNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, groups, eps, hasBias),
     conv2dBackwardInput: ([g, w], params, [out]) => [conv2dBackwardInput(rt, g!, w!, params, out!.shape)],
     conv2dBackwardWeight: ([x, g], params, [out]) => [conv2dBackwardWeight(rt, x!, g!, params, out!.shape)],
   };
