@@ -145,6 +145,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
   rope: [
     c('rope (positions per row)', (x, p) => T.rope(x, p, 10000), [{ shape: [2, 2, 3, 4] }, ints([0, 1, 2, 5, 3, 7], [2, 3])]),
     c('rope splitting heads ([B, T, H, D] in)', (x, p) => T.rope(x, p, 10000, { splitHeads: true }), [{ shape: [2, 3, 2, 4] }, ints([0, 1, 4], [3])]),
+    c('ropeMany: queries and keys in one kernel', (q, k, p) => T.add(T.mul(...(T.ropeMany([q, k], p, 10000) as [T.Tensor, T.Tensor])), T.ropeMany([k], p, 500)[0]!), [{ shape: [1, 2, 3, 4] }, { shape: [1, 2, 3, 4] }, ints([2, 0, 5], [3])]),
   ],
   swiglu: [c('swiglu', (g, u) => T.swiglu(g, u), [{ shape: [3, 5] }, { shape: [3, 5] }])],
   attention: [

@@ -36,7 +36,7 @@ export type { MatmulOptions } from './ops/matmul.js';
 export { sort, argsort, topk } from './ops/sort.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { rmsNorm, layerNorm, groupNorm } from './ops/norm.js';
-export { rope } from './ops/rope.js';
+export { rope, ropeMany, type RopeOptions } from './ops/rope.js';
 export { ropeInvFreq } from './ops/rope-frequencies.js';
 export { attention } from './ops/attention.js';
 export type { AttentionOptions } from './ops/attention.js';

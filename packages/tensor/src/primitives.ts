@@ -105,9 +105,10 @@ export interface PrimitiveParams {
    * y[j] = x[j]·cos a - x[j+h]·sin a for j < h;  y[j] = x[j]·cos a + x[j-h]·sin a for j ≥ h.
    * inverse rotates by -a (sin a negated: the transpose, i.e. the backward). layout 'splitHeads' reads x as
    * [B, T, H, D] and writes y [B, H, T, D]; 'mergeHeads' reads x [B, H, T, D] and writes y [B, T, H, D] (a head
-   * split or merge in the same pass); 'same' keeps x's layout [B, H, T, D].
+   * split or merge in the same pass); 'same' keeps x's layout [B, H, T, D]. count (default 1) x of one shape may
+   * come before positions (queries and keys): one output each, rotated alike.
    */
-  rope: { theta: number; inverse: boolean; layout: RopeLayout };
+  rope: { theta: number; inverse: boolean; layout: RopeLayout; count?: number };
   /**
    * Bidirectional scaled dot-product attention. Inputs q f32 [B, H, Tq, D], k f32 [B, H, Tk, D], v f32 [B, H, Tk, Dv],
    * then mask bool [B, T] when hasMask (T = Tq = Tk; true = real token), then bias f32 rank 4 broadcastable to

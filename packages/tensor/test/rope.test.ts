@@ -24,6 +24,15 @@ describe('rope', () => {
     expect(Array.from(await split.data())).toEqual(Array.from(await T.rope(T.transpose(x, [0, 2, 1, 3]), pos, 10000).data()));
     expect(() => T.rope(x, T.tensor([0, 1, 2], [3], 'i32'), 10000, { splitHeads: true })).toThrow(/positions must be \[5\]/);
   });
+  it('ropeMany rotates several tensors exactly as rope does each', async () => {
+    const r = rng(22);
+    const [q, k] = [randn(r, [2, 5, 3, 8]), randn(r, [2, 5, 3, 8])];
+    const pos = T.tensor([3, 0, 7, 1, 2], [5], 'i32');
+    const [rq, rk] = T.ropeMany([q, k], pos, 10000, { splitHeads: true });
+    expect(Array.from(await rq!.data())).toEqual(Array.from(await T.rope(q, pos, 10000, { splitHeads: true }).data()));
+    expect(Array.from(await rk!.data())).toEqual(Array.from(await T.rope(k, pos, 10000, { splitHeads: true }).data()));
+    expect(() => T.ropeMany([q, T.zeros([2, 5, 3, 6])], pos)).toThrow(/one shape/);
+  });
 
   it('hand-worked: D = 4, theta 10000 -> inverse frequencies [1, 0.01]', async () => {
     expect(Array.from(T.ropeInvFreq(10000, 4))).toEqual([1, Math.fround(0.01)]);

@@ -489,6 +489,10 @@ const ropeLossConvCase: ParityCase = {
         const shape = layout === 'mergeHeads' ? [B, T, H, D] : [B, H, T, D];
         await check('rope', [xin, pos], { theta: 10000, inverse, layout }, [{ shape, dtype: 'f32' }], { atol: 2e-4, rtol: 1e-4 }, `${layout}${inverse ? ' inverse' : ''}`);
       }
+      // queries and keys in one dispatch
+      const [qin, kin] = [make(r, [B, T, H, D], 'f32'), make(r, [B, T, H, D], 'f32')];
+      const out = { shape: [B, H, T, D], dtype: 'f32' as DType };
+      await check('rope', [qin, kin, pos], { theta: 10000, inverse: false, layout: 'splitHeads', count: 2 }, [out, out], { atol: 2e-4, rtol: 1e-4 }, 'two tensors');
     }
     for (const [R, V] of [[1, 1], [5, 7], [3, 2000]]) {
       const logits = make(r, [R, V], 'f32', -5, 5);

@@ -17,7 +17,7 @@ import {
   matmul,
   reshape,
   rmsNorm,
-  rope,
+  ropeMany,
   scopeSync,
   swiglu,
   TensorError,
@@ -81,20 +81,19 @@ function alibiAmong(c: ModelConfig, start: number, t: number, device: Tensor['de
 }
 
 /**
- * [B, T, d] → [B, H, T, d/H] with RoPE where the config has it (every LLaDA / MMaDA checkpoint): the head split
- * and the rotation in one kernel; a plain head split where `rope` is false.
+ * q and k [B, T, d] → [B, H, T, d/H] with RoPE where the config has it (every LLaDA / MMaDA checkpoint): the head
+ * split and the rotation of both in one kernel; plain head splits where `rope` is false.
  */
-function rotaryHeads(x: Tensor, c: ModelConfig, positions: Tensor): Tensor {
-  if (c.rope === false) return splitHeads(x, c.nHeads);
-  const [B, T, d] = x.shape as [number, number, number];
-  return rope(reshape(x, [B, T, c.nHeads, d / c.nHeads]), positions, c.ropeTheta, { splitHeads: true });
+function rotaryHeads(q: Tensor, k: Tensor, c: ModelConfig, positions: Tensor): [Tensor, Tensor] {
+  if (c.rope === false) return [splitHeads(q, c.nHeads), splitHeads(k, c.nHeads)];
+  const [B, T, d] = q.shape as [number, number, number];
+  const heads = (x: Tensor) => reshape(x, [B, T, c.nHeads, d / c.nHeads]);
+  return ropeMany([heads(q), heads(k)], positions, c.ropeTheta, { splitHeads: true }) as [Tensor, Tensor];
 }
 
-/** h + the attention branch on h (the residual added by the output projection's kernel). */
 function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
-  const q = rotaryHeads(linear(n, p.q_proj.weight), c, ctx.positions);
-  const k = rotaryHeads(linear(n, p.k_proj.weight), c, ctx.positions);
+  const [q, k] = rotaryHeads(linear(n, p.q_proj.weight), linear(n, p.k_proj.weight), c, ctx.positions);
   const vProj = linear(n, p.v_proj.weight);
   const scale = 1 / Math.sqrt(headDim(c));
   if (!ctx.keyValues) {

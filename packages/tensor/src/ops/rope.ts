@@ -1,5 +1,6 @@
-import { run1 } from '../engine.js';
+import { runPrimitive } from '../engine.js';
 import { TensorError, fmtShape } from '../errors.js';
+import { shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { floatInput, releaseTemps, resultLike } from './nn-util.js';
 import { castRaw } from './util.js';
@@ -20,8 +21,16 @@ export interface RopeOptions {
  * With `splitHeads`, x is [B, T, H, D] and the result is transposed to [B, H, T, D] in the same kernel.
  */
 export function rope(x: Tensor, positions: Tensor, theta = 10000, options: RopeOptions = {}): Tensor {
+  return ropeMany([x], positions, theta, options)[0]!;
+}
+
+/** `rope` of several tensors of one shape (queries and keys) at the same positions, in one kernel. */
+export function ropeMany(xs: readonly Tensor[], positions: Tensor, theta = 10000, options: RopeOptions = {}): Tensor[] {
   const split = options.splitHeads ?? false;
+  const x = xs[0];
+  if (!x) throw new TensorError('rope', 'needs at least one tensor');
   if (x.rank !== 4) throw new TensorError('rope', `x must be ${split ? '[B, T, H, D]' : '[B, H, T, D]'}, got ${fmtShape(x.shape)}`);
+  for (const o of xs) if (!shapesEqual(o.shape, x.shape)) throw new TensorError('rope', `every x must have one shape, got ${xs.map((t) => fmtShape(t.shape)).join(' and ')}`);
   const [B, d1, d2, D] = x.shape as [number, number, number, number];
   const [H, T] = split ? [d2, d1] : [d1, d2];
   if (D % 2 !== 0) throw new TensorError('rope', `the head dim D of ${fmtShape(x.shape)} must be even`);
@@ -29,9 +38,10 @@ export function rope(x: Tensor, positions: Tensor, theta = 10000, options: RopeO
   const okShape = (positions.rank === 1 && positions.shape[0] === T) || (positions.rank === 2 && positions.shape[0] === B && positions.shape[1] === T);
   if (!okShape) throw new TensorError('rope', `positions must be [${T}] or [${B}, ${T}] for x ${fmtShape(x.shape)}, got ${fmtShape(positions.shape)}`);
   if (!(theta > 0)) throw new TensorError('rope', `theta must be positive, got ${theta}`);
-  const xf = floatInput('rope', 'x', x);
+  const xf = xs.map((t) => floatInput('rope', 'x', t));
   const pos = castRaw(positions, 'i32');
-  const y = run1('rope', [xf, pos], { theta, inverse: false, layout: split ? 'splitHeads' : 'same' }, { shape: [B, H, T, D], dtype: 'f32' });
-  releaseTemps([xf, pos], [x, positions]);
-  return resultLike(y, x.dtype);
+  const params = { theta, inverse: false, layout: split ? ('splitHeads' as const) : ('same' as const), ...(xs.length > 1 ? { count: xs.length } : {}) };
+  const ys = runPrimitive('rope', [...xf, pos], params, xs.map(() => ({ shape: [B, H, T, D], dtype: 'f32' as const })));
+  releaseTemps([...xf, pos], [...xs, positions]);
+  return ys.map((y, i) => resultLike(y, xs[i]!.dtype));
 }

@@ -29,7 +29,7 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       const b = hasBias ? inputs[i++] : undefined;
       return [norm(rt, 'group', inputs[0]!, w, b, eps, groups)];
     },
-    rope: ([x, pos], p) => [rope(rt, x!, pos!, p)],
+    rope: (inputs, p) => rope(rt, inputs.slice(0, -1), inputs[inputs.length - 1]!, p),
     attention: (inputs, { scale, hasMask, hasBias, tokenMajorValues }) => {
       let i = 3;
       const mask = hasMask ? inputs[i++] : undefined;

@@ -9,28 +9,32 @@ import { Meta, WG, main1d, metaDecl } from './common.js';
  * (the same table the cpu device uses). The f32 angle p·invFreq is reduced to [-π, π] with a two-constant
  * Cody–Waite step before cos/sin, because GPU sin/cos lose accuracy on large arguments (p reaches 4095). The
  * reduction is odd in a, so the inverse (sin negated) is exactly the rotation at -p. x and y may differ in where
- * the head axis sits (`layout`): a head split or merge costs no pass of its own.
+ * the head axis sits (`layout`): a head split or merge costs no pass of its own. Several tensors of one shape
+ * (queries and keys) share the dispatch and each angle's cos/sin.
  */
-export function rope(rt: Runtime, x: TensorRef, positions: TensorRef, p: PrimitiveParams['rope']): GPUStorage {
+export function rope(rt: Runtime, xs: readonly TensorRef[], positions: TensorRef, p: PrimitiveParams['rope']): GPUStorage[] {
+  const x = xs[0]!;
+  const n = xs.length;
   const [B, d1, d2, D] = x.shape as [number, number, number, number];
   const [H, T] = p.layout === 'splitHeads' ? [d2, d1] : [d1, d2];
-  const y = rt.createStorage(x.size * 4);
+  const ys = xs.map(() => rt.createStorage(x.size * 4));
   const half = D / 2;
   const pairs = B * H * T * half;
-  if (pairs === 0) return y;
+  if (pairs === 0) return ys;
   const perBatch = positions.shape.length === 2;
   // row strides of h and t in [B, H, T, D] (heads major) and [B, T, H, D] (tokens major), in elements
   const strides = (tokensMajor: boolean) => (tokensMajor ? [D, H * D] : [T * D, D]);
   const meta = new Meta()
     .u32(pairs, H, T, half, perBatch ? T : 0, ...strides(p.layout === 'splitHeads'), ...strides(p.layout === 'mergeHeads'))
     .f32(p.inverse ? -1 : 1, ...ropeInvFreq(p.theta, D));
+  const tensors = [...Array(n).keys()];
   rt.dispatch({
-    key: `nn:rope`,
+    key: `nn:rope:${n}`,
     code: () => `
-@group(0) @binding(0) var<storage, read> xs: array<f32>;
-@group(0) @binding(1) var<storage, read> pos: array<i32>;
-@group(0) @binding(2) var<storage, read_write> ys: array<f32>;
-${metaDecl(3, meta.length)}
+${tensors.map((s) => `@group(0) @binding(${s}) var<storage, read> xs${s}: array<f32>;`).join('\n')}
+@group(0) @binding(${n}) var<storage, read> pos: array<i32>;
+${tensors.map((s) => `@group(0) @binding(${n + 1 + s}) var<storage, read_write> ys${s}: array<f32>;`).join('\n')}
+${metaDecl(2 * n + 1, meta.length)}
 ${main1d(`  if (i >= m(0u)) { return; }
   let half = m(3u);
   let j = i % half;
@@ -48,17 +52,16 @@ ${main1d(`  if (i >= m(0u)) { return; }
   let base = b * m(1u) * m(2u) * 2u * half + j;
   let src = base + h * m(5u) + t * m(6u);
   let o = base + h * m(7u) + t * m(8u);
-  let lo = xs[src];
-  let hi = xs[src + half];
-  ys[o] = lo * c - hi * s;
-  ys[o + half] = hi * c + lo * s;`)}`,
+${tensors.map((s) => `  { let lo = xs${s}[src]; let hi = xs${s}[src + half];
+    ys${s}[o] = lo * c - hi * s;
+    ys${s}[o + half] = hi * c + lo * s; }`).join('\n')}`)}`,
     bindings: [
-      { storage: x.storage as GPUStorage, kind: 'read' },
+      ...xs.map((t) => ({ storage: t.storage as GPUStorage, kind: 'read' as const })),
       { storage: positions.storage as GPUStorage, kind: 'read' },
-      { storage: y, kind: 'write' },
+      ...ys.map((storage) => ({ storage, kind: 'write' as const })),
     ],
     meta: meta.array(),
     workgroups: rt.grid(Math.ceil(pairs / WG)),
   });
-  return y;
+  return ys;
 }
