@@ -16,12 +16,12 @@ export { isContainer, isTensor, leavesWithPaths, treeLeaves, tensorLeaves, flatt
 export type { PyTree, PathLeaf, TreeDef } from './pytree.js';
 
 export { chain, applyUpdates, optimizerStep } from './optim/transformation.js';
-export type { GradientTransformation } from './optim/transformation.js';
+export type { GlobalNormClip, GradientTransformation } from './optim/transformation.js';
 export { sgd } from './optim/sgd.js';
 export type { SgdOptions, SgdState } from './optim/sgd.js';
 export { adam, adamw } from './optim/adam.js';
 export type { AdamOptions, AdamWOptions, AdamState } from './optim/adam.js';
-export { clipByGlobalNorm } from './optim/clip-by-global-norm.js';
+export { clipByGlobalNorm, globalNormScale } from './optim/clip-by-global-norm.js';
 export { UPSTREAM_NO_DECAY, decayUnlessNameContains, weightDecayMask, decayedPaths } from './optim/weight-decay-mask.js';
 export type { WeightDecayMask } from './optim/weight-decay-mask.js';
 export { valueAt, constantSchedule, linearWarmup, warmupCosine } from './optim/schedule.js';

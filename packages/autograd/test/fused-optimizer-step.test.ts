@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '@mmada/tensor';
-import { adamw, applyUpdates, chain, clipByGlobalNorm, decayUnlessNameContains, optimizerStep, type GradientTransformation } from '../src/index.js';
+import { adamw, applyUpdates, chain, clipByGlobalNorm, decayUnlessNameContains, globalNormScale, optimizerStep, type GradientTransformation } from '../src/index.js';
 
 beforeAll(async () => {
   await T.init({ device: 'cpu' });
@@ -79,6 +79,16 @@ describe('fused AdamW step', () => {
     expect((await scale.data())[0]).toBeCloseTo(1 / (13 + 1e-6), 7);
     const { updates } = clip.update(g, clip.init(g));
     expect(Array.from(await updates.x.data())).toEqual(Array.from(await T.mul(g.x, scale).data()));
+  });
+
+  it("adamUpdate's clip (a squared norm in, the factor formed in the kernel) equals globalNormScale's factor exactly", async () => {
+    const g = T.tensor(values(9, 7, 3), [9]);
+    const [m, v, p] = [T.tensor(values(9, 8), [9]), T.square(T.tensor(values(9, 9), [9])), T.tensor(values(9, 10), [9])];
+    const base = { b1: 0.9, b2: 0.999, eps: 1e-8, stepSize: 0.01, sqrtBc2: 0.05, decay: 0.001, param: p, apply: true };
+    const clipped = T.adamUpdate(g, m, v, { ...base, clip: { normSq: T.sumOfSquares([g]), maxNorm: 0.7 } });
+    const scaled = T.adamUpdate(g, m, v, { ...base, scale: globalNormScale([g], 0.7) });
+    for (const k of ['m', 'v', 'update'] as const) expect(Array.from(await clipped[k].data())).toEqual(Array.from(await scaled[k].data()));
+    expect(() => T.adamUpdate(g, m, v, { ...base, scale: T.tensor([1], [1]), clip: { normSq: T.tensor([1], [1]), maxNorm: 1 } })).toThrow(/scale or clip/);
   });
 
   it('adamUpdate and sumOfSquares refuse bad inputs with the op and the shapes', () => {

@@ -204,9 +204,11 @@ export interface PrimitiveParams {
    *   g' = g·scale (g without a scale);  m' = m·b1 + g'·c1;  v' = v·b2 + g'²·c2;
    *   u = (m' / (√v' / sqrtBc2 + eps))·(−stepSize), then u − p·decay when decay ≠ 0, then p + u when apply.
    * Every number param is used as the nearest f32. hasParam must be true when decay ≠ 0 or apply. Only elements
-   * [0, decayEnd) decay (a flat buffer of many parameters puts the decayed ones first).
+   * [0, decayEnd) decay (a flat buffer of many parameters puts the decayed ones first). With maxNorm > 0 the scale
+   * input is a squared global norm n² and the scale is min(maxNorm / (√n² + 1e-6), 1), each operation in f32 (a
+   * global-norm clip folded into the step).
    */
-  adamUpdate: { b1: number; c1: number; b2: number; c2: number; eps: number; sqrtBc2: number; stepSize: number; decay: number; decayEnd: number; hasParam: boolean; hasScale: boolean; apply: boolean };
+  adamUpdate: { b1: number; c1: number; b2: number; c2: number; eps: number; sqrtBc2: number; stepSize: number; decay: number; decayEnd: number; hasParam: boolean; hasScale: boolean; apply: boolean; maxNorm?: number };
   /**
    * x_0, …, x_{n-1} (f32, any shapes, n ≥ 1) -> f32 [total]: x_i flattened at offsets[i] (ascending, each segment
    * ending at or before the next offset), zeros everywhere else. Many tensors as one buffer, for one kernel over all.

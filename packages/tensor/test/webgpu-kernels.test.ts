@@ -696,6 +696,8 @@ const optimizerCase: ParityCase = {
       const outs = [0, 1, 2].map(() => ({ shape: [n], dtype: 'f32' as DType }));
       // decayEnd < n: only a prefix decays (a flat buffer of many parameters)
       await check('adamUpdate', inputs, { ...base, decay, decayEnd: Math.ceil(n / 2), hasParam, hasScale, apply }, outs, { atol: 1e-6, rtol: 1e-5 }, `n ${n}`);
+      // the scale input as a squared global norm, clipped in the kernel
+      if (hasScale) await check('adamUpdate', inputs, { ...base, decay, decayEnd: n, hasParam, hasScale, apply, maxNorm: 0.5 }, outs, { atol: 1e-6, rtol: 1e-5 }, `n ${n} clip`);
     }
     const xs = [5, 1, 4099, 0, 7, 33, 2, 1, 9, 300, 3, 3, 3, 3, 3, 3, 3, 17].map((n) => make(r, [n], 'f32'));
     await check('sumOfSquares', xs, {}, [{ shape: [1], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-5 });

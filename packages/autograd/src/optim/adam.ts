@@ -1,7 +1,8 @@
-import { adamUpdate, add, cast, div, flatLayout, flatViews, mul, packFlat, sqrt, square, sub, zerosLike, type Tensor } from '@mmada/tensor';
-import { mapTensors } from '../pytree.js';
+import { adamUpdate, add, cast, div, flatLayout, flatViews, mul, packFlat, sqrt, square, sub, sumOfSquares, zerosLike, type Tensor } from '@mmada/tensor';
+import { isTensor, mapTensors, tensorLeaves } from '../pytree.js';
+import { globalNormScale } from './clip-by-global-norm.js';
 import { valueAt, type ScalarOrSchedule } from './schedule.js';
-import { scoped, type GradientTransformation } from './transformation.js';
+import { scoped, type GlobalNormClip, type GradientTransformation } from './transformation.js';
 import { resolveMask, type WeightDecayMask } from './weight-decay-mask.js';
 
 export interface AdamOptions {
@@ -89,7 +90,7 @@ function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupl
    * new parameters and moments are views into its outputs. A later step finds them already packed (no copy), so a
    * step costs the gradients' packing and one kernel instead of one kernel per leaf. Same arithmetic per element.
    */
-  const flatStep = <P>(grads: P, state: AdamState, params: P, scale: Tensor | undefined): { params: P; state: AdamState } | undefined => {
+  const flatStep = <P>(grads: P, state: AdamState, params: P, scale: Tensor | GlobalNormClip | undefined): { params: P; state: AdamState } | undefined => {
     const h = hyper(state, params);
     const leaves: { path: string; g: Tensor; m: Tensor; v: Tensor; p: Tensor }[] = [];
     mapTensors(grads, (g: Tensor, path: string, m: Tensor, v: Tensor, p: Tensor) => (leaves.push({ path, g, m, v, p }), g), state.mu, state.nu, params);
@@ -100,9 +101,12 @@ function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupl
     const layout = flatLayout(order.map((l) => l.g.size));
     const out = scoped(() => {
       const [g, m, v, p] = (['g', 'm', 'v', 'p'] as const).map((k) => packFlat(order.map((l) => l[k]), layout)) as [Tensor, Tensor, Tensor, Tensor];
+      // a clip's norm comes from the packed gradients (zeros between them): one sumOfSquares over one buffer
+      const clip = scale && !isTensor(scale) ? { normSq: sumOfSquares([g]), maxNorm: scale.maxNorm } : undefined;
       const r = adamUpdate(g, m, v, {
         b1, b2, eps, stepSize: h.stepSize, sqrtBc2: h.sqrtBc2, decay: nDecayed > 0 ? h.lr * h.wd : 0,
-        decayEnd: nDecayed < order.length ? layout.offsets[nDecayed]! : layout.total, param: p, scale, apply: true,
+        decayEnd: nDecayed < order.length ? layout.offsets[nDecayed]! : layout.total, param: p, apply: true,
+        ...(clip ? { clip } : { scale: scale as Tensor | undefined }),
       });
       const shapes = order.map((l) => l.g.shape);
       return { p: flatViews(r.update, layout, shapes), m: flatViews(r.m, layout, shapes), v: flatViews(r.v, layout, shapes) };
@@ -120,6 +124,12 @@ function adamCore(learningRate: ScalarOrSchedule, options: AdamWOptions, decoupl
     step(grads, state, params, gradScale) {
       const flat = flatStep(grads, state, params, gradScale);
       if (flat) return flat;
+      if (gradScale && !isTensor(gradScale)) {
+        const s = globalNormScale(tensorLeaves(grads), gradScale.maxNorm);
+        const r = run(grads, state, params, s, true);
+        s.dispose();
+        return { params: r.u, state: r.state };
+      }
       const r = run(grads, state, params, gradScale, true);
       return { params: r.u, state: r.state };
     },

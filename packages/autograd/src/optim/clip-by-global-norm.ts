@@ -2,18 +2,22 @@ import { add, cast, div, full, minimum, mul, scopeSync, sqrt, sumOfSquares, type
 import { mapTensors, tensorLeaves } from '../pytree.js';
 import { scoped, type GradientTransformation } from './transformation.js';
 
+/** min(1, maxNorm / (‖g‖ + 1e-6)) as f32 [1] over every leaf; ‖g‖² from one `sumOfSquares`. */
+export function globalNormScale(leaves: readonly Tensor[], maxNorm: number): Tensor {
+  return scopeSync(() => {
+    const total = sumOfSquares(leaves.map((g) => (g.dtype === 'f32' ? g : cast(g, 'f32'))));
+    return minimum(div(maxNorm, add(sqrt(total), 1e-6)), 1);
+  });
+}
+
 /**
  * Scales all updates by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the L2 norm over every leaf together —
  * torch.nn.utils.clip_grad_norm_ (upstream uses max norm 1). Computed on the device: no readback.
  */
 export function clipByGlobalNorm(maxNorm: number): GradientTransformation<Record<string, never>> {
-  /** min(1, maxNorm / (‖g‖ + 1e-6)) as f32 [1]; ‖g‖² from one `sumOfSquares` over every leaf. */
-  const scaleFor = (leaves: Tensor[]): Tensor =>
-    scopeSync(() => {
-      const total = sumOfSquares(leaves.map((g) => (g.dtype === 'f32' ? g : cast(g, 'f32'))));
-      return minimum(div(maxNorm, add(sqrt(total), 1e-6)), 1);
-    });
+  const scaleFor = (leaves: Tensor[]): Tensor => globalNormScale(leaves, maxNorm);
   return {
+    clipNorm: maxNorm,
     init: () => ({}),
     update(updates, state) {
       const out = scoped(() => {

@@ -14,12 +14,19 @@ export interface GradientTransformation<S = unknown> {
    * state, params).updates)` gives, with the same arithmetic — and the new state. `gradScale` (f32 [1]) multiplies
    * the gradients first. `optimizerStep` uses it when present.
    */
-  step?<P>(grads: P, state: S, params: P, gradScale?: Tensor): { params: P; state: S };
+  step?<P>(grads: P, state: S, params: P, gradScale?: Tensor | GlobalNormClip): { params: P; state: S };
   /**
    * Optional: for a transformation that only multiplies every update by one factor (clipByGlobalNorm), that factor
    * as an f32 [1] on the device, and the new state — so `chain` can hand it to the next transformation's `step`.
    */
   scaleOf?<P>(updates: P, state: S): { scale: Tensor; state: S };
+  /** Set by clipByGlobalNorm: its max norm, so that `chain` can hand the clip itself to the next `step`. */
+  readonly clipNorm?: number;
+}
+
+/** A global-norm clip a `step` applies itself: the gradients scaled by min(maxNorm / (‖g‖ + 1e-6), 1). */
+export interface GlobalNormClip {
+  readonly maxNorm: number;
 }
 
 /** Runs an update body in a memory scope so its temporaries are freed. */
@@ -37,6 +44,12 @@ export function chain(...transforms: readonly GradientTransformation<any>[]): Gr
           const r = first!.step!(grads, state[0], params);
           return { params: r.params, state: [r.state] };
         }
+      : transforms.length === 2 && first!.clipNorm !== undefined && second!.step
+        ? <P>(grads: P, state: unknown[], params: P) => {
+            // the clip inside the step: its norm from the gradients the step packs anyway
+            const r = second!.step!(grads, state[1], params, { maxNorm: first!.clipNorm! });
+            return { params: r.params, state: [state[0], r.state] };
+          }
       : transforms.length === 2 && first!.scaleOf && second!.step
         ? <P>(grads: P, state: unknown[], params: P) => {
             const s = first!.scaleOf!(grads, state[0]);

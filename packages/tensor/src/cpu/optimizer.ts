@@ -8,7 +8,9 @@ const f = Math.fround;
 export function adamUpdate(inputs: TensorRef[], p: PrimitiveParams['adamUpdate'], outs: OutSpec[]): CpuStorage[] {
   const [g, m, v] = inputs.map((t) => (t.storage as CpuStorage).data as Float32Array) as [Float32Array, Float32Array, Float32Array];
   const param = p.hasParam ? ((inputs[3]!.storage as CpuStorage).data as Float32Array) : null;
-  const scale = p.hasScale ? ((inputs[p.hasParam ? 4 : 3]!.storage as CpuStorage).data as Float32Array)[0]! : 1;
+  const given = p.hasScale ? ((inputs[p.hasParam ? 4 : 3]!.storage as CpuStorage).data as Float32Array)[0]! : 1;
+  // a squared global norm becomes clipByGlobalNorm's factor min(maxNorm / (√n² + 1e-6), 1), rounded as its ops are
+  const scale = p.maxNorm ? Math.min(f(f(p.maxNorm) / f(f(Math.sqrt(given)) + f(1e-6))), 1) : given;
   const n = g.length;
   const [m2, v2, u] = outs.map((o) => output(o.dtype, n) as Float32Array) as [Float32Array, Float32Array, Float32Array];
   const [b1, c1, b2, c2, eps, sqrtBc2, negStep, decay] = [p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay].map(f) as number[];

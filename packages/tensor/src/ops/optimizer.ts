@@ -17,6 +17,11 @@ export interface AdamUpdateOptions {
   readonly param?: Tensor;
   /** f32 [1] multiplying the gradient first (a global-norm clip factor computed on the device). */
   readonly scale?: Tensor;
+  /**
+   * Instead of `scale`: a global-norm clip, scale = min(maxNorm / (√normSq + 1e-6), 1) computed in the kernel from
+   * normSq (f32 [1], the sum of squares of every gradient), as clipByGlobalNorm's ops compute it.
+   */
+  readonly clip?: { readonly normSq: Tensor; readonly maxNorm: number };
   /** Return the updated parameter p + u instead of the update u. */
   readonly apply?: boolean;
   /** Only elements [0, decayEnd) decay (default: all). */
@@ -40,19 +45,22 @@ export function adamUpdate(grad: Tensor, m: Tensor, v: Tensor, o: AdamUpdateOpti
     if (!shapesEqual(t.shape, grad.shape)) throw new TensorError('adamUpdate', `${name} ${fmtShape(t.shape)} must have the gradient's shape ${fmtShape(grad.shape)}`);
   }
   if ((decay !== 0 || apply) && !o.param) throw new TensorError('adamUpdate', `param is needed for ${apply ? 'apply' : `weight decay ${decay}`}`);
-  if (o.scale && (o.scale.dtype !== 'f32' || o.scale.size !== 1)) throw new TensorError('adamUpdate', `scale must be f32 with one element, got ${o.scale.dtype} ${fmtShape(o.scale.shape)}`);
+  if (o.scale && o.clip) throw new TensorError('adamUpdate', 'give scale or clip, not both');
+  if (o.clip && !(o.clip.maxNorm > 0)) throw new TensorError('adamUpdate', `clip.maxNorm must be positive, got ${o.clip.maxNorm}`);
+  const scale = o.scale ?? o.clip?.normSq;
+  if (scale && (scale.dtype !== 'f32' || scale.size !== 1)) throw new TensorError('adamUpdate', `${o.clip ? 'clip.normSq' : 'scale'} must be f32 with one element, got ${scale.dtype} ${fmtShape(scale.shape)}`);
   for (const [name, x] of [['b1', o.b1], ['b2', o.b2], ['eps', o.eps], ['stepSize', o.stepSize], ['sqrtBc2', o.sqrtBc2], ['decay', decay]] as const) {
     if (!Number.isFinite(x)) throw new TensorError('adamUpdate', `${name} must be a finite number, got ${x}`);
   }
   const decayEnd = o.decayEnd ?? grad.size;
   if (!Number.isInteger(decayEnd) || decayEnd < 0 || decayEnd > grad.size) throw new TensorError('adamUpdate', `decayEnd must be an integer in [0, ${grad.size}], got ${decayEnd}`);
   const hasParam = o.param !== undefined && (decay !== 0 || apply);
-  const inputs = [grad, m, v, ...(hasParam ? [o.param!] : []), ...(o.scale ? [o.scale] : [])];
+  const inputs = [grad, m, v, ...(hasParam ? [o.param!] : []), ...(scale ? [scale] : [])];
   const out = { shape: [...grad.shape], dtype: 'f32' as const };
   const [m2, v2, u] = runPrimitive(
     'adamUpdate',
     inputs,
-    { b1: o.b1, c1: 1 - o.b1, b2: o.b2, c2: 1 - o.b2, eps: o.eps, sqrtBc2: o.sqrtBc2, stepSize: o.stepSize, decay, decayEnd, hasParam, hasScale: !!o.scale, apply },
+    { b1: o.b1, c1: 1 - o.b1, b2: o.b2, c2: 1 - o.b2, eps: o.eps, sqrtBc2: o.sqrtBc2, stepSize: o.stepSize, decay, decayEnd, hasParam, hasScale: !!scale, apply, ...(o.clip ? { maxNorm: o.clip.maxNorm } : {}) },
     [out, out, out],
   ) as [Tensor, Tensor, Tensor];
   return { m: m2, v: v2, update: u };

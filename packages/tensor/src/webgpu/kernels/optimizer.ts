@@ -12,12 +12,13 @@ export function adamUpdate(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams[
   const n = inputs[0]!.size;
   const [m2, v2, u] = outs.map(() => rt.createStorage(n * 4)) as [GPUStorage, GPUStorage, GPUStorage];
   if (n === 0) return [m2, v2, u];
-  const meta = new Meta().u32(n).f32(p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay).u32(p.decayEnd);
+  const meta = new Meta().u32(n).f32(p.b1, p.c1, p.b2, p.c2, p.eps, p.sqrtBc2, -p.stepSize, p.decay).u32(p.decayEnd).f32(p.maxNorm ?? 0);
+  const clip = (p.maxNorm ?? 0) > 0;
   const decay = p.decay !== 0;
   const names = ['gs', 'ms', 'vs', ...(p.hasParam ? ['ps'] : []), ...(p.hasScale ? ['scl'] : [])];
   const outAt = names.length;
   rt.dispatch({
-    key: `adamUpdate:${p.hasParam ? 'p' : ''}${p.hasScale ? 's' : ''}${decay ? 'd' : ''}${p.apply ? 'a' : ''}`,
+    key: `adamUpdate:${p.hasParam ? 'p' : ''}${p.hasScale ? 's' : ''}${decay ? 'd' : ''}${p.apply ? 'a' : ''}${clip ? 'c' : ''}`,
     code: () => `
 ${names.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: array<f32>;`).join('\n')}
 @group(0) @binding(${outAt}) var<storage, read_write> mo: array<f32>;
@@ -25,7 +26,7 @@ ${names.map((name, i) => `@group(0) @binding(${i}) var<storage, read> ${name}: a
 @group(0) @binding(${outAt + 2}) var<storage, read_write> uo: array<f32>;
 ${metaDecl(outAt + 3, meta.length)}
 ${main1d(`  if (i >= m(0u)) { return; }
-  let gi = ${p.hasScale ? 'gs[i] * scl[0]' : 'gs[i]'};
+  let gi = ${p.hasScale ? (clip ? 'gs[i] * min(mf(10u) / (sqrt(scl[0]) + 1e-6), 1.0)' : 'gs[i] * scl[0]') : 'gs[i]'};
   let mi = ms[i] * mf(1u) + gi * mf(2u);
   let vi = vs[i] * mf(3u) + (gi * gi) * mf(4u);
   var ui = (mi / (sqrt(vi) / mf(6u) + mf(5u))) * mf(7u);
