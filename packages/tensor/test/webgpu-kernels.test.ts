@@ -471,6 +471,19 @@ const rowsCase: ParityCase = {
       await check('groupNorm', [x, make(r, [C], 'f32'), make(r, [C], 'f32')], { groups, eps: 1e-5, hasWeight: true, hasBias: true }, [{ shape, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
       await check('groupNorm', [x], { groups, eps: 1e-5, hasWeight: false, hasBias: false }, [{ shape, dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 });
     }
+    // groupNorm's paths: blocks of ≤ 256 elements one invocation each, longer ones a workgroup each; spatial sizes
+    // that are and are not multiples of 4; one channel per group; 1×1 spatial; inputs far from zero (the shift)
+    const groupCases: [number[], number, number][] = [
+      [[2, 4, 16, 16], 2, 0], [[1, 4, 9, 33], 2, 0], [[2, 6, 7, 11], 3, 0], [[3, 8, 2, 2], 8, 0], [[2, 4, 1, 1], 2, 0], [[1, 4, 16, 20], 4, 50],
+    ];
+    for (const [shape, groups, offset] of groupCases) {
+      const x = make(r, shape, 'f32', offset - 3, offset + 3);
+      const C = shape[1]!;
+      const out = [{ shape, dtype: 'f32' as DType }];
+      await check('groupNorm', [x, make(r, [C], 'f32'), make(r, [C], 'f32')], { groups, eps: 1e-5, hasWeight: true, hasBias: true }, out, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
+      await check('groupNorm', [x, make(r, [C], 'f32')], { groups, eps: 1e-6, hasWeight: true, hasBias: false }, out, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} weight only`);
+      await check('groupNorm', [x, make(r, [C], 'f32')], { groups, eps: 1e-6, hasWeight: false, hasBias: true }, out, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} bias only`);
+    }
   },
 };
 

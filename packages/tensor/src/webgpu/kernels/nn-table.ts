@@ -4,6 +4,7 @@ import { attention } from './attention.js';
 import { conv2d } from './conv.js';
 import { rope } from './rope.js';
 import { crossEntropy } from './loss.js';
+import { groupNorm } from './group-norm.js';
 import { norm } from './norm.js';
 import { softmaxLike } from './softmax.js';
 import { swiglu } from './swiglu.js';
@@ -27,7 +28,7 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       let i = 1;
       const w = hasWeight ? inputs[i++] : undefined;
       const b = hasBias ? inputs[i++] : undefined;
-      return [norm(rt, 'group', inputs[0]!, w, b, eps, groups)];
+      return [groupNorm(rt, inputs[0]!, w, b, eps, groups)];
     },
     rope: (inputs, p) => rope(rt, inputs.slice(0, -1), inputs[inputs.length - 1]!, p),
     attention: (inputs, { scale, hasMask, hasBias, tokenMajorValues }) => {
