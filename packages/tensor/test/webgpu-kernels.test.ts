@@ -683,6 +683,10 @@ const groupNormBackwardCase: ParityCase = {
       // channels of 64 positions or more (a tree sum per channel) and fewer (one invocation per channel)
       [[1, 6, 9, 9], 2, false, true],
       [[4, 16, 2, 2], 2, true, true],
+      // blocks over 256 elements (a workgroup each), spatial sizes not multiples of 4 and multiples
+      [[1, 4, 9, 33], 2, true, true],
+      [[2, 4, 16, 16], 2, false, false],
+      [[3, 2, 1, 300], 1, true, false],
     ];
     for (const [shape, groups, hasWeight, hasBias] of cases) {
       const C = shape[1]!;

@@ -3,7 +3,8 @@ import type { Runtime } from '../runtime.js';
 import { attentionBackward } from './attention-backward.js';
 import { conv2dBackwardInput, conv2dBackwardWeight } from './conv-backward.js';
 import { crossEntropyBackward } from './loss-backward.js';
-import { groupNormBackward, rmsNormBackward } from './norm-backward.js';
+import { groupNormBackward } from './group-norm-backward.js';
+import { rmsNormBackward } from './norm-backward.js';
 
 /** The fused backward primitives (attention, cross-entropy, rmsNorm, groupNorm, conv2d's two gradients) on webgpu. */
 export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attentionBackward' | 'crossEntropyBackward' | 'rmsNormBackward' | 'groupNormBackward' | 'conv2dBackwardInput' | 'conv2dBackwardWeight'> {

@@ -1,0 +1,99 @@
+import type { TensorRef } from '../../backend.js';
+import { sizeOf } from '../../shape.js';
+import type { GPUStorage, Runtime } from '../runtime.js';
+import { Meta, main1d, metaDecl } from './common.js';
+import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
+
+/** Blocks of at most this many elements are differentiated by one invocation each (no workgroup barrier). */
+const SERIAL_MAX = 256;
+
+/**
+ * groupNorm's backward over (image, group) blocks of cg channels × S positions, three passes: the statistics as
+ * the forward (group-norm.ts) takes them, from sums of d = x − K and d² (K the block's first element); per channel
+ * Σ gradOut and Σ gradOut·(x − mean), which are the channel's bias and weight gradients of this image ([N, C] parts,
+ * summed over images by the caller) and, weighted, give the block's Σ g and Σ g·x̂ (g = gradOut·weight); then dx.
+ * A long block is one workgroup (tree sums for the statistics and per channel; two f32 trees measured faster on
+ * lavapipe than one tree of vec2 pairs); a short block is one invocation. Four elements per load where S is a
+ * multiple of 4.
+ */
+export function groupNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | null, gradOut: TensorRef, groups: number, eps: number, hasBias: boolean): GPUStorage[] {
+  const [N, C] = [x.shape[0]!, x.shape[1]!];
+  const S = sizeOf(x.shape.slice(2));
+  const hasW = weight !== null;
+  const dx = rt.createStorage(x.size * 4);
+  const dw = hasW ? rt.createStorage(N * C * 4) : null;
+  const db = hasBias ? rt.createStorage(N * C * 4) : null;
+  const outs = [dx, ...(dw ? [dw] : []), ...(db ? [db] : [])];
+  if (x.size === 0) return outs;
+  const cg = C / groups;
+  const v = S % 4 === 0 ? 4 : 1;
+  const T = v === 4 ? 'vec4<f32>' : 'f32';
+  // in units of loads: a channel is S / v loads, a block cg·S / v
+  const meta = new Meta().u32(N * groups, (cg * S) / v, groups, cg, S / v, cg * S).f32(eps);
+  const hsum = (e: string) => (v === 4 ? `dot(${e}, vec4<f32>(1.0))` : e);
+  const dot = (a: string, b: string) => (v === 4 ? `dot(${a}, ${b})` : `(${a}) * (${b})`);
+  const serial = cg * S <= SERIAL_MAX;
+  const [from, step] = serial ? ['0u', '1u'] : ['t', `${RW}u`];
+  // a pair summed over the workgroup (long blocks) or kept as it is (short blocks)
+  const reduce = (e: string) => (serial ? e : `pair_sum(t, ${e})`);
+  const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts'];
+  const writes = ['dxs', ...(hasW ? ['dws'] : []), ...(hasBias ? ['dbs'] : [])];
+  const body = `  let n = m(1u); let base = row * n; let L = m(4u); let g = row % m(2u); let cnt = f32(m(5u));
+  let k = xs[base]${v === 4 ? '.x' : ''};
+  var p = vec2<f32>(0.0);
+  for (var j = ${from}; j < n; j = j + ${step}) { let d = xs[base + j] - k; p = p + vec2<f32>(${hsum('d')}, ${dot('d', 'd')}); }
+  let stats = ${reduce('p')};
+  let md = stats.x / cnt;
+  let mean = k + md;
+  let r = 1.0 / sqrt(max(stats.y / cnt - md * md, 0.0) + mf(6u));
+  // per channel: Σ gradOut and Σ gradOut·(x − mean); the block's Σ g and Σ g·(x − mean)
+  var sg = 0.0;
+  var sgd = 0.0;
+  for (var ch = 0u; ch < m(3u); ch = ch + 1u) {
+    var q = vec2<f32>(0.0);
+    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) { let c = cts[base + j]; q = q + vec2<f32>(${hsum('c')}, ${dot('c', 'xs[base + j] - mean')}); }
+    let cs = ${reduce('q')};
+    let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};
+    sg = sg + wc * cs.x;
+    sgd = sgd + wc * cs.y;
+    ${serial ? '' : 'if (t == 0u) {'}
+    ${hasW ? 'dws[row * m(3u) + ch] = cs.y * r;' : ''}
+    ${hasBias ? 'dbs[row * m(3u) + ch] = cs.x;' : ''}
+    ${serial ? '' : '}'}
+  }
+  let mg = sg / cnt;
+  let mgx = sgd * r / cnt;
+  for (var ch = 0u; ch < m(3u); ch = ch + 1u) {
+    let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};
+    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) {
+      dxs[base + j] = r * (cts[base + j] * wc - mg - (xs[base + j] - mean) * r * mgx);
+    }
+  }`;
+  rt.dispatch({
+    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}:v${v}${serial ? ':serial' : ''}`,
+    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' ? 'f32' : T}>;`).join('\n')}
+${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<${n === 'dxs' ? T : 'f32'}>;`).join('\n')}
+${metaDecl(reads.length + writes.length, meta.length)}
+${
+  serial
+    ? main1d(`  let row = i;
+  if (row >= m(0u)) { return; }
+${body}`, RW)
+    : `${TREE}
+fn pair_sum(t: u32, v: vec2<f32>) -> vec2<f32> {
+  let a = tree_sum(t, v.x);
+  return vec2<f32>(a, tree_sum(t, v.y));
+}
+${ROW_MAIN(body)}`
+}`,
+    bindings: [
+      { storage: st(x), kind: 'read' },
+      ...(weight ? [{ storage: st(weight), kind: 'read' as const }] : []),
+      { storage: st(gradOut), kind: 'read' },
+      ...outs.map((o) => ({ storage: o, kind: 'write' as const })),
+    ],
+    meta: meta.array(),
+    workgroups: serial ? rt.grid(Math.ceil((N * groups) / RW)) : rt.grid(N * groups),
+  });
+  return outs;
+}
