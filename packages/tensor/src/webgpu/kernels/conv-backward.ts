@@ -2,7 +2,7 @@ import type { TensorRef } from '../../backend.js';
 import type { PrimitiveParams } from '../../primitives.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
-import { patchMeta, patchOperand } from './conv.js';
+import { patchColumn, patchMeta, patchOperand } from './conv.js';
 import { dispatchGemm, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
 
 type ConvParams = PrimitiveParams['conv2dBackwardInput'];
@@ -83,8 +83,8 @@ export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: 
         b: patchOperand(0),
         outDecl: '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;',
         // column (n, a, b) of the class grid is input pixel (py + sh·a, px + sw·b)
-        store: (c, col, v) => `{ let hw = m(8u) * m(9u); let n_ = (${col}) / hw; let r_ = (${col}) - n_ * hw; let a_ = r_ / m(9u);
-      dx[((n_ * M + (${c})) * m(17u) + m(19u) + m(21u) * a_) * m(18u) + m(20u) + m(22u) * (r_ - a_ * m(9u))] = ${v}; }`,
+        store: (c, col, v) =>
+          `dx[((${patchColumn(col, 'n')} * M + (${c})) * m(17u) + m(19u) + m(21u) * ${patchColumn(col, 'i')}) * m(18u) + m(20u) + m(22u) * ${patchColumn(col, 'j')}] = ${v};`,
         M: C,
         N: N * Hc * Wc,
       });

@@ -56,10 +56,8 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
     b: patchOperand(0),
     outDecl: `${biasDecl}
 @group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
-    store: (o, col, v) => {
-      const hw = 'm(8u) * m(9u)';
-      return `let n_ = (${col}) / (${hw}); ys[(n_ * M + (${o})) * (${hw}) + (${col}) - n_ * (${hw})] = ${v}${hasBias ? ` + bs[${o}]` : ''};`;
-    },
+    store: (o, col, v) =>
+      `ys[(${patchColumn(col, 'n')} * M + (${o})) * m(8u) * m(9u) + ${patchColumn(col, 'i')} * m(9u) + ${patchColumn(col, 'j')}] = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
     M: O,
     N: cols,
   });
@@ -98,7 +96,7 @@ export function patchMeta(M: number, N: number, K: number, g: PatchGeometry): Me
  * generator fetches an 'mn' operand at k, k+1, … once each), so it keeps (c, u, v) as counters instead of dividing k
  * by kh·kw and kw: integer division has no SIMD instruction on the CPUs a software driver runs on, and two
  * divisions per k cost more than the 32 multiply-adds they feed. Each invocation decomposes its four columns into
- * (n, i, j) once.
+ * (n, i, j) once, and keeps them for the store (`patchColumn`).
  */
 export function patchOperand(binding: number): GemmOperand {
   return {
@@ -107,6 +105,9 @@ var<private> kc_: u32;
 var<private> ku_: u32;
 var<private> kv_: u32;
 var<private> img_: vec4<u32>;
+var<private> cn_: vec4<u32>;
+var<private> ci_: vec4<u32>;
+var<private> cj_: vec4<u32>;
 var<private> py_: vec4<i32>;
 var<private> px_: vec4<i32>;
 fn patch4(k: u32) -> vec4<f32> {
@@ -122,16 +123,30 @@ fn patch4(k: u32) -> vec4<f32> {
   return v;
 }`,
     along: 'mn',
+    // column col0 is decomposed into (n, i, j) by division, the next three by counting on (integer division has
+    // no SIMD instruction: a product with a short K, such as one phase class of a strided input gradient, would
+    // spend more on dividing than on multiplying); a column past N repeats the last one (never stored)
     setup: `  kc_ = 0u; ku_ = 0u; kv_ = 0u;
-${[0, 1, 2, 3]
+  { let hw = m(8u) * m(9u); let c0 = min(col0, N - 1u); cn_.x = c0 / hw; let pp = c0 - cn_.x * hw; ci_.x = pp / m(9u); cj_.x = pp - ci_.x * m(9u); }
+${[1, 2, 3]
   .map(
-    (c) => `  { let pc = min(col0 + ${c}u, N - 1u);
-    let pn = pc / (m(8u) * m(9u)); let pp = pc - pn * m(8u) * m(9u);
-    img_[${c}] = pn * m(3u) * m(4u);
-    py_[${c}] = i32((pp / m(9u)) * m(10u)) - mi(14u);
-    px_[${c}] = i32((pp % m(9u)) * m(11u)) - mi(15u); }`,
+    (c) => `  { var n_ = cn_[${c - 1}]; var i_ = ci_[${c - 1}]; var j_ = cj_[${c - 1}] + 1u;
+    if (j_ == m(9u)) { j_ = 0u; i_ = i_ + 1u; if (i_ == m(8u)) { i_ = 0u; n_ = n_ + 1u; } }
+    let in_ = col0 + ${c}u < N;
+    cn_[${c}] = select(cn_[${c - 1}], n_, in_); ci_[${c}] = select(ci_[${c - 1}], i_, in_); cj_[${c}] = select(cj_[${c - 1}], j_, in_); }`,
   )
-  .join('\n')}`,
+  .join('\n')}
+  img_ = cn_ * m(3u) * m(4u);
+  py_ = vec4<i32>(ci_ * m(10u)) - vec4<i32>(mi(14u));
+  px_ = vec4<i32>(cj_ * m(11u)) - vec4<i32>(mi(15u));`,
     fetch: (k) => `patch4(${k})`,
   };
+}
+
+/**
+ * WGSL of column `col`'s image (n), row (i) or column (j) on the output grid, as `patchOperand`'s setup decomposed
+ * it: a store hook needs no division. `col` must be one of the generator's `col0 + c`.
+ */
+export function patchColumn(col: string, part: 'n' | 'i' | 'j'): string {
+  return `c${part}_[(${col}) - col0]`;
 }
