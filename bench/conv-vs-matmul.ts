@@ -62,24 +62,28 @@ const loop = (f: () => T.Tensor) => async (reps: number) => {
   y!.dispose();
 };
 
-/** CPU ms of `backward` alone: `prepare` (untimed) records a forward and returns the backward to time. */
+/**
+ * CPU ms of one backward alone, with the matmul loop's protocol: `prepare` (untimed) records a forward and returns
+ * its backward; `reps` of them are prepared, then run back to back and only the last one's gradients read back.
+ */
 async function backwardCpuMs(prepare: () => Promise<() => T.Tensor[]>, reps: number): Promise<number> {
-  const once = async () => {
-    const backward = await prepare();
+  const trial = async (n: number) => {
+    const backwards: (() => T.Tensor[])[] = [];
+    for (let i = 0; i < n; i++) backwards.push(await prepare());
     const c0 = process.cpuUsage();
-    const grads = backward();
-    await Promise.all(grads.map((t) => t.data()));
+    let last: T.Tensor[] = [];
+    for (const b of backwards) {
+      T.dispose(last);
+      last = b();
+    }
+    await Promise.all(last.map((t) => t.data()));
     const c = process.cpuUsage(c0);
-    T.dispose(grads);
-    return (c.user + c.system) / 1000;
+    T.dispose(last);
+    return (c.user + c.system) / 1000 / n;
   };
-  await once();
+  await trial(1);
   const xs: number[] = [];
-  for (let t = 0; t < 3; t++) {
-    let sum = 0;
-    for (let i = 0; i < reps; i++) sum += await once();
-    xs.push(sum / reps);
-  }
+  for (let t = 0; t < 3; t++) xs.push(await trial(reps));
   return xs.sort((p, q) => p - q)[1]!;
 }
 
