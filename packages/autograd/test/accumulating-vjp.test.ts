@@ -1,7 +1,8 @@
 /**
- * A rule's vjpAccumulating (rmsNorm's, matmul's): the gradient a tensor gathered from its other uses is added in the
- * rule's own kernel, so the backward of x + f(rmsNorm(x)), or of several projections of one x, adds nothing of x's
- * shape, and the gradients equal those of the same function written so that the fused path is not taken.
+ * A rule's vjpAccumulating (rmsNorm's, matmul's, groupNorm's): the gradient a tensor gathered from its other uses is
+ * added in the rule's own kernel, so the backward of x + f(rmsNorm(x)), x + f(groupNorm(x)), or of several
+ * projections of one x, adds nothing of x's shape, and the gradients equal those of the same function written so
+ * that the fused path is not taken.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '@mmada/tensor';
@@ -56,5 +57,26 @@ describe('vjpAccumulating', () => {
     const plain = await grad(copies)({ x, w: ws });
     const [a, b] = [await fused.x.data(), await plain.x.data()];
     for (let j = 0; j < b.length; j++) expect(Math.abs(a[j]! - b[j]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[j]!)));
+  });
+
+  it('a resnet block\'s residual and its groupNorm gradient of x meet in groupNormBackward, with the same result', async () => {
+    const x = T.tensor(values(2 * 4 * 3 * 3, 5), [2, 4, 3, 3]);
+    const w = T.tensor(values(4, 6), [4]);
+    const b = T.tensor(values(4, 7), [4]);
+    const u = T.tensor(values(2 * 4 * 3 * 3, 8), [2, 4, 3, 3]);
+    type P = { x: T.Tensor; w: T.Tensor; b: T.Tensor };
+    const residual = ({ x: xx, w: ww, b: bb }: P) => T.sum(T.mul(T.add(xx, T.silu(T.groupNorm(xx, 2, ww, bb, 1e-6))), u));
+    const residualFirst = ({ x: xx, w: ww, b: bb }: P) => T.sum(T.mul(T.add(T.mul(xx, 1), T.silu(T.groupNorm(xx, 2, ww, bb, 1e-6))), u));
+    let adds = 0;
+    const off = T.onPrimitive((e) => void (e.prim === 'binary' && (e.params as { op: string }).op === 'add' && e.outputs[0]!.size === x.size && adds++));
+    const fused = await grad(residual)({ x, w, b });
+    off();
+    // forward: one add (the residual); backward: none
+    expect(adds).toBe(1);
+    const plain = await grad(residualFirst)({ x, w, b });
+    for (const k of ['x', 'w', 'b'] as const) {
+      const [a, e] = [await fused[k].data(), await plain[k].data()];
+      for (let j = 0; j < e.length; j++) expect(Math.abs(a[j]! - e[j]!)).toBeLessThanOrEqual(1e-6);
+    }
   });
 });

@@ -191,9 +191,11 @@ export interface PrimitiveParams {
    * shape) -> dx f32 (x's shape), then dwParts f32 [N, C] when hasWeight and dbParts f32 [N, C] when hasBias: with
    * x̂ and r = 1/σ of x's group as the forward computes them and g = gradOut·weight[c],
    * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dwParts[n, c] = Σ gradOut·x̂ and dbParts[n, c] = Σ gradOut
-   * over channel c's positions of image n (the parameter gradients are their sums over n).
+   * over channel c's positions of image n (the parameter gradients are their sums over n). When hasAddend, a last
+   * input addend f32 (x's shape) is added to dx in the same pass (the gradient x gathered elsewhere, e.g. through a
+   * residual connection).
    */
-  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean };
+  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean; hasAddend: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

@@ -694,7 +694,10 @@ const groupNormBackwardCase: ParityCase = {
       const ins = [x, ...(hasWeight ? [make(r, [C], 'f32')] : []), make(r, shape, 'f32')];
       const parts = { shape: [shape[0]!, C], dtype: 'f32' as DType };
       const outs = [{ shape, dtype: 'f32' as DType }, ...(hasWeight ? [parts] : []), ...(hasBias ? [parts] : [])];
-      await check('groupNormBackward', ins, { groups, eps: 1e-5, hasWeight, hasBias }, outs, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
+      await check('groupNormBackward', ins, { groups, eps: 1e-5, hasWeight, hasBias, hasAddend: false }, outs, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
+      // an addend (a residual's gradient) accumulated into dx
+      const withAddend = [...ins, make(r, shape, 'f32')];
+      await check('groupNormBackward', withAddend, { groups, eps: 1e-5, hasWeight, hasBias, hasAddend: true }, outs, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} + addend`);
     }
   },
 };

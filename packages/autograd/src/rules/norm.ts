@@ -42,19 +42,27 @@ export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>(
   },
 });
 
-/** One fused kernel (groupNormBackward): dx, and the weight's and bias's gradients per image, summed here over images. */
+/**
+ * One fused kernel (groupNormBackward): dx (plus what x gathered elsewhere, when offered), and the weight's and
+ * bias's gradients per image, summed here over images.
+ */
+function groupNormVjp({ params, inputs, inputShapes }: VjpContext<'groupNorm'>, ct: Tensor | null, gathered: Tensor | null): (Tensor | null)[] {
+  const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
+  if (!ct) return [gathered, ...new Array(n - 1).fill(null)];
+  const shape = inputShapes[0]!;
+  const parts = { shape: [shape[0]!, shape[1]!], dtype: 'f32' as const };
+  const ins = [inputs[0]!, ...(params.hasWeight ? [inputs[1]!] : []), ct, ...(gathered ? [gathered] : [])];
+  const outs = runPrimitive('groupNormBackward', ins, { ...params, hasAddend: gathered !== null }, [
+    { shape, dtype: 'f32' },
+    ...(params.hasWeight ? [parts] : []),
+    ...(params.hasBias ? [parts] : []),
+  ]);
+  return [outs[0]!, ...outs.slice(1).map((p) => sum(p, [0]))];
+}
+
 export const groupNormRule: DifferentiableRule<'groupNorm'> = rule<'groupNorm'>({
   saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
-  vjp: ({ params, inputs, inputShapes }, [ct]) => {
-    const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
-    if (!ct) return new Array(n).fill(null);
-    const shape = inputShapes[0]!;
-    const parts = { shape: [shape[0]!, shape[1]!], dtype: 'f32' as const };
-    const outs = runPrimitive('groupNormBackward', params.hasWeight ? [inputs[0]!, inputs[1]!, ct] : [inputs[0]!, ct], params, [
-      { shape, dtype: 'f32' },
-      ...(params.hasWeight ? [parts] : []),
-      ...(params.hasBias ? [parts] : []),
-    ]);
-    return [outs[0]!, ...outs.slice(1).map((p) => sum(p, [0]))];
-  },
+  vjp: (ctx, [ct]) => groupNormVjp(ctx, ct ?? null, null),
+  // x's gradient from a residual connection is added as dx is written
+  vjpAccumulating: (ctx, [ct], [gathered]) => groupNormVjp(ctx, ct ?? null, gathered ?? null),
 });

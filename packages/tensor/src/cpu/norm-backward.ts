@@ -30,11 +30,12 @@ export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWei
   return dw ? [new CpuStorage(dx), new CpuStorage(dw)] : [new CpuStorage(dx)];
 };
 
-/** groupNorm's backward one (image, group) block at a time in doubles, the statistics as the forward takes them. */
-export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups, eps, hasWeight, hasBias }) => {
+/** groupNorm's backward one (image, group) block at a time in doubles, the statistics as the forward takes them (+ addend, in f32). */
+export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups, eps, hasWeight, hasBias, hasAddend }) => {
   const x = values(inputs[0]!);
   const w = hasWeight ? values(inputs[1]!) : null;
   const ct = values(inputs[hasWeight ? 2 : 1]!);
+  const addend = hasAddend ? values(inputs[hasWeight ? 3 : 2]!) : null;
   const shape = inputs[0]!.shape;
   const [N, C] = [shape[0]!, shape[1]!];
   const S = shape.slice(2).reduce((a, b) => a * b, 1);
@@ -62,6 +63,7 @@ export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups,
       for (let j = 0; j < n; j++) {
         const xhat = (x[o + j]! - mean) * r;
         dx[o + j] = r * (gw(j) - sg / n - xhat * (sgx / n));
+        if (addend) dx[o + j] = dx[o + j]! + addend[o + j]!;
         const c = b * C + g * cg + Math.floor(j / S);
         dw[c] = dw[c]! + ct[o + j]! * xhat;
         db[c] = db[c]! + ct[o + j]!;

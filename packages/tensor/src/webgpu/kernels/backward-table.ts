@@ -18,8 +18,8 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
     rmsNormBackward: (inputs, { eps, hasWeight, hasAddend }) =>
       rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
-    groupNormBackward: (inputs, { groups, eps, hasWeight, hasBias }) =>
-      groupNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, groups, eps, hasBias),
+    groupNormBackward: (inputs, { groups, eps, hasWeight, hasBias, hasAddend }) =>
+      groupNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, groups, eps, hasBias, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
     conv2dBackwardInput: ([g, w], params, [out]) => [conv2dBackwardInput(rt, g!, w!, params, out!.shape)],
     conv2dBackwardWeight: ([x, g], params, [out]) => [conv2dBackwardWeight(rt, x!, g!, params, out!.shape)],
   };

@@ -14,9 +14,18 @@ const SERIAL_MAX = 256;
  * summed over images by the caller) and, weighted, give the block's Σ g and Σ g·x̂ (g = gradOut·weight); then dx.
  * A long block is one workgroup (tree sums for the statistics and per channel; two f32 trees measured faster on
  * lavapipe than one tree of vec2 pairs); a short block is one invocation. Four elements per load where S is a
- * multiple of 4.
+ * multiple of 4. An addend (the gradient x gathered from a residual connection) is added to dx as it is written.
  */
-export function groupNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | null, gradOut: TensorRef, groups: number, eps: number, hasBias: boolean): GPUStorage[] {
+export function groupNormBackward(
+  rt: Runtime,
+  x: TensorRef,
+  weight: TensorRef | null,
+  gradOut: TensorRef,
+  groups: number,
+  eps: number,
+  hasBias: boolean,
+  addend: TensorRef | null = null,
+): GPUStorage[] {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   const S = sizeOf(x.shape.slice(2));
   const hasW = weight !== null;
@@ -36,7 +45,8 @@ export function groupNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef |
   const [from, step] = serial ? ['0u', '1u'] : ['t', `${RW}u`];
   // a pair summed over the workgroup (long blocks) or kept as it is (short blocks)
   const reduce = (e: string) => (serial ? e : `pair_sum(t, ${e})`);
-  const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts'];
+  const hasA = addend !== null;
+  const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts', ...(hasA ? ['adds'] : [])];
   const writes = ['dxs', ...(hasW ? ['dws'] : []), ...(hasBias ? ['dbs'] : [])];
   const body = `  let n = m(1u); let base = row * n; let L = m(4u); let g = row % m(2u); let cnt = f32(m(5u));
   let k = xs[base]${v === 4 ? '.x' : ''};
@@ -66,11 +76,11 @@ export function groupNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef |
   for (var ch = 0u; ch < m(3u); ch = ch + 1u) {
     let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};
     for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) {
-      dxs[base + j] = r * (cts[base + j] * wc - mg - (xs[base + j] - mean) * r * mgx);
+      dxs[base + j] = r * (cts[base + j] * wc - mg - (xs[base + j] - mean) * r * mgx)${hasA ? ' + adds[base + j]' : ''};
     }
   }`;
   rt.dispatch({
-    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}:v${v}${serial ? ':serial' : ''}`,
+    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}${hasA ? 'a' : ''}:v${v}${serial ? ':serial' : ''}`,
     code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' ? 'f32' : T}>;`).join('\n')}
 ${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<${n === 'dxs' ? T : 'f32'}>;`).join('\n')}
 ${metaDecl(reads.length + writes.length, meta.length)}
@@ -90,6 +100,7 @@ ${ROW_MAIN(body)}`
       { storage: st(x), kind: 'read' },
       ...(weight ? [{ storage: st(weight), kind: 'read' as const }] : []),
       { storage: st(gradOut), kind: 'read' },
+      ...(addend ? [{ storage: st(addend), kind: 'read' as const }] : []),
       ...outs.map((o) => ({ storage: o, kind: 'write' as const })),
     ],
     meta: meta.array(),
