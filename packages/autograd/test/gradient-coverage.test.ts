@@ -83,6 +83,8 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('transB', (a, b) => T.matmul(a, b, { transB: true }), [{ shape: [3, 4] }, { shape: [2, 4] }]),
     c('transA and transB', (a, b) => T.matmul(a, b, { transA: true, transB: true }), [{ shape: [4, 3] }, { shape: [2, 4] }]),
     c('with an addend (a residual)', (a, b, r) => T.matmul(a, b, { transB: true, addend: r }), [{ shape: [2, 3, 4] }, { shape: [5, 4] }, { shape: [2, 3, 5] }]),
+    // the addend used again later: its gradient gathered before the matmul's rule runs is kept
+    c('with an addend used again', (a, b, r) => T.mul(T.matmul(a, b, { addend: r }), T.exp(r)), [{ shape: [3, 4] }, { shape: [4, 2] }, { shape: [3, 2] }]),
     // one input through three projections and a residual: the gradients meet in the products' epilogues
     c(
       'projections of one input, gradients gathered in the epilogue',

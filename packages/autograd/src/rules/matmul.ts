@@ -23,8 +23,8 @@ function matmulVjp(ctx: VjpContext<'matmul'>, ct: Tensor, gathered: readonly (Te
   }
   // what a or b gathered elsewhere is added in the product's own kernel
   const [ga, gb] = [gathered[0] ?? undefined, gathered[1] ?? undefined];
-  // with an addend c (y = a·b + c), c's gradient is ct itself
-  const dc = params.hasAddend ? [ct] : [];
+  // with an addend c (y = a·b + c), c's gradient is ct itself (plus what c gathered elsewhere)
+  const dc = params.hasAddend ? [gathered[2] ? add(ct, gathered[2]) : ct] : [];
   if (!transA && !transB) return [matmul(ct, b, { transB: true, addend: ga }), matmul(a, ct, { transA: true, addend: gb }), ...dc];
   if (transA && !transB) return [matmul(b, ct, { transB: true, addend: ga }), matmul(a, ct, { addend: gb }), ...dc];
   if (!transA && transB) return [matmul(ct, b, { addend: ga }), matmul(ct, a, { transA: true, addend: gb }), ...dc];
