@@ -135,6 +135,7 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('rmsNorm no weight', (x) => T.rmsNorm(x, null, 1e-5), [{ shape: [2, 5] }]),
     // a residual connection: x's two gradients are added in rmsNormBackward's kernel (vjpAccumulating)
     c('rmsNorm under a residual', (x, w) => T.add(x, T.mul(T.rmsNorm(x, w, 1e-5), 2)), [{ shape: [3, 4] }, { shape: [4] }]),
+    c('rmsNorm with its weight used again', (x, w) => T.add(T.add(x, T.rmsNorm(x, w, 1e-5)), T.mul(w, w)), [{ shape: [3, 4] }, { shape: [4] }]),
   ],
   layerNorm: [
     c('layerNorm', (x, w, b) => T.layerNorm(x, w, b, 1e-5), [{ shape: [3, 4] }, { shape: [4] }, { shape: [4] }]),

@@ -1,4 +1,5 @@
 import { add, mean, mul, rmsNormBackward, rsqrt, runPrimitive, square, sub, sum, type Tensor } from '@mmada/tensor';
+import { sumToShape } from '../sum-to-shape.js';
 import { rule, type DifferentiableRule, type VjpContext } from '../vjp-rule.js';
 
 /**
@@ -11,18 +12,21 @@ function normBackward(g: Tensor, xhat: Tensor, r: Tensor, axes: number[], centre
   return mul(r, inner);
 }
 
-/** One fused kernel (rmsNormBackward); the weight's per-element gradient is summed over rows by the accumulator. */
-function rmsNormVjp({ params, inputs }: VjpContext<'rmsNorm'>, ct: Tensor | null, gathered: Tensor | null): (Tensor | null)[] {
-  if (!ct) return [gathered, null];
-  const { dx, dwRows } = rmsNormBackward(inputs[0]!, params.hasWeight ? inputs[1]! : null, ct, params.eps, gathered ?? undefined);
-  return params.hasWeight ? [dx, dwRows] : [dx];
+/**
+ * One fused kernel (rmsNormBackward); the weight's per-element gradient is summed over rows by the accumulator, or
+ * here when the weight has gathered a gradient elsewhere (a tied weight), which is then added to it.
+ */
+function rmsNormVjp({ params, inputs, inputShapes }: VjpContext<'rmsNorm'>, ct: Tensor, gathered: readonly (Tensor | null | undefined)[]): (Tensor | null)[] {
+  const { dx, dwRows } = rmsNormBackward(inputs[0]!, params.hasWeight ? inputs[1]! : null, ct, params.eps, gathered[0] ?? undefined);
+  if (!params.hasWeight) return [dx];
+  return [dx, gathered[1] ? add(sumToShape(dwRows!, inputShapes[1]!), gathered[1]) : dwRows];
 }
 
 export const rmsNormRule: DifferentiableRule<'rmsNorm'> = rule<'rmsNorm'>({
   saves: () => ({ inputs: [0, 1] }),
-  vjp: (ctx, [ct]) => rmsNormVjp(ctx, ct ?? null, null),
+  vjp: (ctx, [ct]) => (ct ? rmsNormVjp(ctx, ct, []) : [null, null]),
   // x's gradient from a residual connection is added as dx is written
-  vjpAccumulating: (ctx, [ct], [gathered]) => rmsNormVjp(ctx, ct ?? null, gathered ?? null),
+  vjpAccumulating: (ctx, [ct], gathered) => (ct ? rmsNormVjp(ctx, ct, gathered) : [...gathered]),
 });
 
 export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>({
