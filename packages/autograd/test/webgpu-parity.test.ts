@@ -21,6 +21,12 @@ const CASES: Case[] = [
   ['crossEntropy', (l, t) => T.crossEntropy(l, t, { ignoreIndex: -100 }), [{ shape: [5, 6] }, ids([0, 5, -100, 2, 3], [5])]],
   ['embedding + scatter', (e, i) => T.embedding(e, i), [{ shape: [7, 4] }, ids([1, 6, 1, 0], [2, 2])]],
   ['conv2d stride 2', (x, w, b) => T.conv2d(x, w, b, { stride: 2, padding: 1 }), [{ shape: [1, 2, 6, 6] }, { shape: [3, 2, 3, 3] }, { shape: [3] }]],
+  // the image tokenizer's block: groupNorm, silu, a same conv and the stride-2 downsample, several images
+  [
+    'groupNorm + silu + conv2d + downsample (image tokenizer)',
+    (x, g, gb, w, b, wd) => T.conv2d(T.conv2d(T.silu(T.groupNorm(x, 2, g, gb)), w, b, { padding: 1 }), wd, null, { stride: 2, padding: [0, 1, 0, 1] }),
+    [{ shape: [3, 4, 8, 8] }, { shape: [4] }, { shape: [4] }, { shape: [8, 4, 3, 3] }, { shape: [8] }, { shape: [8, 8, 3, 3] }],
+  ],
 ];
 
 describeOnDevices(['webgpu'], 'webgpu gradients equal cpu gradients', () => {
