@@ -188,10 +188,10 @@ export interface PrimitiveParams {
   rmsNormBackward: { eps: number; hasWeight: boolean; hasAddend: boolean };
   /**
    * The backward of `groupNorm` (same params). x f32 [N, C, ...], weight f32 [C] when hasWeight, gradOut f32 (x's
-   * shape) -> dx f32 (x's shape), then dwParts f32 [N, C] when hasWeight and dbParts f32 [N, C] when hasBias: with
-   * x̂ and r = 1/σ of x's group as the forward computes them and g = gradOut·weight[c],
-   * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dwParts[n, c] = Σ gradOut·x̂ and dbParts[n, c] = Σ gradOut
-   * over channel c's positions of image n (the parameter gradients are their sums over n). When hasAddend, a last
+   * shape) -> dx f32 (x's shape), then dweight f32 [C] when hasWeight and dbias f32 [C] when hasBias: with x̂ and
+   * r = 1/σ of x's group as the forward computes them and g = gradOut·weight[c],
+   * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dweight[c] = Σ gradOut·x̂ and dbias[c] = Σ gradOut over
+   * channel c's positions in every image (summed per image, then over the images in order). When hasAddend, a last
    * input addend f32 (x's shape) is added to dx in the same pass (the gradient x gathered elsewhere, e.g. through a
    * residual connection).
    */

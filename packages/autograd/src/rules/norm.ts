@@ -1,4 +1,4 @@
-import { add, mean, mul, rmsNormBackward, rsqrt, runPrimitive, square, sub, sum, type Tensor } from '@mmada/tensor';
+import { add, mean, mul, rmsNormBackward, rsqrt, runPrimitive, square, sub, type Tensor } from '@mmada/tensor';
 import { sumToShape } from '../sum-to-shape.js';
 import { rule, type DifferentiableRule, type VjpContext } from '../vjp-rule.js';
 
@@ -47,26 +47,28 @@ export const layerNormRule: DifferentiableRule<'layerNorm'> = rule<'layerNorm'>(
 });
 
 /**
- * One fused kernel (groupNormBackward): dx (plus what x gathered elsewhere, when offered), and the weight's and
- * bias's gradients per image, summed here over images.
+ * One fused primitive (groupNormBackward): dx, the weight's and bias's gradients. What an input gathered elsewhere
+ * (when offered) is included: x's in the kernel (a residual connection), a weight's or bias's by an add (a parameter
+ * used twice).
  */
-function groupNormVjp({ params, inputs, inputShapes }: VjpContext<'groupNorm'>, ct: Tensor | null, gathered: Tensor | null): (Tensor | null)[] {
+function groupNormVjp({ params, inputs, inputShapes }: VjpContext<'groupNorm'>, ct: Tensor | null, gathered: readonly (Tensor | null | undefined)[]): (Tensor | null)[] {
   const n = 1 + (params.hasWeight ? 1 : 0) + (params.hasBias ? 1 : 0);
-  if (!ct) return [gathered, ...new Array(n - 1).fill(null)];
+  if (!ct) return Array.from({ length: n }, (_, i) => gathered[i] ?? null);
   const shape = inputShapes[0]!;
-  const parts = { shape: [shape[0]!, shape[1]!], dtype: 'f32' as const };
-  const ins = [inputs[0]!, ...(params.hasWeight ? [inputs[1]!] : []), ct, ...(gathered ? [gathered] : [])];
-  const outs = runPrimitive('groupNormBackward', ins, { ...params, hasAddend: gathered !== null }, [
+  const param = { shape: [shape[1]!], dtype: 'f32' as const };
+  const addend = gathered[0] ?? null;
+  const ins = [inputs[0]!, ...(params.hasWeight ? [inputs[1]!] : []), ct, ...(addend ? [addend] : [])];
+  const outs = runPrimitive('groupNormBackward', ins, { ...params, hasAddend: addend !== null }, [
     { shape, dtype: 'f32' },
-    ...(params.hasWeight ? [parts] : []),
-    ...(params.hasBias ? [parts] : []),
+    ...(params.hasWeight ? [param] : []),
+    ...(params.hasBias ? [param] : []),
   ]);
-  return [outs[0]!, ...outs.slice(1).map((p) => sum(p, [0]))];
+  return outs.map((g, i) => (i > 0 && gathered[i] ? add(g, gathered[i]!) : g));
 }
 
 export const groupNormRule: DifferentiableRule<'groupNorm'> = rule<'groupNorm'>({
   saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
-  vjp: (ctx, [ct]) => groupNormVjp(ctx, ct ?? null, null),
+  vjp: (ctx, [ct]) => groupNormVjp(ctx, ct ?? null, []),
   // x's gradient from a residual connection is added as dx is written
-  vjpAccumulating: (ctx, [ct], [gathered]) => groupNormVjp(ctx, ct ?? null, gathered ?? null),
+  vjpAccumulating: (ctx, [ct], gathered) => groupNormVjp(ctx, ct ?? null, gathered),
 });

@@ -30,7 +30,10 @@ export const rmsNormBackward: Kernel<'rmsNormBackward'> = (inputs, { eps, hasWei
   return dw ? [new CpuStorage(dx), new CpuStorage(dw)] : [new CpuStorage(dx)];
 };
 
-/** groupNorm's backward one (image, group) block at a time in doubles, the statistics as the forward takes them (+ addend, in f32). */
+/**
+ * groupNorm's backward one (image, group) block at a time in doubles, the statistics as the forward takes them
+ * (+ addend, in f32); the weight's and bias's gradients accumulated in doubles over every image.
+ */
 export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups, eps, hasWeight, hasBias, hasAddend }) => {
   const x = values(inputs[0]!);
   const w = hasWeight ? values(inputs[1]!) : null;
@@ -42,8 +45,8 @@ export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups,
   const cg = C / groups;
   const n = cg * S;
   const dx = new Float32Array(x.length);
-  const dw = new Float32Array(N * C);
-  const db = new Float32Array(N * C);
+  const dw = new Float64Array(C);
+  const db = new Float64Array(C);
   for (let b = 0; b < N; b++)
     for (let g = 0; g < groups; g++) {
       const o = (b * C + g * cg) * S;
@@ -64,10 +67,10 @@ export const groupNormBackward: Kernel<'groupNormBackward'> = (inputs, { groups,
         const xhat = (x[o + j]! - mean) * r;
         dx[o + j] = r * (gw(j) - sg / n - xhat * (sgx / n));
         if (addend) dx[o + j] = dx[o + j]! + addend[o + j]!;
-        const c = b * C + g * cg + Math.floor(j / S);
+        const c = g * cg + Math.floor(j / S);
         dw[c] = dw[c]! + ct[o + j]! * xhat;
         db[c] = db[c]! + ct[o + j]!;
       }
     }
-  return [new CpuStorage(dx), ...(hasWeight ? [new CpuStorage(dw)] : []), ...(hasBias ? [new CpuStorage(db)] : [])];
+  return [new CpuStorage(dx), ...(hasWeight ? [new CpuStorage(Float32Array.from(dw))] : []), ...(hasBias ? [new CpuStorage(Float32Array.from(db))] : [])];
 };

@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import type { GPUStorage, Runtime } from '../runtime.js';
-import { Meta, main1d, metaDecl } from './common.js';
+import { Meta, WG, main1d, metaDecl } from './common.js';
 import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
 
 /** Blocks of at most this many elements are differentiated by one invocation each (no workgroup barrier). */
@@ -10,8 +10,9 @@ const SERIAL_MAX = 256;
 /**
  * groupNorm's backward over (image, group) blocks of cg channels × S positions, three passes: the statistics as
  * the forward (group-norm.ts) takes them, from sums of d = x − K and d² (K the block's first element); per channel
- * Σ gradOut and Σ gradOut·(x − mean), which are the channel's bias and weight gradients of this image ([N, C] parts,
- * summed over images by the caller) and, weighted, give the block's Σ g and Σ g·x̂ (g = gradOut·weight); then dx.
+ * Σ gradOut and Σ gradOut·(x − mean), which are the channel's bias and weight gradients of this image and, weighted,
+ * give the block's Σ g and Σ g·x̂ (g = gradOut·weight); then dx. A second small kernel sums the per-image gradients
+ * over the images (one dispatch for both, instead of a reduction each).
  * A long block is one workgroup (tree sums for the statistics and per channel; two f32 trees measured faster on
  * lavapipe than one tree of vec2 pairs); a short block is one invocation. Four elements per load where S is a
  * multiple of 4. An addend (the gradient x gathered from a residual connection) is added to dx as it is written.
@@ -27,13 +28,52 @@ export function groupNormBackward(
   addend: TensorRef | null = null,
 ): GPUStorage[] {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
+  const dx = rt.createStorage(x.size * 4);
+  const grads = [...(weight ? ['dw'] : []), ...(hasBias ? ['db'] : [])];
+  // the parameter gradients per image ([N, C] each), then summed over the images by a second small kernel
+  const parts = grads.map(() => rt.createStorage(Math.max(1, N * C) * 4));
+  const sums = grads.map(() => rt.createStorage(C * 4));
+  if (x.size > 0) dispatchBlocks(rt, x, weight, gradOut, groups, eps, hasBias, addend, dx, parts);
+  if (sums.length > 0 && C > 0) sumImages(rt, parts, sums, x.size > 0 ? N : 0, C);
+  for (const p of parts) rt.release(p); // deferred until the pending batch that reads it is submitted
+  return [dx, ...sums];
+}
+
+/** Σ over the images of each [N, C] part, one invocation per channel, images in order (0 when N is 0). */
+function sumImages(rt: Runtime, parts: GPUStorage[], sums: GPUStorage[], N: number, C: number): void {
+  const k = parts.length;
+  rt.dispatch({
+    key: `groupNormBackward:sum${k}`,
+    code: () => `${parts.map((_, i) => `@group(0) @binding(${i}) var<storage, read> p${i}: array<f32>;`).join('\n')}
+${sums.map((_, i) => `@group(0) @binding(${k + i}) var<storage, read_write> s${i}: array<f32>;`).join('\n')}
+${metaDecl(2 * k, 2)}
+${main1d(`  let c = i;
+  if (c >= m(1u)) { return; }
+${parts.map((_, i) => `  var a${i} = 0.0;
+  for (var n = 0u; n < m(0u); n = n + 1u) { a${i} = a${i} + p${i}[n * m(1u) + c]; }
+  s${i}[c] = a${i};`).join('\n')}`)}`,
+    bindings: [...parts.map((storage) => ({ storage, kind: 'read' as const })), ...sums.map((storage) => ({ storage, kind: 'write' as const }))],
+    meta: new Meta().u32(N, C).array(),
+    workgroups: rt.grid(Math.ceil(C / WG)),
+  });
+}
+
+/** The main kernel: dx and the per-image parameter gradients into `parts` (dw's, then db's). */
+function dispatchBlocks(
+  rt: Runtime,
+  x: TensorRef,
+  weight: TensorRef | null,
+  gradOut: TensorRef,
+  groups: number,
+  eps: number,
+  hasBias: boolean,
+  addend: TensorRef | null,
+  dx: GPUStorage,
+  parts: GPUStorage[],
+): void {
+  const [N, C] = [x.shape[0]!, x.shape[1]!];
   const S = sizeOf(x.shape.slice(2));
   const hasW = weight !== null;
-  const dx = rt.createStorage(x.size * 4);
-  const dw = hasW ? rt.createStorage(N * C * 4) : null;
-  const db = hasBias ? rt.createStorage(N * C * 4) : null;
-  const outs = [dx, ...(dw ? [dw] : []), ...(db ? [db] : [])];
-  if (x.size === 0) return outs;
   const cg = C / groups;
   const v = S % 4 === 0 ? 4 : 1;
   const T = v === 4 ? 'vec4<f32>' : 'f32';
@@ -101,10 +141,10 @@ ${ROW_MAIN(body)}`
       ...(weight ? [{ storage: st(weight), kind: 'read' as const }] : []),
       { storage: st(gradOut), kind: 'read' },
       ...(addend ? [{ storage: st(addend), kind: 'read' as const }] : []),
-      ...outs.map((o) => ({ storage: o, kind: 'write' as const })),
+      { storage: dx, kind: 'write' },
+      ...parts.map((p) => ({ storage: p, kind: 'write' as const })),
     ],
     meta: meta.array(),
     workgroups: serial ? rt.grid(Math.ceil((N * groups) / RW)) : rt.grid(N * groups),
   });
-  return outs;
 }
