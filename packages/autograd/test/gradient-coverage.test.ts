@@ -146,6 +146,8 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     c('groupNorm without weight and bias, one group, rank 3', (x) => T.groupNorm(x, 1, null, null, 1e-5), [{ shape: [2, 3, 5] }]),
     // a residual connection: x's two gradients are added in groupNormBackward's kernel (vjpAccumulating)
     c('groupNorm under a residual', (x, w, b) => T.add(x, T.mul(T.groupNorm(x, 2, w, b, 1e-5), 2)), [{ shape: [2, 4, 3, 1] }, { shape: [4] }, { shape: [4] }]),
+    c('groupNorm with silu', (x, w, b) => T.groupNorm(x, 2, w, b, 1e-5, { silu: true }), [{ shape: [2, 4, 3, 1] }, { shape: [4] }, { shape: [4] }]),
+    c('groupNorm with silu, no bias, under a residual', (x, w) => T.add(x, T.groupNorm(x, 2, w, null, 1e-5, { silu: true })), [{ shape: [1, 4, 5] }, { shape: [4] }]),
     // x, weight and bias each gathered a gradient before the first norm's backward runs
     c('groupNorm twice with one weight and bias', (x, w, b) => T.add(T.groupNorm(x, 2, w, b, 1e-5), T.mul(T.groupNorm(T.mul(x, x), 2, w, b, 1e-5), 3)), [{ shape: [2, 4, 2, 1] }, { shape: [4] }, { shape: [4] }]),
   ],

@@ -95,9 +95,10 @@ export interface PrimitiveParams {
   /**
    * x f32 [N, C, ...spatial] (+ weight f32 [C]) (+ bias f32 [C]) -> y like x. C is split into `groups` groups of
    * C / groups consecutive channels; mean and biased variance over each (n, group)'s channels and spatial positions;
-   * y = (x - mean) / sqrt(var + eps) · weight[c] + bias[c].
+   * y = (x - mean) / sqrt(var + eps) · weight[c] + bias[c]; with silu, silu(y) = y·sigmoid(y) instead (a
+   * pre-activation norm in one kernel).
    */
-  groupNorm: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean };
+  groupNorm: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean; silu?: boolean };
   /**
    * Rotary position embedding, NeoX rotate-half layout. x f32 [B, H, T, D] (D even), positions i32 [T] or [B, T]
    * -> y like x. With h = D/2, p = positions[(b,) t], in f32 arithmetic:
@@ -193,9 +194,10 @@ export interface PrimitiveParams {
    * dx = r·(g − mean(g) − x̂·mean(g·x̂)) over the group, dweight[c] = Σ gradOut·x̂ and dbias[c] = Σ gradOut over
    * channel c's positions in every image (summed per image, then over the images in order). When hasAddend, a last
    * input addend f32 (x's shape) is added to dx in the same pass (the gradient x gathered elsewhere, e.g. through a
-   * residual connection).
+   * residual connection). With silu (the forward's), gradOut is the gradient of silu(y): gradOut·silu'(y) takes its
+   * place above, y recomputed from x̂, weight and bias; the bias is then an input after the weight (when hasBias).
    */
-  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean; hasAddend: boolean };
+  groupNormBackward: { groups: number; eps: number; hasWeight: boolean; hasBias: boolean; hasAddend: boolean; silu?: boolean };
 
   // ---- optimizer primitives (one pass over a parameter instead of a dozen elementwise ops; not differentiable) ----
 

@@ -71,6 +71,15 @@ describe('groupNorm', () => {
     await expectClose(T.groupNorm(x, G, w, b, 1e-6), naive, tol);
     await expectClose(T.groupNorm(x, G, null, null, 1e-6), n, tol);
   });
+  it('with silu equals silu(groupNorm(x)) exactly', async () => {
+    const r = rng(13);
+    const x = randn(r, [2, 4, 3, 3], 6, 1);
+    const [w, b] = [randn(r, [4]), randn(r, [4])];
+    for (const [ww, bb] of [[w, b], [null, null], [w, null]] as const) {
+      const fused = await T.groupNorm(x, 2, ww, bb, 1e-6, { silu: true }).data();
+      expect(Array.from(fused)).toEqual(Array.from(await T.silu(T.groupNorm(x, 2, ww, bb, 1e-6)).data()));
+    }
+  });
   it('rejects a group count that does not divide C', () => {
     expect(() => T.groupNorm(T.zeros([1, 6, 2, 2]), 4)).toThrow(/positive divisor of the 6 channels/);
   });

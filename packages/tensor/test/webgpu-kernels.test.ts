@@ -483,6 +483,7 @@ const rowsCase: ParityCase = {
       await check('groupNorm', [x, make(r, [C], 'f32'), make(r, [C], 'f32')], { groups, eps: 1e-5, hasWeight: true, hasBias: true }, out, { atol: 1e-4, rtol: 1e-4 }, shape.join('x'));
       await check('groupNorm', [x, make(r, [C], 'f32')], { groups, eps: 1e-6, hasWeight: true, hasBias: false }, out, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} weight only`);
       await check('groupNorm', [x, make(r, [C], 'f32')], { groups, eps: 1e-6, hasWeight: false, hasBias: true }, out, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} bias only`);
+      await check('groupNorm', [x, make(r, [C], 'f32'), make(r, [C], 'f32')], { groups, eps: 1e-5, hasWeight: true, hasBias: true, silu: true }, out, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} silu`);
     }
   },
 };
@@ -700,6 +701,9 @@ const groupNormBackwardCase: ParityCase = {
       // an addend (a residual's gradient) accumulated into dx
       const withAddend = [...ins, make(r, shape, 'f32')];
       await check('groupNormBackward', withAddend, { groups, eps: 1e-5, hasWeight, hasBias, hasAddend: true }, outs, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} + addend`);
+      // through the forward's silu: the bias (when there is one) after the weight
+      const withSilu = [x, ...(hasWeight ? [ins[1]!] : []), ...(hasBias ? [make(r, [C], 'f32')] : []), ins[ins.length - 1]!];
+      await check('groupNormBackward', withSilu, { groups, eps: 1e-5, hasWeight, hasBias, hasAddend: false, silu: true }, outs, { atol: 1e-4, rtol: 1e-4 }, `${shape.join('x')} silu`);
     }
   },
 };

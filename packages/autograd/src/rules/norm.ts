@@ -57,7 +57,9 @@ function groupNormVjp({ params, inputs, inputShapes }: VjpContext<'groupNorm'>, 
   const shape = inputShapes[0]!;
   const param = { shape: [shape[1]!], dtype: 'f32' as const };
   const addend = gathered[0] ?? null;
-  const ins = [inputs[0]!, ...(params.hasWeight ? [inputs[1]!] : []), ct, ...(addend ? [addend] : [])];
+  // with silu the kernel recomputes y, which needs the bias
+  const bias = params.silu && params.hasBias ? [inputs[params.hasWeight ? 2 : 1]!] : [];
+  const ins = [inputs[0]!, ...(params.hasWeight ? [inputs[1]!] : []), ...bias, ct, ...(addend ? [addend] : [])];
   const outs = runPrimitive('groupNormBackward', ins, { ...params, hasAddend: addend !== null }, [
     { shape, dtype: 'f32' },
     ...(params.hasWeight ? [param] : []),
@@ -67,7 +69,7 @@ function groupNormVjp({ params, inputs, inputShapes }: VjpContext<'groupNorm'>, 
 }
 
 export const groupNormRule: DifferentiableRule<'groupNorm'> = rule<'groupNorm'>({
-  saves: ({ hasWeight }) => ({ inputs: hasWeight ? [0, 1] : [0] }),
+  saves: ({ hasWeight, hasBias, silu }) => ({ inputs: [0, ...(hasWeight ? [1] : []), ...(silu && hasBias ? [hasWeight ? 2 : 1] : [])] }),
   vjp: (ctx, [ct]) => groupNormVjp(ctx, ct ?? null, []),
   // x's gradient from a residual connection is added as dx is written
   vjpAccumulating: (ctx, [ct], gathered) => groupNormVjp(ctx, ct ?? null, gathered),

@@ -3,7 +3,7 @@
  * parameters on NCHW tensors. Every convolution is zero-padded and has a bias; there is no time embedding.
  * Temporaries are freed as each block finishes (so the full-size model fits), and the blocks differentiate.
  */
-import { add, attention, conv2d, groupNorm, reshape, scopeSync, silu, transpose, upsampleNearest2d, type Tensor } from '@mmada/tensor';
+import { add, attention, conv2d, groupNorm, reshape, scopeSync, transpose, upsampleNearest2d, type Tensor } from '@mmada/tensor';
 import type { VqConfig } from './vq-config.js';
 import type { AttnBlockParameters, ConvParameters, NormParameters, ResnetBlockParameters } from './vq-parameters.js';
 
@@ -30,8 +30,9 @@ export const sameConv = (p: ConvParameters, x: Tensor): Tensor => {
   return conv2d(x, p.weight, p.bias, { padding: (k - 1) >> 1 });
 };
 
-/** swish(norm(x)), the pre-activation every resnet block and both output heads use. */
-export const normSwish = (config: VqConfig, p: NormParameters, x: Tensor): Tensor => scopeSync(() => silu(vqNorm(config, p, x)));
+/** swish(norm(x)), the pre-activation every resnet block and both output heads use (one kernel each way). */
+export const normSwish = (config: VqConfig, p: NormParameters, x: Tensor): Tensor =>
+  groupNorm(x, config.normGroups, p.weight, p.bias, config.normEps, { silu: true });
 
 /** x (or its 1×1 projection when the channel count changes) + conv2(swish(norm2(conv1(swish(norm1(x)))))). */
 export function resnetBlock(config: VqConfig, p: ResnetBlockParameters, x: Tensor): Tensor {

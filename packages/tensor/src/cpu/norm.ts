@@ -1,4 +1,5 @@
 import type { Kernel, TensorRef } from '../backend.js';
+import { sigmoid } from './scalar.js';
 import { CpuStorage, values } from './storage.js';
 
 /** Optional affine inputs after x, in the order weight, bias. */
@@ -48,7 +49,7 @@ export const layerNorm: Kernel<'layerNorm'> = (inputs, { eps, hasWeight, hasBias
   return [new CpuStorage(y)];
 };
 
-export const groupNorm: Kernel<'groupNorm'> = (inputs, { groups, eps, hasWeight, hasBias }) => {
+export const groupNorm: Kernel<'groupNorm'> = (inputs, { groups, eps, hasWeight, hasBias, silu }) => {
   const x = inputs[0]!;
   const v = values(x);
   const { w, b } = affine(inputs, hasWeight, hasBias);
@@ -66,5 +67,7 @@ export const groupNorm: Kernel<'groupNorm'> = (inputs, { groups, eps, hasWeight,
       });
     }
   }
+  // silu of the rounded norm, as the unary silu computes it
+  if (silu) for (let i = 0; i < y.length; i++) y[i] = y[i]! * sigmoid(y[i]!);
   return [new CpuStorage(y)];
 };

@@ -72,8 +72,9 @@ export function layerNorm(x: Tensor, weight?: Tensor | null, bias?: Tensor | nul
 /**
  * GroupNorm on NCHW (any number of trailing spatial dims): channels split into `groups` consecutive groups,
  * each (sample, group) normalised over its channels and positions, then the per-channel affine (as torch.nn.GroupNorm).
+ * With `{ silu: true }`, silu(groupNorm(x)) in the same kernel (MAGVIT-v2's norm-then-swish), forward and backward.
  */
-export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5): Tensor {
+export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bias?: Tensor | null, eps = 1e-5, options: { silu?: boolean } = {}): Tensor {
   if (x.rank < 2) throw new TensorError('groupNorm', `x must be [N, C, ...], got ${fmtShape(x.shape)}`);
   const C = x.shape[1]!;
   if (!Number.isInteger(groups) || groups <= 0 || C % groups !== 0) {
@@ -82,5 +83,5 @@ export function groupNorm(x: Tensor, groups: number, weight?: Tensor | null, bia
   if (weight) checkVector('groupNorm', 'weight', weight, C);
   if (bias) checkVector('groupNorm', 'bias', bias, C);
   checkEps('groupNorm', eps);
-  return normWithAffine('groupNorm', x, weight, bias, (hasWeight, hasBias) => ({ groups, eps, hasWeight, hasBias }));
+  return normWithAffine('groupNorm', x, weight, bias, (hasWeight, hasBias) => ({ groups, eps, hasWeight, hasBias, ...(options.silu ? { silu: true } : {}) }));
 }

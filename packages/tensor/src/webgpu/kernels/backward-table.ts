@@ -18,8 +18,13 @@ export function makeNNBackwardKernels(rt: Runtime): Pick<KernelTable, 'attention
     crossEntropyBackward: ([logits, targets, gradOut], { ignoreIndex }) => [crossEntropyBackward(rt, logits!, targets!, gradOut!, ignoreIndex)],
     rmsNormBackward: (inputs, { eps, hasWeight, hasAddend }) =>
       rmsNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, eps, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
-    groupNormBackward: (inputs, { groups, eps, hasWeight, hasBias, hasAddend }) =>
-      groupNormBackward(rt, inputs[0]!, hasWeight ? inputs[1]! : null, inputs[hasWeight ? 2 : 1]!, groups, eps, hasBias, hasAddend ? inputs[hasWeight ? 3 : 2]! : null),
+    groupNormBackward: (inputs, { groups, eps, hasWeight, hasBias, hasAddend, silu }) => {
+      let i = 1;
+      const w = hasWeight ? inputs[i++]! : null;
+      const b = silu && hasBias ? inputs[i++]! : null;
+      const g = inputs[i++]!;
+      return groupNormBackward(rt, inputs[0]!, w, g, groups, eps, hasBias, hasAddend ? inputs[i]! : null, silu ?? false, b);
+    },
     conv2dBackwardInput: ([g, w], params, [out]) => [conv2dBackwardInput(rt, g!, w!, params, out!.shape)],
     conv2dBackwardWeight: ([x, g], params, [out]) => [conv2dBackwardWeight(rt, x!, g!, params, out!.shape)],
   };

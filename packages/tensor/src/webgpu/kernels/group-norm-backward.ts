@@ -4,6 +4,14 @@ import type { GPUStorage, Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
 import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
 
+/** c·silu'(y) on f32 or vec4<f32>: s and 1 − s from e = exp(−|y|). */
+const SILU_GRAD_FN = (T: string): string => `fn silu_grad(c: ${T}, y: ${T}) -> ${T} {
+  let e = exp(-abs(y));
+  let pos = y >= ${T}(0.0);
+  let s = select(e, ${T}(1.0), pos) / (1.0 + e);
+  return c * s * (1.0 + y * select(${T}(1.0), e, pos) / (1.0 + e));
+}`;
+
 /** Blocks of at most this many elements are differentiated by one invocation each (no workgroup barrier). */
 const SERIAL_MAX = 256;
 
@@ -16,6 +24,7 @@ const SERIAL_MAX = 256;
  * A long block is one workgroup (tree sums for the statistics and per channel; two f32 trees measured faster on
  * lavapipe than one tree of vec2 pairs); a short block is one invocation. Four elements per load where S is a
  * multiple of 4. An addend (the gradient x gathered from a residual connection) is added to dx as it is written.
+ * With silu (the forward's), gradOut·silu'(y) stands for gradOut, y recomputed from x̂, the weight and the bias.
  */
 export function groupNormBackward(
   rt: Runtime,
@@ -26,6 +35,8 @@ export function groupNormBackward(
   eps: number,
   hasBias: boolean,
   addend: TensorRef | null = null,
+  silu = false,
+  bias: TensorRef | null = null,
 ): GPUStorage[] {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   const dx = rt.createStorage(x.size * 4);
@@ -33,7 +44,7 @@ export function groupNormBackward(
   // the parameter gradients per image ([N, C] each), then summed over the images by a second small kernel
   const parts = grads.map(() => rt.createStorage(Math.max(1, N * C) * 4));
   const sums = grads.map(() => rt.createStorage(C * 4));
-  if (x.size > 0) dispatchBlocks(rt, x, weight, gradOut, groups, eps, hasBias, addend, dx, parts);
+  if (x.size > 0) dispatchBlocks(rt, x, weight, gradOut, groups, eps, hasBias, addend, dx, parts, silu, bias);
   if (sums.length > 0 && C > 0) sumImages(rt, parts, sums, x.size > 0 ? N : 0, C);
   for (const p of parts) rt.release(p); // deferred until the pending batch that reads it is submitted
   return [dx, ...sums];
@@ -70,6 +81,8 @@ function dispatchBlocks(
   addend: TensorRef | null,
   dx: GPUStorage,
   parts: GPUStorage[],
+  silu: boolean,
+  bias: TensorRef | null,
 ): void {
   const [N, C] = [x.shape[0]!, x.shape[1]!];
   const S = sizeOf(x.shape.slice(2));
@@ -86,7 +99,11 @@ function dispatchBlocks(
   // a pair summed over the workgroup (long blocks) or kept as it is (short blocks)
   const reduce = (e: string) => (serial ? e : `pair_sum(t, ${e})`);
   const hasA = addend !== null;
-  const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts', ...(hasA ? ['adds'] : [])];
+  const hasB = silu && bias !== null;
+  const reads = ['xs', ...(hasW ? ['ws'] : []), ...(hasB ? ['bs'] : []), 'cts', ...(hasA ? ['adds'] : [])];
+  // the gradient of the norm's output y: gradOut, or with silu gradOut·silu'(y), y = (x − mean)·r·wc + bc
+  const ct = silu ? 'silu_grad(cts[base + j], (xs[base + j] - mean) * (r * wc) + bc)' : 'cts[base + j]';
+  const channel = `let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};${silu ? ` let bc = ${hasB ? 'bs[g * m(3u) + ch]' : '0.0'};` : ''}`;
   const writes = ['dxs', ...(hasW ? ['dws'] : []), ...(hasBias ? ['dbs'] : [])];
   const body = `  let n = m(1u); let base = row * n; let L = m(4u); let g = row % m(2u); let cnt = f32(m(5u));
   let k = xs[base]${v === 4 ? '.x' : ''};
@@ -100,10 +117,10 @@ function dispatchBlocks(
   var sg = 0.0;
   var sgd = 0.0;
   for (var ch = 0u; ch < m(3u); ch = ch + 1u) {
+    ${channel}
     var q = vec2<f32>(0.0);
-    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) { let c = cts[base + j]; q = q + vec2<f32>(${hsum('c')}, ${dot('c', 'xs[base + j] - mean')}); }
+    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) { let c = ${ct}; q = q + vec2<f32>(${hsum('c')}, ${dot('c', 'xs[base + j] - mean')}); }
     let cs = ${reduce('q')};
-    let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};
     sg = sg + wc * cs.x;
     sgd = sgd + wc * cs.y;
     ${serial ? '' : 'if (t == 0u) {'}
@@ -114,16 +131,17 @@ function dispatchBlocks(
   let mg = sg / cnt;
   let mgx = sgd * r / cnt;
   for (var ch = 0u; ch < m(3u); ch = ch + 1u) {
-    let wc = ${hasW ? 'ws[g * m(3u) + ch]' : '1.0'};
+    ${channel}
     for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) {
-      dxs[base + j] = r * (cts[base + j] * wc - mg - (xs[base + j] - mean) * r * mgx)${hasA ? ' + adds[base + j]' : ''};
+      dxs[base + j] = r * (${ct} * wc - mg - (xs[base + j] - mean) * r * mgx)${hasA ? ' + adds[base + j]' : ''};
     }
   }`;
   rt.dispatch({
-    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}${hasA ? 'a' : ''}:v${v}${serial ? ':serial' : ''}`,
-    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' ? 'f32' : T}>;`).join('\n')}
+    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}${hasA ? 'a' : ''}${silu ? 's' : ''}:v${v}${serial ? ':serial' : ''}`,
+    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' || n === 'bs' ? 'f32' : T}>;`).join('\n')}
 ${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<${n === 'dxs' ? T : 'f32'}>;`).join('\n')}
 ${metaDecl(reads.length + writes.length, meta.length)}
+${silu ? SILU_GRAD_FN(T) : ''}
 ${
   serial
     ? main1d(`  let row = i;
@@ -139,6 +157,7 @@ ${ROW_MAIN(body)}`
     bindings: [
       { storage: st(x), kind: 'read' },
       ...(weight ? [{ storage: st(weight), kind: 'read' as const }] : []),
+      ...(hasB ? [{ storage: st(bias!), kind: 'read' as const }] : []),
       { storage: st(gradOut), kind: 'read' },
       ...(addend ? [{ storage: st(addend), kind: 'read' as const }] : []),
       { storage: dx, kind: 'write' },

@@ -4,6 +4,12 @@ import type { GPUStorage, Runtime } from '../runtime.js';
 import { Meta, main1d, metaDecl } from './common.js';
 import { ROW_MAIN, RW, st } from './row-kernel.js';
 
+/** silu(v) = v·sigmoid(v) on f32 or vec4<f32>, sigmoid from e = exp(−|v|) (no overflow). */
+export const SILU_FN = (T: string): string => `fn silu_v(v: ${T}) -> ${T} {
+  let e = exp(-abs(v));
+  return v * select(e, ${T}(1.0), v >= ${T}(0.0)) / (1.0 + e);
+}`;
+
 /** Blocks of at most this many elements are normalised by one invocation each (no workgroup barrier). */
 const SERIAL_MAX = 256;
 
@@ -13,9 +19,9 @@ const SERIAL_MAX = 256;
  * standard deviations from the mean); then y channel by channel, the channel's weight and bias read once. A long
  * block is one workgroup reducing (Σd, Σd²) pairs in one tree; a short block is one invocation. Four elements per
  * load where S is a multiple of 4. On lavapipe a barrier costs more than a pass over a block, so this beats the
- * generic row kernel (three passes, two trees) most where the blocks are short.
+ * generic row kernel (three passes, two trees) most where the blocks are short. With silu, silu(y) is stored.
  */
-export function groupNorm(rt: Runtime, x: TensorRef, weight: TensorRef | undefined, bias: TensorRef | undefined, eps: number, groups: number): GPUStorage {
+export function groupNorm(rt: Runtime, x: TensorRef, weight: TensorRef | undefined, bias: TensorRef | undefined, eps: number, groups: number, silu = false): GPUStorage {
   const y = rt.createStorage(x.size * 4);
   if (x.size === 0) return y;
   const N = x.shape[0]!;
@@ -39,15 +45,16 @@ export function groupNorm(rt: Runtime, x: TensorRef, weight: TensorRef | undefin
     let c = g * m(3u) + ch;
     let sc = inv${hasW ? ' * ws[c]' : ''};
     let sh = ${hasB ? 'bs[c]' : '0.0'};
-    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) { ys[base + j] = (xs[base + j] - mean) * sc + sh; }
+    for (var j = ch * L + ${from}; j < (ch + 1u) * L; j = j + ${step}) { ys[base + j] = ${silu ? 'silu_v(' : '('}(xs[base + j] - mean) * sc + sh); }
   }`;
   const decls = `${names.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${i === 0 ? T : 'f32'}>;`).join('\n')}
 @group(0) @binding(${names.length}) var<storage, read_write> ys: array<${T}>;
-${metaDecl(names.length + 1, meta.length)}`;
+${metaDecl(names.length + 1, meta.length)}
+${silu ? SILU_FN(T) : ''}`;
   if (cg * S <= SERIAL_MAX) {
     // short blocks: one invocation per block, no barrier
     rt.dispatch({
-      key: `groupNorm:${hasW ? 'w' : ''}${hasB ? 'b' : ''}:v${v}:serial`,
+      key: `groupNorm:${hasW ? 'w' : ''}${hasB ? 'b' : ''}${silu ? 's' : ''}:v${v}:serial`,
       code: () => `${decls}
 ${main1d(`  let row = i;
   if (row >= m(0u)) { return; }
@@ -64,7 +71,7 @@ ${AFFINE('0u', '1u')}`, RW)}`,
     return y;
   }
   rt.dispatch({
-    key: `groupNorm:${hasW ? 'w' : ''}${hasB ? 'b' : ''}:v${v}`,
+    key: `groupNorm:${hasW ? 'w' : ''}${hasB ? 'b' : ''}${silu ? 's' : ''}:v${v}`,
     code: () => `${decls}
 var<workgroup> red: array<vec2<f32>, ${RW}>;
 ${ROW_MAIN(`  let n = m(1u); let base = row * n; let L = m(4u); let g = row % m(2u);

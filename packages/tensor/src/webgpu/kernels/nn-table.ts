@@ -24,11 +24,11 @@ export function makeNNKernels(rt: Runtime): Pick<KernelTable, NNName> {
       const b = hasBias ? inputs[i++] : undefined;
       return [norm(rt, 'layer', inputs[0]!, w, b, eps)];
     },
-    groupNorm: (inputs, { groups, eps, hasWeight, hasBias }) => {
+    groupNorm: (inputs, { groups, eps, hasWeight, hasBias, silu }) => {
       let i = 1;
       const w = hasWeight ? inputs[i++] : undefined;
       const b = hasBias ? inputs[i++] : undefined;
-      return [groupNorm(rt, inputs[0]!, w, b, eps, groups)];
+      return [groupNorm(rt, inputs[0]!, w, b, eps, groups, silu ?? false)];
     },
     rope: (inputs, p) => rope(rt, inputs.slice(0, -1), inputs[inputs.length - 1]!, p),
     attention: (inputs, { scale, hasMask, hasBias, tokenMajorValues }) => {
