@@ -620,10 +620,11 @@ const attentionCase: ParityCase = {
 };
 
 const attentionBackwardCase: ParityCase = {
-  name: 'nn: attentionBackward (mask with an all-pad sequence, bias, dscores)',
+  name: 'nn: attentionBackward (mask with an all-pad sequence, bias, dscores; dq with and without its own statistics pass)',
   run: async () => {
     const r = rng(15);
-    for (const [B, H, T, D, Dv] of [[1, 1, 3, 4, 4], [2, 2, 9, 8, 6]]) {
+    // T = 70: several key tiles and two query rows per invocation; without a bias dq takes the statistics itself
+    for (const [B, H, T, D, Dv] of [[1, 1, 3, 4, 4], [2, 2, 9, 8, 6], [2, 1, 70, 8, 8]]) {
     const [q, k] = [make(r, [B, H, T, D], 'f32'), make(r, [B, H, T, D], 'f32')];
     const [v, out, gradOut] = [make(r, [B, H, T, Dv], 'f32'), make(r, [B, H, T, Dv], 'f32'), make(r, [B, H, T, Dv], 'f32')];
     const grads = [{ shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, D], dtype: 'f32' as DType }, { shape: [B, H, T, Dv], dtype: 'f32' as DType }];

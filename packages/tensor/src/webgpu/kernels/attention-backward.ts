@@ -4,18 +4,21 @@ import { GPUStorage, type Runtime } from '../runtime.js';
 import { CONSTS, F32_MAX, Meta, metaDecl } from './common.js';
 
 /**
- * Fused attention backward (FlashAttention-2 style), three dispatches and no [Tq, Tk] buffer:
+ * Fused attention backward (FlashAttention-2 style), two or three dispatches and no [Tq, Tk] buffer:
  *  1. stats: a workgroup per 32 query rows streams K tiles through workgroup memory and recomputes each row's
  *     softmax statistics (max, 1/Σexp) with the score arithmetic of the primitive's spec (scale·(q·k) + bias + mask
  *     term), plus Δ_i = gradOut_i·out_i and the row's pad-mask bit -> stats [B·H·Tq] vec4 (16 bytes a query row).
  *  2. dq: a workgroup per 32·R query rows streams K and V tiles: p_ij = exp(s_ij − max_i)/sum_i,
  *     ds_ij = p_ij·(gradOut_i·v_j − Δ_i), dq_i = scale·Σ_j ds_ij·k_j (and, with a bias, dscores = ds).
+ *     Where its bindings fit the limit (no bias), this kernel takes its rows' statistics itself in a first pass
+ *     over the K tiles and writes them for step 3, and step 1 is not dispatched (one dispatch fewer per call).
  *  3. dk, dv: a workgroup per 32·R key rows streams query tiles (q, gradOut, stats): dv_j = Σ_i p_ij·gradOut_i,
  *     dk_j = scale·Σ_i ds_ij·q_i.
  * Tiles are vec4 rows in workgroup memory; each invocation keeps its rows and accumulators as vec4 registers, and
  * the D / Dv loops are unrolled at generation time (D and Dv are part of the pipeline key).
  * Pairs the pad mask drops get −3.4028235e38 added to their score (as in the forward) and ds = 0 (that score is a
- * constant in f32). The mask bits travel in the stats rows so that no dispatch needs more than 8 storage buffers.
+ * constant in f32). In the three-dispatch form the mask bits travel in the stats rows so that no dispatch needs
+ * more than 8 storage buffers; the fused dq kernel binds the mask itself.
  * No infinity is assumed (as in the forward): the running maximum starts at −F32_MAX and only grows, a −inf score
  * (a −inf bias) weighs exp(−inf) = 0, and a row whose every score is −inf keeps l = 0 and is marked by inv = 0.
  */
@@ -136,8 +139,12 @@ ${range(n4).map((c) => `    ${name}[${c}] = ${load4(arr, 'rb', c, len)};`).join(
     `{ let rb = (${row}) * ${len}u;
 ${range(len).map((e) => `    ${arr}[rb + ${e}u] = ${mul}${name}[${e >> 2}][${e & 3}];`).join('\n')} }`;
 
+  // dq with its own statistics pass: q, k, v, mask, out, gradOut, stats, dq (a bias adds two more)
+  const maxBuffers = rt.device.limits.maxStorageBuffersPerShaderStage;
+  const fusedStats = !a.bias && 7 + (a.mask ? 1 : 0) <= maxBuffers;
+
   // ---- 1. row statistics: (max, 1/sum, Δ, mask bit) per query row
-  if (Tq > 0) {
+  if (Tq > 0 && !fusedStats) {
     const BK = Math.max(1, Math.min(ROWS, Math.floor(limit / (D4 * 16))));
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read');
     if (a.mask) bind.add('mask', st(a.mask), 'read', 'u32');
@@ -206,10 +213,61 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     const writeScores = !!dscores && Tq * Tk > 0;
     const bind = new Bindings().add('qs', st(a.q), 'read').add('ks', st(a.k), 'read').add('vs', st(a.v), 'read');
     if (a.bias) bind.add('bias', st(a.bias), 'read');
-    bind.add('gos', st(a.gradOut), 'read').add('stats', stats, 'read', 'vec4<f32>').add('dqs', dq, 'write');
+    if (fusedStats) {
+      if (a.mask) bind.add('mask', st(a.mask), 'read', 'u32');
+      bind.add('outs', st(a.out), 'read');
+    }
+    bind.add('gos', st(a.gradOut), 'read').add('stats', stats, fusedStats ? 'write' : 'read', 'vec4<f32>').add('dqs', dq, 'write');
     if (writeScores) bind.add('dsc', dscores!, 'write');
+    /** The key's mask bit of tile row e: the mask itself, or the stats rows step 1 wrote. */
+    const keyBit = (e: string) => (fusedStats ? `select(0.0, 1.0, mask[b * Tk + j0 + ${e}] != 0u)` : `stats[bh * Tk + j0 + ${e}].w`);
+    /** Each row's statistics as step 1 takes them, R rows at once over the same K tiles (kt, km), written to stats. */
+    const ownStats = () => `${rows
+      .map(
+        (r) => `  var delta${r} = 0.0;
+  { let ob = ${vrow(`iq${r}`, 'Tq')} * ${Dv}u;
+    for (var d = 0u; d < ${Dv}u; d = d + 1u) { delta${r} = delta${r} + gos[ob + d] * outs[ob + d]; } }
+  ${a.mask ? `let qReal${r} = mask[b * Tq + iq${r}] != 0u;` : ''}
+  var mrun${r} = -${F32_MAX};
+  var started${r} = false;
+  var l${r} = 0.0;
+  var sc${r}: array<f32, ${BK}>;`,
+      )
+      .join('\n')}
+  for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
+    let nk = min(${BK}u, Tk - j0);
+    workgroupBarrier();
+    ${loadTile('kt', 'ks', (jj) => `bh * Tk + j0 + ${jj}`, 'nk', D)}
+    ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = ${keyBit('e')}; }` : ''}
+    workgroupBarrier();
+${rows
+  .map(
+    (r) => `    {
+    var tmax = -${F32_MAX};
+    for (var j = 0u; j < nk; j = j + 1u) {
+      let kb = j * ${D4}u;
+      ${score(dotRow(`q${r}`, 'kt', 'kb', D4), `iq${r}`, 'j0 + j')}
+      ${a.mask ? `if (!(qReal${r} && km[j] != 0.0)) { s = s + ${MASKED}; }` : ''}
+      sc${r}[j] = s;
+      tmax = max(tmax, s);
+    }
+    let mnew = max(mrun${r}, tmax);
+    if (started${r} && mnew > mrun${r}) { l${r} = l${r} * exp(mrun${r} - mnew); }
+    for (var j = 0u; j < nk; j = j + 1u) { l${r} = l${r} + select(exp(sc${r}[j] - mnew), 1.0, sc${r}[j] == mnew); }
+    mrun${r} = mnew;
+    started${r} = true;
+    }`,
+  )
+  .join('\n')}
+  }
+${rows
+  .map(
+    (r) => `  let row${r} = vec4<f32>(mrun${r}, select(0.0, 1.0 / l${r}, l${r} > 0.0), delta${r}, ${a.mask ? `select(0.0, 1.0, qReal${r})` : '1.0'});
+  if (i${r} < Tq) { stats[bh * Tq + i${r}] = row${r}; }`,
+  )
+  .join('\n')}`;
     rt.dispatch({
-      key: `nn:attentionBackward:dq:${spec}:K${BK}:R${R}:${writeScores ? 'ds' : ''}`,
+      key: `nn:attentionBackward:dq:${spec}:K${BK}:R${R}:${writeScores ? 'ds' : ''}${fusedStats ? ':st' : ''}`,
       code: () => `${bind.header(meta.length)}
 var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
 var<workgroup> vt: array<vec4<f32>, ${BK * V4}>;
@@ -224,15 +282,16 @@ ${rows
   ${privRow(`q${r}`, 'qs', `bh * Tq + iq${r}`, D, D4)}
   ${privRow(`go${r}`, 'gos', vrow(`iq${r}`, 'Tq'), Dv, V4)}
   ${zeros(`acc${r}`, D4)}
-  let row${r} = stats[bh * Tq + iq${r}];`,
+  ${fusedStats ? '' : `let row${r} = stats[bh * Tq + iq${r}];`}`,
   )
   .join('\n')}
+${fusedStats ? ownStats() : ''}
   for (var j0 = 0u; j0 < Tk; j0 = j0 + ${BK}u) {
     let nk = min(${BK}u, Tk - j0);
     workgroupBarrier();
     ${loadTile('kt', 'ks', (jj) => `bh * Tk + j0 + ${jj}`, 'nk', D)}
     ${loadTile('vt', 'vs', (jj) => vrow(`j0 + ${jj}`, 'Tk'), 'nk', Dv)}
-    ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = stats[bh * Tk + j0 + e].w; }` : ''}
+    ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = ${keyBit('e')}; }` : ''}
     workgroupBarrier();
     for (var j = 0u; j < nk; j = j + 1u) {
       let kb = j * ${D4}u;
