@@ -44,7 +44,8 @@ export function takeAlongAxis(x: Tensor, indices: Tensor, axis: number): Tensor 
 
 /**
  * A copy of x with `values` written (mode 'set') or added (mode 'add') at `indices` along axis,
- * like numpy put_along_axis. With duplicate indices and 'set', which write wins is unspecified.
+ * like numpy put_along_axis. With duplicate indices 'set' keeps the last value in index order and 'add' adds
+ * them all, the same on every run (the cpu device sums in f64, webgpu in f32 in index order).
  */
 export function putAlongAxis(x: Tensor, indices: Tensor, values: Tensor, axis: number, mode: 'set' | 'add' = 'set'): Tensor {
   checkIndices('putAlongAxis', indices);
