@@ -107,6 +107,7 @@ export class Trace {
         inputShapes: event.inputs.map((t) => t.shape),
         inputDtypes: event.inputs.map((t) => t.dtype),
         outputShapes: event.outputs.map((t) => t.shape),
+        traced: tracedInputs,
       },
     });
   }

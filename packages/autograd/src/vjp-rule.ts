@@ -10,6 +10,11 @@ export interface VjpContext<P extends PrimitiveName> {
   readonly inputShapes: readonly Shape[];
   readonly inputDtypes: readonly DType[];
   readonly outputShapes: readonly Shape[];
+  /**
+   * Which inputs carry a gradient back (they depend on the differentiated values). A rule may leave the others'
+   * cotangents out (null): the backward drops them anyway, so computing them only costs dispatches.
+   */
+  readonly traced: readonly boolean[];
 }
 
 /** The tensors a rule needs at backward time, by input / output index. */

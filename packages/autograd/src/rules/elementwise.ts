@@ -53,25 +53,28 @@ const COMPARISONS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 'le', 'gt'
 
 export const binaryRule: DifferentiableRule<'binary'> = rule<'binary'>({
   saves: ({ op }) => (op === 'add' || op === 'sub' || COMPARISONS.has(op) ? {} : op === 'pow' ? { inputs: [0, 1], outputs: [0] } : { inputs: [0, 1] }),
-  vjp: ({ params, inputs, outputs }, [ct]) => {
+  // an operand that carries no gradient back (a constant, a loss weight) gets none computed
+  vjp: ({ params, inputs, outputs, traced }, [ct]) => {
     if (!ct) return [null, null];
     const a = inputs[0]!;
     const b = inputs[1]!;
+    const [ta, tb] = [traced[0] ?? true, traced[1] ?? true];
     switch (params.op) {
       case 'add':
         return [ct, ct];
       case 'sub':
-        return [ct, neg(ct)];
+        return [ct, tb ? neg(ct) : null];
       case 'mul':
-        return [mul(ct, b), mul(ct, a)];
+        return [ta ? mul(ct, b) : null, tb ? mul(ct, a) : null];
       case 'div': {
         const da = div(ct, b);
-        return [da, neg(div(mul(da, a), b))];
+        return [ta ? da : null, tb ? neg(div(mul(da, a), b)) : null];
       }
       case 'pow': {
         // d/da = b·a^(b−1); d/db = ln(a)·a^b, taken as 0 where a ≤ 0 (as JAX)
         const y = outputs[0]!;
-        const da = mul(ct, mul(b, pow(a, sub(b, 1))));
+        const da = ta ? mul(ct, mul(b, pow(a, sub(b, 1)))) : null;
+        if (!tb) return [da, null];
         const positive = gt(a, 0);
         const db = where(positive, mul(ct, mul(y, log(where(positive, a, 1)))), 0);
         return [da, db];
@@ -81,7 +84,7 @@ export const binaryRule: DifferentiableRule<'binary'> = rule<'binary'>({
         // ties split the gradient evenly, as JAX does
         const wins = params.op === 'maximum' ? gt(a, b) : gt(b, a);
         const share = add(cast(wins, 'f32'), mul(cast(eq(a, b), 'f32'), 0.5));
-        return [mul(ct, share), mul(ct, sub(1, share))];
+        return [ta ? mul(ct, share) : null, tb ? mul(ct, sub(1, share)) : null];
       }
       default:
         return [null, null];
@@ -93,10 +96,10 @@ export const binaryRule: DifferentiableRule<'binary'> = rule<'binary'>({
 export const whereRule: DifferentiableRule<'where'> = rule<'where'>({
   differentiableInputs: [1, 2],
   saves: () => ({ inputs: [0] }),
-  vjp: ({ inputs }, [ct]) => {
+  vjp: ({ inputs, traced }, [ct]) => {
     if (!ct) return [null, null, null];
     const zero = zerosLike(ct);
-    return [null, where(inputs[0]!, ct, zero), where(inputs[0]!, zero, ct)];
+    return [null, (traced[1] ?? true) ? where(inputs[0]!, ct, zero) : null, (traced[2] ?? true) ? where(inputs[0]!, zero, ct) : null];
   },
 });
 
