@@ -18,7 +18,8 @@ them with the ShapesWorld verifier exactly as evaluateImageTokenizer does.
 
 Options (key=value): ch 16, mult [1,1,2,2,4], groups 8, bits 6, lr 3e-3, steps 1000, batch 32, beta 0.05,
 lam 0.05, gam 1, rec l1|l2, every 100, tag probe, and two controls: quant=0 (no quantiser: a plain autoencoder
-with a 6-channel 2x2 bottleneck) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
+with a 6-channel 2x2 bottleneck), per_position=1 (the codebook entropy taken per latent position over the
+batch, then averaged) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
 One thread, seeded: the same command prints the same numbers.
 """
 import itertools
@@ -49,6 +50,7 @@ gam = float(args.get('gam', 1))
 rec = args.get('rec', 'l1')
 quantise = int(args.get('quant', 1)) == 1
 true_codes = int(args.get('true_codes', 0)) == 1
+per_position = int(args.get('per_position', 0)) == 1
 tag = args.get('tag', 'probe')
 
 
@@ -146,8 +148,13 @@ def entropies(z):
     logp = torch.log_softmax(torch.stack([-(f - 1) ** 2, -(f + 1) ** 2], -1), -1)
     logq = logp[..., 0] @ (codes > 0).float().T + logp[..., 1] @ (codes < 0).float().T
     q = logq.exp()
+    sample = -(q * logq).sum(-1).mean() / bits
+    if per_position:
+        # the codebook entropy of each latent position over the batch, averaged over the positions
+        avg = q.reshape(z.shape[0], -1, q.shape[-1]).mean(0)
+        return sample, -(avg * torch.log(avg.clamp_min(1e-30))).sum(-1).mean() / bits
     avg = q.mean(0)
-    return -(q * logq).sum(-1).mean() / bits, -(avg * torch.log(avg.clamp_min(1e-30))).sum() / bits
+    return sample, -(avg * torch.log(avg.clamp_min(1e-30))).sum() / bits
 
 
 optimiser = torch.optim.AdamW([
