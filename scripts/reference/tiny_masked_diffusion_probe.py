@@ -23,6 +23,8 @@ Inputs come from scripts/reference/dump-recipe-rows.ts (run it first). Examples:
       (scores models/mmada-tiny with this sampler: the model card's 11% / 91% on 100 test items)
   nice -n 10 /usr/bin/python3 scripts/reference/tiny_masked_diffusion_probe.py train --name a --steps 3000 \
       --lr 5e-4 --eval-every 500 [--batch 64] [--test-best]
+  nice -n 10 /usr/bin/python3 scripts/reference/tiny_masked_diffusion_probe.py diagnose \
+      --checkpoint /tmp/s21/R/runs/a/best.pt --val 200   (where the traces go wrong)
 Writes DATA_DIR/runs/NAME/{log.jsonl,best.pt} (DATA_DIR: --data-dir, default /tmp/s21/R).
 """
 import argparse
@@ -269,6 +271,41 @@ def first_step_value(completion):
     return m.group(1) if m else None
 
 
+EQUATION = re.compile(r"(\d+) ([-+*/]) (\d+) = (\d+)\.")
+
+
+def equation_holds(a, op, b, c):
+    a, b, c = int(a), int(b), int(c)
+    return {"+": a + b, "-": a - b, "*": a * b, "/": a / b if b else None}[op] == c
+
+
+def diagnose(texts, items):
+    """Where the traces go wrong: operands copied from the question, each step's arithmetic (on the
+    model's own numbers), the answer copied from the trace; accuracy per template (its two operators)."""
+    c = {"n": len(items), "correct": 0, "two_equations": 0, "step1_operands_copied": 0, "step1_value_right": 0,
+         "step1_arithmetic_ok": 0, "step2_arithmetic_ok": 0, "step2_uses_step1": 0, "answer_is_trace_last": 0}
+    by_template = {}
+    for t, it in zip(texts, items):
+        gold, got = EQUATION.findall(it["completion"]), EQUATION.findall(t)
+        ops = "".join(g[1] for g in gold)
+        ok = correct(t, it["gold"])
+        c["correct"] += ok
+        n, k = by_template.get(ops, (0, 0))
+        by_template[ops] = (n + 1, k + ok)
+        if len(got) != 2:
+            continue
+        c["two_equations"] += 1
+        c["step1_operands_copied"] += got[0][0] == gold[0][0] and got[0][2] == gold[0][2]
+        c["step1_value_right"] += got[0][3] == gold[0][3]
+        c["step1_arithmetic_ok"] += equation_holds(*got[0])
+        c["step2_arithmetic_ok"] += equation_holds(*got[1])
+        c["step2_uses_step1"] += got[0][3] in (got[1][0], got[1][2])
+        answer = re.findall(r"\d+", after_think(t))
+        c["answer_is_trace_last"] += bool(answer) and answer[-1] == got[1][3]
+    c["by_template"] = {k: f"{ok}/{n}" for k, (n, ok) in by_template.items()}
+    return c
+
+
 def evaluate(w, items, data, dec, batch=100):
     s = data["special"]
     texts = []
@@ -279,7 +316,7 @@ def evaluate(w, items, data, dec, batch=100):
     fmt = sum(think_format(t) for t in texts) / len(items)
     # Leading indicator: the trace's first result (the first "= N.") equals the reference trace's.
     first = sum(first_step_value(t) is not None and first_step_value(t) == first_step_value(it["completion"]) for t, it in zip(texts, items)) / len(items)
-    return {"accuracy": acc, "think_format": fmt, "first_step": first, "samples": texts[:3]}
+    return {"accuracy": acc, "think_format": fmt, "first_step": first, "samples": texts[:3], "diagnosis": diagnose(texts, items)}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -360,7 +397,8 @@ def train(args, data, dec):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["check-shipped", "train"])
+    ap.add_argument("mode", choices=["check-shipped", "train", "diagnose"])
+    ap.add_argument("--checkpoint", help="diagnose: a best.pt written by train")
     ap.add_argument("--data-dir", default="/tmp/s21/R")
     ap.add_argument("--model", default="models/mmada-tiny")
     ap.add_argument("--name", default="a")
@@ -383,6 +421,9 @@ def main():
         t0 = time.perf_counter()
         ev = evaluate(w, data["test"][: args.test], data, dec)
         print(json.dumps({"model": args.model, "test_n": args.test, **ev, "eval_s": time.perf_counter() - t0}), flush=True)
+    elif args.mode == "diagnose":
+        ev = evaluate(torch.load(args.checkpoint), data["validation"][: args.val], data, dec)
+        print(json.dumps({"checkpoint": args.checkpoint, "val_n": args.val, **ev}), flush=True)
     else:
         train(args, data, dec)
 
