@@ -1,10 +1,20 @@
 import {
-  add, cast, isFloat, keep, onPrimitive, reshape, runPrimitive, scopeSync, zerosLike,
+  add, cast, flatLayout, flatViews, isFloat, keep, onPrimitive, packFlat, reshape, runPrimitive, scopeSync, zerosLike,
   type DType, type PrimitiveEvent, type PrimitiveName, type Shape, type Tensor,
 } from '@mmada/tensor';
 import { VJP_RULES } from './rules/table.js';
 import type { DifferentiableRule, VjpContext } from './vjp-rule.js';
 import { sumToShape } from './sum-to-shape.js';
+
+/**
+ * How many rows of the leaf's shape g holds when it is f32 and only leading axes need summing (g [..., ...shape] for
+ * a leaf of `shape`, both f32), else 0.
+ */
+function leadingRows(g: Tensor, m: { shape: Shape; dtype: DType }): number {
+  const k = g.rank - m.shape.length;
+  if (k <= 0 || g.dtype !== 'f32' || m.dtype !== 'f32' || m.shape.some((d, i) => g.shape[k + i] !== d)) return 0;
+  return g.shape.slice(0, k).reduce((p, d) => p * d, 1);
+}
 
 /** One recorded primitive call whose inputs depend on the differentiated values. */
 interface TapeEntry {
@@ -141,11 +151,29 @@ export class Trace {
     for (const e of this.#tape) if (e.prim === 'reshape' && e.tracedInputs[0]) reshapeSource.set(e.outputIds[0]!, e.inputIds[0]!);
     const sizeOfShape = (shape: Shape) => shape.reduce((p, d) => p * d, 1);
 
+    const wrtIds = new Set(wrt.map((w) => w.id));
+    // No enclosing trace records this backward: a leaf's leading-axis sum may then wait for one packFlat of them all
+    const mayDefer = activeTraces.length === 0;
+
     return scopeSync(() => {
       const cts = new Map<number, Tensor>();
-      /** Adds an exclusively owned cotangent into the accumulator of tensor `id`. */
-      const accumulate = (id: number, g0: Tensor): void => {
+      /**
+       * Cotangents of `wrt` leaves still to be summed over their leading axes (an rmsNorm weight's per-row products, a
+       * broadcast bias's): summed together at the end, one dispatch for many instead of one reduction each.
+       */
+      const deferred = new Map<number, Tensor>();
+      /** Adds an exclusively owned cotangent into the accumulator of tensor `id` (`now`: not deferred). */
+      const accumulate = (id: number, g0: Tensor, now = false): void => {
         const m = meta.get(id);
+        const waiting = deferred.get(id);
+        if (waiting) {
+          // a second cotangent (a leaf used twice): the first is summed now, then the two are added
+          deferred.delete(id);
+          accumulate(id, waiting, true);
+        } else if (!now && mayDefer && m && wrtIds.has(id) && !cts.has(id) && leadingRows(g0, m) > 1) {
+          deferred.set(id, g0);
+          return;
+        }
         let g = g0;
         if (m) {
           const summed = sumToShape(g, m.shape);
@@ -210,6 +238,18 @@ export class Trace {
         });
         for (const g of inCts) if (g && !foreign.has(g)) g.dispose();
         for (const c of outCts) c?.dispose();
+      }
+
+      const entries = [...deferred];
+      deferred.clear();
+      if (entries.length === 1) accumulate(entries[0]![0], entries[0]![1], true);
+      else if (entries.length > 1) {
+        const shapes = entries.map(([id]) => meta.get(id)!.shape);
+        const layout = flatLayout(shapes.map(sizeOfShape));
+        const flat = packFlat(entries.map(([, g]) => g), layout, { rows: entries.map(([id, g]) => leadingRows(g, meta.get(id)!)) });
+        flatViews(flat, layout, shapes).forEach((v, i) => cts.set(entries[i]![0], v));
+        for (const [, g] of entries) g.dispose();
+        flat.dispose();
       }
 
       const given = new Map<number, Tensor>();

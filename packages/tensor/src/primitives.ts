@@ -216,8 +216,10 @@ export interface PrimitiveParams {
   /**
    * x_0, …, x_{n-1} (f32, any shapes, n ≥ 1) -> f32 [total]: x_i flattened at offsets[i] (ascending, each segment
    * ending at or before the next offset), zeros everywhere else. Many tensors as one buffer, for one kernel over all.
+   * With `rows`, x_i is rows[i] rows of size(x_i) / rows[i] elements summed into its segment (row 0 first): the
+   * leading-axis sums of many gradients in one dispatch.
    */
-  packFlat: { offsets: number[]; total: number };
+  packFlat: { offsets: number[]; total: number; rows?: number[] };
   /** x_0, …, x_{n-1} (f32, any shapes, n ≥ 1) -> f32 [1]: the sum of the squares of all their elements (f32 or better). */
   sumOfSquares: Record<string, never>;
 }

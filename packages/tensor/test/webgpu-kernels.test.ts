@@ -733,7 +733,7 @@ const optimizerCase: ParityCase = {
 };
 
 const packFlatCase: ParityCase = {
-  name: 'packFlat: more inputs than one dispatch binds, empty ones, gaps of zeros',
+  name: 'packFlat: more inputs than one dispatch binds, empty ones, gaps of zeros, rows summed',
   run: async () => {
     const r = rng(19);
     const sizes = [5, 64, 0, 130, 1, 7, 3, 3, 3, 3, 3, 3, 3, 3, 17, 4096, 2];
@@ -745,6 +745,10 @@ const packFlatCase: ParityCase = {
     }
     await check('packFlat', sizes.map((n) => make(r, [n], 'f32')), { offsets, total }, [{ shape: [total], dtype: 'f32' }]);
     await check('packFlat', [make(r, [2, 3], 'f32')], { offsets: [0], total: 64 }, [{ shape: [64], dtype: 'f32' }]);
+    // rows summed into their segments (leading-axis sums of gradients), next to plain copies, over two dispatches
+    const rows = sizes.map((_, i) => [1, 3, 1, 2][i % 4]!);
+    const tol = { atol: 1e-5, rtol: 1e-5 };
+    await check('packFlat', sizes.map((n, i) => make(r, [rows[i]!, n], 'f32')), { offsets, total, rows }, [{ shape: [total], dtype: 'f32' }], tol, 'rows');
   },
 };
 

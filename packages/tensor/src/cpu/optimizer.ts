@@ -35,9 +35,17 @@ export function sumOfSquares(inputs: TensorRef[]): CpuStorage[] {
   return [new CpuStorage(Float32Array.of(s))];
 }
 
-/** The reference of packFlat: each input copied to its offset, zeros elsewhere. */
+/** The reference of packFlat: each input copied (or summed over its rows, in row order, in f32) to its offset, zeros elsewhere. */
 export function packFlat(inputs: TensorRef[], p: PrimitiveParams['packFlat']): CpuStorage[] {
   const y = new Float32Array(p.total);
-  inputs.forEach((t, i) => y.set((t.storage as CpuStorage).data as Float32Array, p.offsets[i]!));
+  inputs.forEach((t, i) => {
+    const x = (t.storage as CpuStorage).data as Float32Array;
+    const rows = p.rows?.[i] ?? 1;
+    if (rows === 1) return y.set(x, p.offsets[i]!);
+    const n = x.length / rows;
+    const acc = new Float32Array(n);
+    for (let r = 0; r < rows; r++) for (let e = 0; e < n; e++) acc[e] = acc[e]! + x[r * n + e]!;
+    y.set(acc, p.offsets[i]!);
+  });
   return [new CpuStorage(y)];
 }

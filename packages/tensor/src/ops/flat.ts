@@ -33,16 +33,23 @@ export function flatLayout(sizes: readonly number[]): FlatLayout {
 /**
  * The tensors xs (f32) flattened into one f32 [total] at the layout's offsets, zeros between them (the `packFlat`
  * primitive, a few dispatches). When xs are already the views `flatViews` made of one tensor of this layout, that
- * tensor's memory is returned as is: no dispatch (its padding is whatever it holds).
+ * tensor's memory is returned as is: no dispatch (its padding is whatever it holds). With `rows`, input i holds
+ * rows[i] rows of its segment's size, summed into the segment (row 0 first).
  */
-export function packFlat(xs: readonly Tensor[], layout: FlatLayout): Tensor {
+export function packFlat(xs: readonly Tensor[], layout: FlatLayout, options: { readonly rows?: readonly number[] } = {}): Tensor {
   if (xs.length === 0 || xs.length !== layout.sizes.length) {
     throw new TensorError('packFlat', `needs one tensor per segment (${layout.sizes.length}), got ${xs.length}`);
   }
+  const rows = options.rows;
+  if (rows && (rows.length !== xs.length || rows.some((r) => !Number.isInteger(r) || r < 1))) {
+    throw new TensorError('packFlat', `rows must be one positive integer per input, got [${rows.join(', ')}]`);
+  }
   xs.forEach((x, i) => {
     if (x.dtype !== 'f32') throw new TensorError('packFlat', `inputs must be f32, got ${x.dtype} ${fmtShape(x.shape)}`);
-    if (x.size !== layout.sizes[i]) throw new TensorError('packFlat', `input ${i} ${fmtShape(x.shape)} does not fill segment ${i} of ${layout.sizes[i]} elements`);
+    const r = rows?.[i] ?? 1;
+    if (x.size !== r * layout.sizes[i]!) throw new TensorError('packFlat', `input ${i} ${fmtShape(x.shape)} is not ${r} row(s) of segment ${i}'s ${layout.sizes[i]} elements`);
   });
+  if (rows?.some((r) => r !== 1)) return runPrimitive('packFlat', xs, { offsets: [...layout.offsets], total: layout.total, rows: [...rows] }, [{ shape: [layout.total], dtype: 'f32' }])[0]!;
   const parent = xs[0]!.dataRef.parent;
   const shared =
     parent !== null &&

@@ -113,7 +113,8 @@ ${chunk.map((_, i) => `  for (var j = t; j < m(${i}u); j = j + ${WG}u) { let x =
 
 /**
  * Copies many tensors into one flat buffer at their offsets, zeros between them: each dispatch writes the range of
- * as many inputs as the storage-binding limit allows (besides the output), every invocation one element.
+ * as many inputs as the storage-binding limit allows (besides the output), every invocation one element. An input
+ * with rows (p.rows) is summed over them, row 0 first, by the invocation of each element.
  */
 export function packFlat(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams['packFlat']): GPUStorage[] {
   const y = rt.createStorage(p.total * 4);
@@ -124,9 +125,18 @@ export function packFlat(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams['p
     const begin = start === 0 ? 0 : p.offsets[start]!;
     const end = start + k < inputs.length ? p.offsets[start + k]! : p.total;
     if (end <= begin) continue;
-    const meta = new Meta().u32(begin, end - begin, ...chunk.flatMap((x, i) => [p.offsets[start + i]!, x.size]));
+    const rows = chunk.map((_, i) => p.rows?.[start + i] ?? 1);
+    const summed = rows.some((r) => r !== 1);
+    // per input: offset, segment size (and rows where any input has rows)
+    const meta = new Meta().u32(begin, end - begin, ...chunk.flatMap((x, i) => (summed ? [p.offsets[start + i]!, x.size / rows[i]!, rows[i]!] : [p.offsets[start + i]!, x.size])));
+    const w = summed ? 3 : 2;
+    const read = (s: number) => {
+      const [off, n] = [`m(${2 + w * s}u)`, `m(${3 + w * s}u)`];
+      if (!summed) return `v = x${s}[j - ${off}];`;
+      return `for (var r = 0u; r < m(${4 + w * s}u); r = r + 1u) { v = v + x${s}[r * ${n} + j - ${off}]; }`;
+    };
     rt.dispatch({
-      key: `packFlat:${k}`,
+      key: `packFlat:${k}${summed ? ':rows' : ''}`,
       code: () => `
 ${chunk.map((_, i) => `@group(0) @binding(${i}) var<storage, read> x${i}: array<f32>;`).join('\n')}
 @group(0) @binding(${k}) var<storage, read_write> y: array<f32>;
@@ -134,7 +144,7 @@ ${metaDecl(k + 1, meta.length)}
 ${main1d(`  if (i >= m(1u)) { return; }
   let j = m(0u) + i;
   var v = 0.0;
-${chunk.map((_, s) => `  if (j >= m(${2 + 2 * s}u) && j - m(${2 + 2 * s}u) < m(${3 + 2 * s}u)) { v = x${s}[j - m(${2 + 2 * s}u)]; }`).join('\n')}
+${chunk.map((_, s) => `  if (j >= m(${2 + w * s}u) && j - m(${2 + w * s}u) < m(${3 + w * s}u)) { ${read(s)} }`).join('\n')}
   y[j] = v;`)}`,
       bindings: [...chunk.map((x) => ({ storage: x.storage as GPUStorage, kind: 'read' as const })), { storage: y, kind: 'write' }],
       meta: meta.array(),
