@@ -9,7 +9,10 @@
  *     probe can check that its own item draws reproduce the recipe's;
  *   - a validation slice: train-split records after the pool whose question is not in the pool;
  *   - the test split (the items the recipe's eval scores), with gold answers;
- *   - per-id decoded text (special tokens skipped, as the eval decodes) to score completions.
+ *   - per-id decoded text (special tokens skipped, as the eval decodes) to score completions;
+ *   - arithmetic drill rows for the probe's data variant (not part of the recipe): one operation of the
+ *     ranges the problems use, asked and answered in the trace format ("What is 35 + 27?" →
+ *     "<think>35 + 27 = 62.</think> The answer is 62.").
  *
  * Run from the repository root (the workspace packages must be built):
  *   npx tsx scripts/reference/dump-recipe-rows.ts [OUT_DIR] [--validation N] [--test N]
@@ -75,6 +78,26 @@ const prompts = (rs: typeof test) => rs.map((r) => ({
 const decodeTable = Array.from({ length: tok.size }, (_, id) => tok.decode([id], { skipSpecialTokens: true }));
 const decodeCheck = pool.slice(0, 200).map((p) => ({ ids: p.answer, text: decodeAnswers([p.answer], tok)[0] }));
 
+// Drill operations over the ranges of the problems' steps: sums and differences up to 120, products of
+// the multiplication tables used, exact divisions; drawn by hashUnit-style integers so the file is stable.
+const drawInt = (i: number, j: number, lo: number, hi: number) => {
+  let h = (Math.imul(i + 1, 0x9e3779b9) ^ Math.imul(j + 1, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x21f0aaad) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x735a2d97) >>> 0;
+  return lo + (((h ^ (h >>> 15)) >>> 0) % (hi - lo + 1));
+};
+const drill = Array.from({ length: 20000 }, (_, i) => {
+  const kind = i % 4;
+  let a: number, b: number, op: string, v: number;
+  if (kind === 0) [a, b, op] = [drawInt(i, 0, 0, 80), drawInt(i, 1, 0, 40), '+'];
+  else if (kind === 1) { a = drawInt(i, 0, 1, 120); b = drawInt(i, 1, 0, a); op = '-'; }
+  else if (kind === 2) [a, b, op] = [drawInt(i, 0, 2, 9), drawInt(i, 1, 2, 12), '*'];
+  else { b = drawInt(i, 1, 2, 8); a = b * drawInt(i, 0, 2, 12); op = '/'; }
+  v = op === '+' ? a + b : op === '-' ? a - b : op === '*' ? a * b : a / b;
+  const ex = { prompt: tok.encode(formatChat([{ role: 'user', content: `What is ${a} ${op} ${b}?` }])), answer: tok.encode(`<think>${a} ${op} ${b} = ${v}.</think> The answer is ${v}.<|eot_id|>`) };
+  return ex;
+});
+
 await mkdir(out, { recursive: true });
 const file = join(out, 'recipe-rows.json');
 await writeFile(file, JSON.stringify({
@@ -87,5 +110,6 @@ await writeFile(file, JSON.stringify({
   test: prompts(test),
   decodeTable,
   decodeCheck,
+  drill,
 }));
 console.log(`${file}: pool ${pool.length}, validation ${validation.length} (of ${after.length} later train items), test ${test.length}`);

@@ -22,7 +22,7 @@ Inputs come from scripts/reference/dump-recipe-rows.ts (run it first). Examples:
   nice -n 10 /usr/bin/python3 scripts/reference/tiny_masked_diffusion_probe.py check-shipped
       (scores models/mmada-tiny with this sampler: the model card's 11% / 91% on 100 test items)
   nice -n 10 /usr/bin/python3 scripts/reference/tiny_masked_diffusion_probe.py train --name a --steps 3000 \
-      --lr 5e-4 --eval-every 500 [--batch 64] [--test-best]
+      --lr 5e-4 --eval-every 500 [--data recipe|recipe+drill] [--batch 64] [--test-best]
   nice -n 10 /usr/bin/python3 scripts/reference/tiny_masked_diffusion_probe.py diagnose \
       --checkpoint /tmp/s21/R/runs/a/best.pt --val 200   (where the traces go wrong)
 Writes DATA_DIR/runs/NAME/{log.jsonl,best.pt} (DATA_DIR: --data-dir, default /tmp/s21/R).
@@ -323,10 +323,23 @@ def evaluate(w, items, data, dec, batch=100):
 # Training rows per data variant.
 
 def rows_for(variant, data):
-    pool = data["pool"]
+    """`recipe`: the pool's reasoning rows. `recipe+drill`: the same, then the drill rows (a quarter of
+    each batch, see batch_items)."""
+    rows = [(x["prompt"], x["answer"]) for x in data["pool"]]
+    if variant == "recipe+drill":
+        rows += [(x["prompt"], x["answer"]) for x in data["drill"]]
+    return rows
+
+
+def batch_items(variant, k, batch, n_pool, n_rows):
+    """Row indices of step k: the recipe's draws; with drill rows, the last quarter are drill rows."""
+    if variant == "recipe" and batch == 64:
+        return recipe_items(k, 64, n_pool)
+    g = torch.Generator().manual_seed(10_000 + k)
     if variant == "recipe":
-        return [(x["prompt"], x["answer"]) for x in pool]
-    raise ValueError(variant)
+        return torch.randint(0, n_pool, (batch,), generator=g).tolist()
+    n_drill = batch // 4
+    return recipe_items(k, batch - n_drill, n_pool) + torch.randint(n_pool, n_rows, (n_drill,), generator=g).tolist()
 
 
 def check_recipe_batches(data):
@@ -344,7 +357,7 @@ def train(args, data, dec):
     out = os.path.join(args.data_dir, "runs", args.name)
     os.makedirs(out, exist_ok=True)
     rows = rows_for(args.data, data)
-    n = len(rows)
+    n = len(data["pool"])
     eos, mask_id = data["special"]["eos"], data["special"]["mask"]
     val = data["validation"][: args.val]
     w = init_params(args.seed)
@@ -356,11 +369,7 @@ def train(args, data, dec):
     t_train, losses = 0.0, []
     for k in range(args.steps):
         t0 = time.perf_counter()
-        if args.batch == 64 and args.data == "recipe":
-            items = recipe_items(k, 64, n)
-        else:
-            g = torch.Generator().manual_seed(10_000 + k)
-            items = torch.randint(0, n, (args.batch,), generator=g).tolist()
+        items = batch_items(args.data, k, args.batch, n, len(rows))
         ids, prompt = make_batch(rows, items, eos)
         lr = lr_at(k, args.steps, args.lr)
         for group in opt.param_groups:
@@ -402,7 +411,7 @@ def main():
     ap.add_argument("--data-dir", default="/tmp/s21/R")
     ap.add_argument("--model", default="models/mmada-tiny")
     ap.add_argument("--name", default="a")
-    ap.add_argument("--data", default="recipe", choices=["recipe"])
+    ap.add_argument("--data", default="recipe", choices=["recipe", "recipe+drill"])
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--batch", type=int, default=64)
