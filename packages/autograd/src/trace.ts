@@ -33,7 +33,7 @@ let removeListener: (() => void) | null = null;
 
 function onEvent(event: PrimitiveEvent): void {
   if (paused > 0) return;
-  for (const t of activeTraces) t.record(event);
+  activeTraces.forEach((t, i) => t.record(event, activeTraces.slice(0, i)));
 }
 
 /** Runs fn with tape recording off (for tensors that must not carry gradients). */
@@ -61,6 +61,7 @@ export class Trace {
   readonly #tape: TapeEntry[] = [];
   readonly #saved = new Map<number, Tensor>();
   #active = false;
+  #entangled: string | null = null;
 
   /** Marks x as an input to differentiate with respect to (float tensors only). */
   watch(x: Tensor): void {
@@ -69,6 +70,15 @@ export class Trace {
 
   isTraced(x: Tensor): boolean {
     return this.#traced.has(x.id);
+  }
+
+  /**
+   * The first primitive this tape recorded that also consumed a tensor an enclosing trace differentiates (null
+   * when none). Its gradient would be taken from saved aliases the enclosing trace cannot see through, so a
+   * gradient of this gradient would silently miss that path: grad of grad is refused instead (see valueAndGrad).
+   */
+  get entangledWith(): string | null {
+    return this.#entangled;
   }
 
   start(): void {
@@ -89,7 +99,7 @@ export class Trace {
   }
 
   /** @internal called for every primitive while the trace is active. */
-  record(event: PrimitiveEvent): void {
+  record(event: PrimitiveEvent, enclosing: readonly Trace[] = []): void {
     const r = VJP_RULES[event.prim];
     if (r.kind === 'nonDifferentiable') return;
     const rule = r as DifferentiableRule<PrimitiveName>;
@@ -100,6 +110,7 @@ export class Trace {
       return traced;
     });
     if (!any) return;
+    if (this.#entangled === null && enclosing.some((outer) => event.inputs.some((t) => outer.isTraced(t)))) this.#entangled = event.prim;
     for (const o of event.outputs) if (isFloat(o.dtype)) this.#traced.add(o.id);
     const saves = rule.saves?.(event.params as never);
     const keepInput = (i: number) => !saves || (saves.inputs?.includes(i) ?? false);

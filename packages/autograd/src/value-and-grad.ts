@@ -57,6 +57,12 @@ export function valueAndGrad<P, A extends unknown[]>(
         value = checkLoss(result[0]);
         aux = result[1];
       } else value = checkLoss(result);
+      if (trace.entangledWith !== null) {
+        throw new Error(
+          `valueAndGrad: higher-order gradients (grad of grad) are not supported: the function differentiated here uses a tensor that an ` +
+            `enclosing valueAndGrad/grad differentiates (first in ${trace.entangledWith}); compute the inner gradient outside the outer transform`,
+        );
+      }
       const seed = onesLike(value);
       const tensorGrads = trace.backward([value], [seed], wrt);
       seed.dispose();
