@@ -56,7 +56,10 @@ export interface TrainSftOptions {
   readonly minLrScale?: number;
   /** AdamW decoupled weight decay (default 0.01). */
   readonly weightDecay?: number;
-  /** Parameters whose name contains one of these get no weight decay (default UPSTREAM_NO_DECAY). */
+  /**
+   * Parameters whose name contains one of these get no weight decay (default UPSTREAM_NO_DECAY, which matches no
+   * LLaDA name, so every tensor decays as upstream trains; LLADA_NO_DECAY spares the norms, embedding and biases).
+   */
   readonly noDecay?: readonly string[];
   readonly b1?: number;
   readonly b2?: number;
