@@ -8,7 +8,7 @@
 #   5. scores COUNT held-out items per task family and prints the table;
 #   6. writes runs/main/report.html with all of the above, images inline.
 #
-#   bash scripts/main.sh                              # about 5 minutes on a 2-core machine with lavapipe
+#   bash scripts/main.sh                              # about 4 minutes after the build on a 2-core machine with lavapipe
 #   MODEL=runs/mmada-tiny COUNT=600 bash scripts/main.sh
 #
 # Environment: MODEL (default models/mmada-tiny), OUT (runs/main), COUNT (100), MMADA_DEVICE (cpu|webgpu;
