@@ -19,7 +19,9 @@ them with the ShapesWorld verifier exactly as evaluateImageTokenizer does.
 Options (key=value): ch 16, mult [1,1,2,2,4], groups 8, bits 6, lr 3e-3, steps 1000, batch 32, beta 0.05,
 lam 0.05, gam 1, rec l1|l2, every 100, tag probe, and two controls: quant=0 (no quantiser: a plain autoencoder
 with a 6-channel 2x2 bottleneck), per_position=1 (the codebook entropy taken per latent position over the
-batch, then averaged) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
+batch, then averaged), soft_until=F soft_k=K (for the first F of the steps the decoder gets tanh(k·z), k rising
+geometrically from 1 to K, default 20; then sign(z) straight-through), stochastic=1 (training bits drawn +1 with
+probability sigmoid(4z), straight-through) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
 One thread, seeded: the same command prints the same numbers.
 """
 import itertools
@@ -51,6 +53,9 @@ rec = args.get('rec', 'l1')
 quantise = int(args.get('quant', 1)) == 1
 true_codes = int(args.get('true_codes', 0)) == 1
 per_position = int(args.get('per_position', 0)) == 1
+soft_until = float(args.get('soft_until', 0))
+soft_k = float(args.get('soft_k', 20))
+stochastic = int(args.get('stochastic', 0)) == 1
 tag = args.get('tag', 'probe')
 
 
@@ -191,7 +196,17 @@ for s in range(steps):
     x = train[idx]
     z = enc(x)
     q = torch.where(z > 0, 1.0, -1.0).detach()
-    zq = z + (q - z).detach() if quantise else z
+    if soft_until > 0 and s < soft_until * steps:
+        # soft-to-hard: tanh(k·z) with k rising geometrically from 1 to soft_k, then sign(z) with the straight-through
+        k = soft_k ** (s / (soft_until * steps))
+        zq = torch.tanh(k * z)
+    elif stochastic:
+        # a bit is +1 with probability sigmoid(4z) (the LFQ soft code's own bit probability), straight-through
+        u = torch.rand(z.shape, generator=batches)
+        qs = torch.where(u < torch.sigmoid(4 * z), 1.0, -1.0).detach()
+        zq = z + (qs - z).detach()
+    else:
+        zq = z + (q - z).detach() if quantise else z
     if true_codes:
         zq = state_bits(train_cells[idx])
     out = dec(zq)
