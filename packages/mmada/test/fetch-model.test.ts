@@ -80,6 +80,18 @@ describe('fetchModel / loadModelFromBytes', () => {
     expect(E.isLeft(missing) && missing.left.message).toContain(`${BASE}no-such-model/config.json: cannot fetch (HTTP 404 Not Found)`);
   });
 
+  it('names the first missing file in order, whichever answer arrives first', async () => {
+    // config.json's 404 arrives after model.safetensors' 404: the error still names config.json
+    const lateConfig = (async (input: string | URL | Request) => {
+      if (String(input).endsWith('config.json')) await new Promise((r) => setTimeout(r, 30));
+      return new Response(null, { status: 404, statusText: 'Not Found' });
+    }) as typeof fetch;
+    for (let i = 0; i < 3; i++) {
+      const r = await fetchModel(`${BASE}late`, { device: 'cpu', fetch: lateConfig })();
+      expect(E.isLeft(r) && r.left.message).toContain(`${BASE}late/config.json: cannot fetch (HTTP 404 Not Found)`);
+    }
+  });
+
   it('loadModelFromBytes checks the config and the weights, naming the files under the given name', async () => {
     const weights = new Uint8Array(await readFile(join(TINY, 'model.safetensors')));
     const config = await readFile(join(TINY, 'config.json'), 'utf8');

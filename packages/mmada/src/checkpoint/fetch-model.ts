@@ -46,6 +46,17 @@ export async function fetchBytes(url: string, options: FetchOptions = {}, option
   throw new Error(`${url}: cannot fetch (HTTP 404 Not Found)`);
 }
 
+/**
+ * Awaits every download together and, when any fails, rejects with the first failure in argument order (not the
+ * first to arrive), so the error a caller sees does not depend on which server answered first.
+ */
+async function allInOrder<T extends readonly unknown[]>(downloads: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(downloads as readonly Promise<unknown>[]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 /** The text (UTF-8) at `url`; as fetchBytes. */
 export async function fetchText(url: string, options: FetchOptions = {}, optional = false): Promise<string | undefined> {
   const bytes = await fetchBytes(url, options, optional);
@@ -61,7 +72,7 @@ export function fetchModel(url: string, options: LoadModelOptions & FetchOptions
   return async () => {
     let config: string, weights: Uint8Array;
     try {
-      [config, weights] = await Promise.all([
+      [config, weights] = await allInOrder<[string, Uint8Array]>([
         fetchText(join(url, 'config.json'), options) as Promise<string>,
         fetchBytes(join(url, 'model.safetensors'), options) as Promise<Uint8Array>,
       ]);
@@ -79,7 +90,7 @@ export function fetchTextTokenizer(url: string, specialTokens: Partial<SpecialTo
     const configFile = join(url, TOKENIZER_CONFIG_FILE_NAME);
     let text: string | undefined, configText: string | undefined;
     try {
-      [text, configText] = await Promise.all([fetchText(file, options), fetchText(configFile, options, true)]);
+      [text, configText] = await allInOrder<[string | undefined, string | undefined]>([fetchText(file, options), fetchText(configFile, options, true)]);
     } catch (e) {
       return E.left(new TokenizerError(file, (e as Error).message, { cause: e }));
     }
@@ -99,7 +110,7 @@ export function fetchImageTokenizer(url: string, options: LoadImageTokenizerOpti
   return async () => {
     let config: string | undefined, weights: Uint8Array;
     try {
-      [config, weights] = await Promise.all([
+      [config, weights] = await allInOrder<[string | undefined, Uint8Array]>([
         options.config === undefined ? fetchText(join(url, VQ_CONFIG_FILE_NAME), options, true) : Promise.resolve(undefined),
         fetchBytes(join(url, VQ_WEIGHTS_FILE_NAME), options) as Promise<Uint8Array>,
       ]);
