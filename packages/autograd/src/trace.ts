@@ -33,7 +33,14 @@ let removeListener: (() => void) | null = null;
 
 function onEvent(event: PrimitiveEvent): void {
   if (paused > 0) return;
-  activeTraces.forEach((t, i) => t.record(event, activeTraces.slice(0, i)));
+  // each trace is told how many traces enclose it (those started before it), without an array per event
+  for (let i = 0; i < activeTraces.length; i++) activeTraces[i]!.record(event, i);
+}
+
+/** True when the event consumes a tensor that one of the first `count` active traces differentiates. */
+function consumesEnclosingTraced(event: PrimitiveEvent, count: number): boolean {
+  for (let j = 0; j < count; j++) if (event.inputs.some((t) => activeTraces[j]!.isTraced(t))) return true;
+  return false;
 }
 
 /** Runs fn with tape recording off (for tensors that must not carry gradients). */
@@ -99,7 +106,7 @@ export class Trace {
   }
 
   /** @internal called for every primitive while the trace is active. */
-  record(event: PrimitiveEvent, enclosing: readonly Trace[] = []): void {
+  record(event: PrimitiveEvent, enclosingCount = 0): void {
     const r = VJP_RULES[event.prim];
     if (r.kind === 'nonDifferentiable') return;
     const rule = r as DifferentiableRule<PrimitiveName>;
@@ -110,7 +117,7 @@ export class Trace {
       return traced;
     });
     if (!any) return;
-    if (this.#entangled === null && enclosing.some((outer) => event.inputs.some((t) => outer.isTraced(t)))) this.#entangled = event.prim;
+    if (this.#entangled === null && enclosingCount > 0 && consumesEnclosingTraced(event, enclosingCount)) this.#entangled = event.prim;
     for (const o of event.outputs) if (isFloat(o.dtype)) this.#traced.add(o.id);
     const saves = rule.saves?.(event.params as never);
     const keepInput = (i: number) => !saves || (saves.inputs?.includes(i) ?? false);

@@ -74,4 +74,17 @@ describe('untraced operands', () => {
     expect(calls.get('where')).toBe(2); // forward and x's gradient (3 when the constant's was formed too)
     await expectClose(await grad((p: T.Tensor) => T.sum(T.where(m, c, p)))(x), [0, 1, 0, 0, 1, 1]);
   });
+
+  it('conv2d with a constant image: no input gradient formed, the weight and bias gradients unchanged', async () => {
+    const image = T.tensor(values(2 * 2 * 5 * 5, 3), [2, 2, 5, 5]);
+    const params = { w: T.tensor(values(3 * 2 * 3 * 3, 4), [3, 2, 3, 3]), b: T.tensor(values(3, 5), [3]) };
+    const loss = (p: typeof params, x: T.Tensor) => T.sum(T.square(T.conv2d(x, p.w, p.b, { padding: 1, stride: 2 })));
+    const { result, calls } = await counting(() => grad(loss)(params, image));
+    expect(calls.get('conv2dBackwardInput')).toBeUndefined();
+    expect(calls.get('conv2dBackwardWeight')).toBe(1);
+    const both = await grad((p: { params: typeof params; x: T.Tensor }) => loss(p.params, p.x))({ params, x: image });
+    await expectClose(result.w, Array.from(await both.params.w.data()));
+    await expectClose(result.b, Array.from(await both.params.b.data()));
+    expect(both.x.shape).toEqual([2, 2, 5, 5]);
+  });
 });
