@@ -30,6 +30,9 @@ const unary = (label: string, f: (x: Tensor) => Tensor, range: Range = {}) => c(
 const binary = (label: string, f: (a: Tensor, b: Tensor) => Tensor, range: Range = {}) =>
   c(`binary ${label} with broadcasting`, f as GradCase['f'], [{ shape: [2, 1, 3], ...range }, { shape: [4, 1], ...range }], { seed: 7 });
 
+/** Several outputs as one vector (the check weights each element at random). */
+const flatAll = (ys: readonly Tensor[]) => T.concat(ys.map((y) => T.reshape(y, [-1])), 0);
+
 const r = rng(3);
 /** Distinct values, so sort and topk have no ties. */
 const distinct = Array.from({ length: 10 }, (_, i) => i * 0.37 + r() * 0.1).sort(() => r() - 0.5);
@@ -93,6 +96,18 @@ const GRADIENTS: { readonly [P in PrimitiveName]: readonly [GradCase, ...GradCas
     ),
     c('batched with broadcast', (a, b) => T.matmul(a, b), [{ shape: [2, 1, 3, 4] }, { shape: [3, 4, 2] }]),
     c('vector', (a, b) => T.matmul(a, b), [{ shape: [4] }, { shape: [2, 4, 3] }]),
+  ],
+  matmulMany: [
+    c('sharedA: x·W_iᵀ (q, k, v)', (x, a, b, w) => flatAll(T.matmulMany('sharedA', [x], [a, b, w], { transB: true })), [{ shape: [3, 4] }, { shape: [2, 4] }, { shape: [4, 4] }, { shape: [1, 4] }]),
+    c(
+      'sharedA: aᵀ·b_i, a used again (its gradient gathered first), one output unused',
+      (x, a, b, w) => flatAll([T.matmulMany('sharedA', [x], [a, b, w], { transA: true })[0]!, T.matmulMany('sharedA', [x], [a, b, w], { transA: true })[2]!, T.mul(x, x)]),
+      [{ shape: [4, 3] }, { shape: [4, 2] }, { shape: [4, 5] }, { shape: [4, 1] }],
+    ),
+    c('sharedB: a_iᵀ·b (weight gradients)', (a1, a2, b) => flatAll(T.matmulMany('sharedB', [a1, a2], [b], { transA: true })), [{ shape: [5, 3] }, { shape: [5, 2] }, { shape: [5, 4] }]),
+    c('sharedB: a_i·bᵀ', (a1, a2, b) => flatAll(T.matmulMany('sharedB', [a1, a2], [b], { transB: true })), [{ shape: [3, 5] }, { shape: [2, 5] }, { shape: [4, 5] }]),
+    c('sum: Σ a_i·b_i + c', (a1, a2, b1, b2, cc) => flatAll(T.matmulMany('sum', [a1, a2], [b1, b2], { addend: cc })), [{ shape: [3, 2] }, { shape: [3, 4] }, { shape: [2, 5] }, { shape: [4, 5] }, { shape: [3, 5] }]),
+    c('sum: Σ a_iᵀ·b_iᵀ', (a1, a2, b1, b2) => flatAll(T.matmulMany('sum', [a1, a2], [b1, b2], { transA: true, transB: true })), [{ shape: [2, 3] }, { shape: [4, 3] }, { shape: [5, 2] }, { shape: [5, 4] }]),
   ],
   reshape: [
     c('reshape', (x) => T.reshape(T.mul(x, x), [6, 2]), [{ shape: [3, 4] }]),

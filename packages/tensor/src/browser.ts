@@ -10,7 +10,7 @@ export type { Shape } from './shape.js';
 export { sizeOf, broadcastShapes } from './shape.js';
 export { Tensor } from './tensor.js';
 export type { DeviceName, Backend, Storage, TensorRef, OutSpec, Kernel, KernelTable } from './backend.js';
-export type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp, ActivationOp } from './primitives.js';
+export type { PrimitiveName, PrimitiveParams, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp, ActivationOp, MatmulGroup } from './primitives.js';
 export { init, getBackend, getDefaultDevice, setDefaultDevice, deviceFromEnv, ensureBackend, sync, onPrimitive, runPrimitive } from './engine.js';
 export type { InitOptions, PrimitiveEvent, PrimitiveListener } from './engine.js';
 export { memory, scope, scopeSync, keep, dispose, forEachTensor } from './memory.js';
@@ -33,6 +33,8 @@ export {
 export { gather, takeAlongAxis, putAlongAxis, scatter, scatterAdd, oneHot } from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';
 export type { MatmulOptions } from './ops/matmul.js';
+export { matmulMany } from './ops/matmul-many.js';
+export type { MatmulManyOptions } from './ops/matmul-many.js';
 export { sort, argsort, topk } from './ops/sort.js';
 export { softmax, logSoftmax } from './ops/softmax.js';
 export { rmsNorm, layerNorm, groupNorm } from './ops/norm.js';

@@ -24,6 +24,9 @@ export const COMPARISON_OPS: ReadonlySet<BinaryOp> = new Set(['eq', 'ne', 'lt', 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/** How `matmulMany` groups its products: which operand they share, or a sum of them. */
+export type MatmulGroup = 'sharedA' | 'sharedB' | 'sum';
+
 /** Where rope reads and writes the head axis: see the `rope` primitive. */
 export type RopeLayout = 'same' | 'splitHeads' | 'mergeHeads';
 
@@ -48,6 +51,15 @@ export interface PrimitiveParams {
    * result's shape) is added: y = a·b + c, in the same pass (a residual, or a gradient gathered elsewhere).
    */
   matmul: { transA: boolean; transB: boolean; hasAddend?: boolean };
+  /**
+   * Several 2-D matmuls in one pass, op(x) = x or xᵀ alike for every product, n = count (1–3) products:
+   * - 'sharedA': a, b_1 … b_n -> y_1 … y_n, y_i = op(a)·op(b_i) (one input times several weights: q, k and v);
+   * - 'sharedB': a_1 … a_n, b -> y_1 … y_n, y_i = op(a_i)·op(b);
+   * - 'sum': a_1 … a_n, b_1 … b_n (+ c f32 [M, N] when hasAddend) -> y = Σ_i op(a_i)·op(b_i) (+ c), one output.
+   * Every operand f32, every result f32 [M_i, N_i], accumulation in f32 or better. The three are each other's
+   * gradients (see autograd's matmulMany rule).
+   */
+  matmulMany: { group: MatmulGroup; count: number; transA: boolean; transB: boolean; hasAddend?: boolean };
   /** No kernel: the output shares the input's storage. */
   reshape: { shape: number[] };
   transpose: { perm: number[] };

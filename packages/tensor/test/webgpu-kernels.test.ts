@@ -339,6 +339,42 @@ const matmulCase: ParityCase = {
   },
 };
 
+const matmulManyCase: ParityCase = {
+  name: 'matmulMany (shared left, shared right, sums; every layout; bands not multiples of 4 run as single products)',
+  run: async () => {
+    const r = rng(17);
+    const dims = (m: number, k: number, tA: boolean) => (tA ? [k, m] : [m, k]);
+    const rdims = (k: number, n: number, tB: boolean) => (tB ? [n, k] : [k, n]);
+    // one shape per layout (each distinct call compiles a pipeline): [transA, transB, M, K, band sizes]. Model-like
+    // bands (q/k/v at 64 rows), odd extents, and bands that cut an invocation's columns or rows (run as single
+    // products: sharedA with 7, sharedB with 12 or 7 at R = 8)
+    const cases: [boolean, boolean, number, number, number[]][] = [
+      [false, false, 64, 32, [32, 32, 32]],
+      [true, false, 13, 9, [8, 12, 5]],
+      [false, true, 24, 20, [16, 7, 9]],
+      [true, true, 40, 12, [24, 16, 3]],
+    ];
+    for (const [tA, tB, M, K, bands] of cases) {
+      const n = bands.length;
+      const label = `${tA ? 'T' : 'N'}${tB ? 'T' : 'N'} M${M} K${K} [${bands.join(', ')}]`;
+      // y_i = op(a)·op(b_i), bands along N
+      const a = make(r, dims(M, K, tA), 'f32');
+      const bs = bands.map((N) => make(r, rdims(K, N, tB), 'f32'));
+      await check('matmulMany', [a, ...bs], { group: 'sharedA', count: n, transA: tA, transB: tB }, bands.map((N) => ({ shape: [M, N], dtype: 'f32' })), { atol: 1e-4, rtol: 1e-4 }, `sharedA ${label}`);
+      // y_i = op(a_i)·op(b), bands along M (N = K here)
+      const as = bands.map((Mi) => make(r, dims(Mi, K, tA), 'f32'));
+      const b = make(r, rdims(K, M, tB), 'f32');
+      await check('matmulMany', [...as, b], { group: 'sharedB', count: n, transA: tA, transB: tB }, bands.map((Mi) => ({ shape: [Mi, M], dtype: 'f32' })), { atol: 1e-4, rtol: 1e-4 }, `sharedB ${label}`);
+      // Σ op(a_i)·op(b_i) (+ c), bands along K
+      const sa = bands.map((Ki) => make(r, dims(M, Ki, tA), 'f32'));
+      const sb = bands.map((Ki) => make(r, rdims(Ki, K, tB), 'f32'));
+      await check('matmulMany', [...sa, ...sb], { group: 'sum', count: n, transA: tA, transB: tB }, [{ shape: [M, K], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 }, `sum ${label}`);
+      if (tA || tB) continue;
+      await check('matmulMany', [...sa, ...sb, make(r, [M, K], 'f32')], { group: 'sum', count: n, transA: tA, transB: tB, hasAddend: true }, [{ shape: [M, K], dtype: 'f32' }], { atol: 1e-4, rtol: 1e-4 }, `sum + addend ${label}`);
+    }
+  },
+};
+
 const layoutCase: ParityCase = {
   name: 'layout: transpose, slice, broadcastTo, pad, concat',
   run: async () => {
@@ -765,6 +801,7 @@ const PARITY: { [P in Exclude<PrimitiveName, 'reshape'>]: readonly [ParityCase, 
   reduce: [reduceCase],
   argReduce: [argReduceCase],
   matmul: [matmulCase],
+  matmulMany: [matmulManyCase],
   transpose: [layoutCase],
   slice: [layoutCase],
   broadcastTo: [layoutCase],

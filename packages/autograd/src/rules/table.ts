@@ -3,6 +3,7 @@ import { binaryRule, castRule, unaryRule, whereRule } from './elementwise.js';
 import { reduceRule } from './reduce.js';
 import { broadcastToRule, concatRule, padRule, reshapeRule, sliceRule, transposeRule } from './layout.js';
 import { matmulRule } from './matmul.js';
+import { matmulManyRule } from './matmul-many.js';
 import { gatherRule, putAlongAxisRule, takeAlongAxisRule } from './indexing.js';
 import { sortRule, topkRule } from './sort.js';
 import { logSoftmaxRule, softmaxRule } from './softmax.js';
@@ -25,6 +26,7 @@ export const VJP_RULES: VjpRuleTable = {
   reduce: reduceRule,
   argReduce: nonDifferentiable('returns integer indices'),
   matmul: matmulRule,
+  matmulMany: matmulManyRule,
   reshape: reshapeRule,
   transpose: transposeRule,
   slice: sliceRule,

@@ -15,6 +15,7 @@ import {
   cast,
   embedding,
   matmul,
+  matmulMany,
   reshape,
   rmsNorm,
   ropeMany,
@@ -44,6 +45,16 @@ export interface ForwardOptions {
 
 /** x [..., in] · Wᵀ with W [out, in] (+ residual, added in the same kernel). */
 const linear = (x: Tensor, w: Tensor, residual?: Tensor): Tensor => matmul(x, w, { transB: true, addend: residual });
+
+/**
+ * x [..., in] times several weights W_i [out_i, in] in one pass (q, k and v; gate and up): the rows of x folded
+ * into one matrix, each product back in x's leading shape. Its gradient is one pass for x and one for every W_i.
+ */
+function linears(x: Tensor, ws: readonly Tensor[]): Tensor[] {
+  const lead = x.shape.slice(0, -1);
+  const rows = reshape(x, [lead.reduce((p, d) => p * d, 1), x.shape[x.rank - 1]!]);
+  return matmulMany('sharedA', [rows], ws, { transB: true }).map((y) => reshape(y, [...lead, y.shape[1]!]));
+}
 
 /** [B, T, d] → [B, H, T, d/H]. */
 function splitHeads(x: Tensor, nHeads: number): Tensor {
@@ -93,8 +104,8 @@ function rotaryHeads(q: Tensor, k: Tensor, c: ModelConfig, positions: Tensor): [
 
 function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: BlockContext, layer: number): Tensor {
   const n = rmsNorm(h, p.attn_norm.weight, c.rmsNormEps);
-  const [q, k] = rotaryHeads(linear(n, p.q_proj.weight), linear(n, p.k_proj.weight), c, ctx.positions);
-  const vProj = linear(n, p.v_proj.weight);
+  const [qProj, kProj, vProj] = linears(n, [p.q_proj.weight, p.k_proj.weight, p.v_proj.weight]) as [Tensor, Tensor, Tensor];
+  const [q, k] = rotaryHeads(qProj, kProj, c, ctx.positions);
   const scale = 1 / Math.sqrt(headDim(c));
   if (!ctx.keyValues) {
     // v and the output stay token-major ([B, T, H, hd], reshapes of [B, T, d]): no head split or merge copies
@@ -114,7 +125,8 @@ function attentionBranch(h: Tensor, p: BlockParameters, c: ModelConfig, ctx: Blo
 /** h + the MLP branch on h (the residual added by the down projection's kernel). */
 function mlpBranch(h: Tensor, p: BlockParameters, c: ModelConfig): Tensor {
   const m = rmsNorm(h, p.ff_norm.weight, c.rmsNormEps);
-  const gated = swiglu(linear(m, p.ff_proj.weight), linear(m, p.up_proj.weight));
+  const [gate, up] = linears(m, [p.ff_proj.weight, p.up_proj.weight]) as [Tensor, Tensor];
+  const gated = swiglu(gate, up);
   return linear(gated, p.ff_out.weight, h);
 }
 

@@ -6,6 +6,7 @@ import { binary, cast, unary, where } from './elementwise.js';
 import { arange, fill } from './creation.js';
 import { argReduce, reduce } from './reduce.js';
 import { matmul } from './matmul.js';
+import { matmulMany } from './matmul-many.js';
 import { broadcastTo, concat, pad, slice, transpose } from './layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './indexing.js';
 import { sort, topk } from './sort.js';
@@ -26,7 +27,7 @@ import { activationBackward } from './activation-backward.js';
 
 const kernels: KernelTable = {
   unary, binary, where, cast, fill, arange,
-  reduce, argReduce, matmul,
+  reduce, argReduce, matmul, matmulMany,
   transpose, slice, broadcastTo, pad, concat,
   gather, takeAlongAxis, putAlongAxis,
   sort, topk, randomBits,

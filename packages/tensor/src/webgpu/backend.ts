@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 import type { Backend, KernelTable, OutSpec, Storage, TensorRef } from '../backend.js';
 import type { DType, DataType, TypedArray } from '../dtype.js';
+import type { PrimitiveParams } from '../primitives.js';
 import { halfBitsToF32, isHalf, type HalfDType } from '../dtype.js';
 import { Runtime, GPUStorage, type RuntimeOptions } from './runtime.js';
 import type { RuntimeProfile } from './runtime-profiler.js';
@@ -9,6 +10,7 @@ import { binary, cast, unary, where } from './kernels/elementwise.js';
 import { argReduce, reduce } from './kernels/reduce.js';
 import { matmul } from './kernels/matmul.js';
 import { matmulF16Weight } from './kernels/matmul-f16.js';
+import { matmulMany, matmulManyFusable } from './kernels/matmul-many.js';
 import { broadcastTo, concat, pad, slice, transpose } from './kernels/layout.js';
 import { gather, putAlongAxis, takeAlongAxis } from './kernels/indexing.js';
 import { gatherRowBlocks, matmulRowBlocks, overBinding } from './kernels/row-blocks.js';
@@ -273,6 +275,28 @@ function matmulAdding(rt: Runtime, a: TensorRef, b: TensorRef, c: TensorRef, tra
   return sum;
 }
 
+/**
+ * matmulMany: one grouped GEMM where the shapes allow (matmul-many.ts), else the same products as single matmuls
+ * (a sum's partial results carried as the next product's addend).
+ */
+function matmulManyOrSingles(rt: Runtime, inputs: TensorRef[], p: PrimitiveParams['matmulMany'], outs: OutSpec[]): Gpu[] {
+  if (matmulManyFusable(inputs, p, outs, (t) => !overBinding(rt, 'f32', t.size))) return matmulMany(rt, inputs, p, outs);
+  const { group, count: n, transA, transB } = p;
+  const left = (i: number) => inputs[group === 'sharedA' ? 0 : i]!;
+  const right = (i: number) => inputs[group === 'sharedA' ? 1 + i : group === 'sharedB' ? n : n + i]!;
+  if (group !== 'sum') return outs.map((o, i) => matmulSplitting(rt, left(i), right(i), transA, transB, o));
+  const o = outs[0]!;
+  let y: Gpu | null = null;
+  let carried: TensorRef | null = p.hasAddend ? inputs[2 * n]! : null;
+  for (let i = 0; i < n; i++) {
+    const next: Gpu = carried ? matmulAdding(rt, left(i), right(i), carried, transA, transB, o) : matmulSplitting(rt, left(i), right(i), transA, transB, o);
+    if (y) rt.release(y);
+    y = next;
+    carried = { storage: y, shape: o.shape, dtype: 'f32', size: sizeOfShape(o.shape) };
+  }
+  return [y!];
+}
+
 function makeKernels(rt: Runtime): KernelTable {
   return {
     unary: (inputs, { op }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [unary(rt, x!, op, o!)]),
@@ -282,6 +306,7 @@ function makeKernels(rt: Runtime): KernelTable {
     reduce: (inputs, { op, axes }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [reduce(rt, x!, op, axes, o!)]),
     argReduce: (inputs, { op, axis }, outs) => viaF32(rt, inputs, outs, ([x], [o]) => [argReduce(rt, x!, op, axis, o!)]),
     matmul: ([a, b, c], { transA, transB, hasAddend }, [o]) => [hasAddend ? matmulAdding(rt, a!, b!, c!, transA, transB, o!) : matmulSplitting(rt, a!, b!, transA, transB, o!)],
+    matmulMany: (inputs, p, outs) => matmulManyOrSingles(rt, inputs, p, outs),
     transpose: ([x], { perm }, [o]) => [transpose(rt, x!, perm, o!)],
     slice: ([x], { begin }, [o]) => [slice(rt, x!, begin, o!)],
     broadcastTo: ([x], _p, [o]) => [broadcastTo(rt, x!, o!)],

@@ -45,8 +45,16 @@ export interface GemmSpec {
   readonly bindings: readonly { storage: GPUStorage; kind: BindingKind }[];
   /** Metadata words; words 0, 1, 2 are M, N, K. */
   readonly meta: Uint32Array;
-  readonly a: GemmOperand;
-  readonly b: GemmOperand;
+  /** The operands of a single product; a grouped GEMM gives `parts` instead. */
+  readonly a?: GemmOperand;
+  readonly b?: GemmOperand;
+  /**
+   * A grouped GEMM: several (A, B) pairs feeding one block of C. With `combine` 'sum' every part's K loop runs, into
+   * the same accumulators (C = Σ A_i·B_i); with 'select' the first part whose `when` holds is the invocation's
+   * (each part owns a band of C's rows or columns). Operand declarations shared by parts are emitted once.
+   */
+  readonly parts?: readonly GemmPart[];
+  readonly combine?: 'sum' | 'select';
   /** WGSL declarations of the output (and anything the store uses). */
   readonly outDecl: string;
   /** WGSL statement writing value `v` (f32) to C(row, col); only called inside M × N. */
@@ -64,6 +72,19 @@ export interface GemmSpec {
   readonly batch?: number;
 }
 
+/** One K loop of a grouped GEMM (`GemmSpec.parts`). */
+export interface GemmPart {
+  readonly a: GemmOperand;
+  readonly b: GemmOperand;
+  /**
+   * WGSL lines opening the part's scope: they may shadow M, N, K, row0 and col0 with the part's own extents and
+   * origin (the operands' hooks see those); the store after the loops sees the outer ones.
+   */
+  readonly scope?: string;
+  /** With `combine` 'select': the WGSL condition (on the outer row0 / col0) under which this part runs. */
+  readonly when?: string;
+}
+
 /** Rows of C per invocation: 8, or M rounded up to a power of two when smaller (no redundant rows). */
 export function gemmRows(M: number): number {
   return M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
@@ -71,7 +92,49 @@ export function gemmRows(M: number): number {
 
 export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
   const R = gemmRows(s.M);
-  const { a, b } = s;
+  const rows = [...Array(R).keys()];
+  const cols = [0, 1, 2, 3];
+  const parts: readonly GemmPart[] = s.parts ?? [{ a: s.a!, b: s.b! }];
+  if (parts.length === 0 || (!s.parts && (!s.a || !s.b))) throw new Error(`gemm ${s.key}: no operands`);
+  const loops = parts.map((p) => kLoop(p.a, p.b, R, s.kStep));
+  const body = !s.parts
+    ? loops[0]!
+    : s.combine === 'select'
+      ? parts.map((p, i) => `  ${i > 0 ? 'else ' : ''}if (${p.when ?? 'true'}) {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n')
+      : parts.map((p, i) => `  {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n');
+  const decls = [...new Set(parts.flatMap((p) => [p.a.decl, p.b.decl]))];
+  rt.dispatch({
+    key: `gemm:${s.key}:R${R}`,
+    code: () => `
+${decls.join('\n')}
+${s.outDecl}
+${metaDecl(s.bindings.length, s.meta.length)}
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = m(0u); let N = m(1u); let K = m(2u);
+  let z = gid.z;
+${s.prologue ?? ''}
+  let col0 = gid.x * 4u;
+  let row0 = gid.y * ${R}u;
+  if (col0 >= N || row0 >= M) { return; }
+${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
+${body}
+${rows
+  .map(
+    (r) => `  if (row0 + ${r}u < M) {
+${cols.map((c) => `    if (col0 + ${c}u < N) { ${s.store(`row0 + ${r}u`, `col0 + ${c}u`, `acc${r}[${c}]`)} }`).join('\n')}
+  }`,
+  )
+  .join('\n')}
+}`,
+    bindings: [...s.bindings],
+    meta: s.meta,
+    workgroups: [Math.ceil(s.N / 4 / 8), Math.ceil(s.M / R / 8), s.batch ?? 1],
+  });
+}
+
+/** The operands' setup and row / column indices, then the K loop accumulating into acc0 … acc(R−1). */
+function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefined): string {
   const rows = [...Array(R).keys()];
   const cols = [0, 1, 2, 3];
   const steps = [0, 1, 2, 3];
@@ -104,44 +167,16 @@ export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
       ? rows.map((r) => `  let ia${r} = ${ix(a, `min(row0 + ${r}u, M - 1u)`)};`)
       : rows.filter((r) => r % 4 === 0).map((g) => `  let ia${g} = ${ix(a, a.aligned ? `min(row0 + ${g}u, M - 4u)` : `row0 + ${g}u`)};`);
   const bIndex = b.along === 'k' ? cols.map((c) => `  let ib${c} = ${ix(b, `min(col0 + ${c}u, N - 1u)`)};`) : [`  let ib = ${ix(b, b.aligned ? 'min(col0, N - 4u)' : 'col0')};`];
-  rt.dispatch({
-    key: `gemm:${s.key}:R${R}`,
-    code: () => `
-${a.decl}
-${b.decl}
-${s.outDecl}
-${metaDecl(s.bindings.length, s.meta.length)}
-@compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let M = m(0u); let N = m(1u); let K = m(2u);
-  let z = gid.z;
-${s.prologue ?? ''}
-  let col0 = gid.x * 4u;
-  let row0 = gid.y * ${R}u;
-  if (col0 >= N || row0 >= M) { return; }
-${a.setup ?? ''}
+  return `${a.setup ?? ''}
 ${b.setup ?? ''}
 ${aIndex.join('\n')}
 ${bIndex.join('\n')}
-${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
   for (var k = 0u; k < K; k = k + 4u) {
-${s.kStep ?? ''}
+${kStep ?? ''}
 ${bFetch.join('\n')}
 ${aFetch.join('\n')}
 ${accumulate.join('\n')}
-  }
-${rows
-  .map(
-    (r) => `  if (row0 + ${r}u < M) {
-${cols.map((c) => `    if (col0 + ${c}u < N) { ${s.store(`row0 + ${r}u`, `col0 + ${c}u`, `acc${r}[${c}]`)} }`).join('\n')}
-  }`,
-  )
-  .join('\n')}
-}`,
-    bindings: [...s.bindings],
-    meta: s.meta,
-    workgroups: [Math.ceil(s.N / 4 / 8), Math.ceil(s.M / R / 8), s.batch ?? 1],
-  });
+  }`;
 }
 
 /**

@@ -1,0 +1,114 @@
+import type { OutSpec, TensorRef } from '../../backend.js';
+import type { PrimitiveParams } from '../../primitives.js';
+import { GPUStorage, type Runtime } from '../runtime.js';
+import { Meta } from './common.js';
+import { dispatchGemm, gemmRows, memoryOperand, type GemmPart } from './gemm.js';
+
+/**
+ * `matmulMany` as one grouped GEMM (gemm.ts `parts`): the products share C's register tiles and the dispatch.
+ * - 'sharedA': C is [M, ΣN_i]; the invocation whose columns fall in band i reads b_i and writes y_i.
+ * - 'sharedB': C is [ΣM_i, N]; the row band i reads a_i and writes y_i.
+ * - 'sum': C is [M, N]; the K loops of every pair run in turn into the same accumulators.
+ * The bands are cut where an invocation's 4 columns (or R rows) never straddle two: `fusable` says whether a call's
+ * shapes allow that; where not, the backend runs single matmuls. Meta words: M, N, K, then per product its band
+ * size (N_i, M_i or K_i), then each band's first column / row.
+ */
+export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: PrimitiveParams['matmulMany'], outs: readonly OutSpec[]): GPUStorage[] {
+  const { group, count: n, transA, transB } = p;
+  const ys = outs.map((o) => rt.createStorage(o.shape[0]! * o.shape[1]! * 4));
+  const { M, N, K, bands } = extents(inputs, p, outs);
+  const starts = bands.map((_, i) => bands.slice(0, i).reduce((s, d) => s + d, 0));
+  const meta = new Meta().u32(M, N, K, ...bands, ...starts).array();
+  const A = (name: string, binding: number, rows: number, k: number) =>
+    memoryOperand({ name, binding, dtype: 'f32', kMajor: transA, dim: 'M', offset: '0u', vectorized: (transA ? rows : k) % 4 === 0 });
+  const B = (name: string, binding: number, cols: number, k: number) =>
+    memoryOperand({ name, binding, dtype: 'f32', kMajor: !transB, dim: 'N', offset: '0u', vectorized: (transB ? k : cols) % 4 === 0 });
+  const read = (t: TensorRef) => ({ storage: t.storage as GPUStorage, kind: 'read' as const });
+  const write = (s: GPUStorage) => ({ storage: s, kind: 'write' as const });
+  const band = (i: number) => `m(${3 + i}u)`;
+  const start = (i: number) => `m(${3 + n + i}u)`;
+  const outDecl = (first: number, count: number) =>
+    Array.from({ length: count }, (_, i) => `@group(0) @binding(${first + i}) var<storage, read_write> Y${i}: array<f32>;`).join('\n');
+  let parts: GemmPart[];
+  let bindings: { storage: GPUStorage; kind: 'read' | 'write' }[];
+  let decl: string;
+  let store: (r: string, c: string, v: string) => string;
+  if (group === 'sharedA') {
+    const a = A('A', 0, M, K);
+    parts = bands.map((Ni, i) => ({
+      a,
+      b: B(`B${i}`, 1 + i, Ni, K),
+      when: `col0 < ${start(i)} + ${band(i)}`,
+      scope: `  let N = ${band(i)};\n  let localCol = col0 - ${start(i)};\n  let col0 = localCol;`,
+    }));
+    bindings = [read(inputs[0]!), ...inputs.slice(1, 1 + n).map(read), ...ys.map(write)];
+    decl = outDecl(1 + n, n);
+    store = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${r}) * ${band(i)} + ${c} - ${start(i)}] = ${v};`);
+  } else if (group === 'sharedB') {
+    const b = B('B', n, N, K);
+    parts = bands.map((Mi, i) => ({
+      a: A(`A${i}`, i, Mi, K),
+      b,
+      when: `row0 < ${start(i)} + ${band(i)}`,
+      scope: `  let M = ${band(i)};\n  let localRow = row0 - ${start(i)};\n  let row0 = localRow;`,
+    }));
+    bindings = [...inputs.slice(0, n).map(read), read(inputs[n]!), ...ys.map(write)];
+    decl = outDecl(n + 1, n);
+    store = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${r} - ${start(i)}) * N + ${c}] = ${v};`);
+  } else {
+    parts = bands.map((Ki, i) => ({ a: A(`A${i}`, i, M, Ki), b: B(`B${i}`, n + i, N, Ki), scope: `  let K = ${band(i)};` }));
+    const addend = p.hasAddend ? inputs[2 * n]! : null;
+    bindings = [...inputs.slice(0, 2 * n).map(read), write(ys[0]!), ...(addend ? [read(addend)] : [])];
+    decl = outDecl(2 * n, 1) + (addend ? `\n@group(0) @binding(${2 * n + 1}) var<storage, read> D: array<f32>;` : '');
+    store = (r, c, v) => `Y0[(${r}) * N + ${c}] = ${v}${addend ? ` + D[(${r}) * N + ${c}]` : ''};`;
+  }
+  // every vec4 / scalar choice above follows from these extents' residues mod 4
+  const layout = [M, N, K, ...bands].map((d) => (d % 4 === 0 ? 'v' : 's')).join('');
+  dispatchGemm(rt, {
+    key: `matmulMany:${group}:${n}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${layout}${p.hasAddend ? ':add' : ''}`,
+    bindings,
+    meta,
+    parts,
+    combine: group === 'sum' ? 'sum' : 'select',
+    outDecl: decl,
+    store,
+    M,
+    N,
+  });
+  return ys;
+}
+
+/** if / else-if over the bands, the last unconditional. */
+function chain(n: number, cond: (i: number) => string, then: (i: number) => string): string {
+  return Array.from({ length: n }, (_, i) => (i === n - 1 ? `{ ${then(i)} }` : `if (${cond(i)}) { ${then(i)} } else `)).join('');
+}
+
+/** The grouped GEMM's C extents and each product's band: N_i ('sharedA'), M_i ('sharedB') or K_i ('sum'). */
+function extents(inputs: readonly TensorRef[], p: PrimitiveParams['matmulMany'], outs: readonly OutSpec[]): { M: number; N: number; K: number; bands: number[] } {
+  const { group, count: n, transA } = p;
+  const kOf = (a: TensorRef) => (transA ? a.shape[0]! : a.shape[1]!);
+  if (group === 'sharedA') {
+    const bands = outs.map((o) => o.shape[1]!);
+    return { M: outs[0]!.shape[0]!, N: bands.reduce((s, d) => s + d, 0), K: kOf(inputs[0]!), bands };
+  }
+  if (group === 'sharedB') {
+    const bands = outs.map((o) => o.shape[0]!);
+    return { M: bands.reduce((s, d) => s + d, 0), N: outs[0]!.shape[1]!, K: kOf(inputs[0]!), bands };
+  }
+  const bands = inputs.slice(0, n).map(kOf);
+  return { M: outs[0]!.shape[0]!, N: outs[0]!.shape[1]!, K: Math.max(...bands), bands };
+}
+
+/**
+ * Whether one grouped pass can compute the call: a band boundary must not cut an invocation's 4 columns
+ * ('sharedA': every N_i but the last a multiple of 4) or its R rows ('sharedB': every M_i but the last a multiple
+ * of R), and every operand must fit one storage binding (`fits`).
+ */
+export function matmulManyFusable(inputs: readonly TensorRef[], p: PrimitiveParams['matmulMany'], outs: readonly OutSpec[], fits: (t: { size: number }) => boolean): boolean {
+  if (!inputs.every((t) => t.dtype === 'f32' && fits(t)) || !outs.every((o) => fits({ size: o.shape[0]! * o.shape[1]! }))) return false;
+  const { M, bands } = extents(inputs, p, outs);
+  const inner = bands.slice(0, -1);
+  if (p.group === 'sharedA') return inner.every((d) => d % 4 === 0);
+  if (p.group === 'sharedB') return inner.every((d) => d % gemmRows(M) === 0);
+  return true;
+}
