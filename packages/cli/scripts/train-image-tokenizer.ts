@@ -3,9 +3,11 @@
  * Resumable: run it again with the same OUT and it continues from OUT/checkpoint.
  *
  *   node --import tsx packages/cli/scripts/train-image-tokenizer.ts [--out DIR] [--steps N] [--batch B] [--device cpu|webgpu]
- *        [--seed S] [--fresh] [--eval N] [--ship DIR]
+ *        [--seed S] [--fresh] [--eval N] [--ship DIR] [--vq-lr LR] [--vq-ch C] [--vq-mult M1,M2,…] [--vq-bits K]
+ *        [--vq-rec l1|l2] [--vq-beta B] [--vq-lam L] [--vq-gam G]
  *
  * Defaults: --out runs/mmada-tiny-vq, the shipped steps / batch / seed, the default device (MMADA_DEVICE), --eval 600.
+ * The --vq-* flags are those of `mmada train --recipe mmada-tiny` (architecture and objective; shipped defaults).
  * With --ship DIR the trained tokenizer is written there with F16 weights (config.json, pytorch_model.safetensors),
  * with its loss log and curve, and the evaluation (evaluation.json) is of that shipped file as loaded back.
  */
@@ -15,6 +17,7 @@ import { parseArgs } from 'node:util';
 import * as E from 'fp-ts/lib/Either.js';
 import { disposeImageTokenizer, loadImageTokenizer, saveImageTokenizer, IMAGE_TOKENIZER_LOSS_CURVE_FILE, IMAGE_TOKENIZER_LOSS_LOG_FILE } from '@mmada/mmada';
 import { init } from '@mmada/tensor';
+import { vqSetupFromFlags } from '../src/recipe/image-tokenizer-flags.js';
 import { evaluateImageTokenizer, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_BATCH, SHAPESWORLD_VQ_STEPS } from '../src/recipe/image-tokenizer-stage.js';
 
 const { values } = parseArgs({
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     eval: { type: 'string', default: '600' },
     ship: { type: 'string' },
+    ...Object.fromEntries(['vq-lr', 'vq-ch', 'vq-mult', 'vq-bits', 'vq-rec', 'vq-beta', 'vq-lam', 'vq-gam'].map((k) => [k, { type: 'string' as const }])),
   },
 });
 const device = await init(values.device ? { device: values.device as 'cpu' | 'webgpu' } : {});
@@ -40,6 +44,7 @@ const result = await trainShapesWorldImageTokenizer({
   seed: Number(values.seed),
   device,
   resume: !values.fresh,
+  ...vqSetupFromFlags(values as Record<string, string | undefined>),
   onProgress: (line) => console.log(line),
 });
 const trainSeconds = result.history.reduce((s, e) => s + e.seconds, 0);

@@ -14,7 +14,8 @@ import { lockOutputDir } from '../output-lock.js';
 import { checkOutputDir } from '../output-paths.js';
 import { parseFlags } from '../parse-flags.js';
 import { runRecipe, RECIPE_DEFAULTS } from '../recipe/recipe.js';
-import { trainShapesWorldImageTokenizer } from '../recipe/image-tokenizer-stage.js';
+import { trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ_LEARNING_RATE, SHAPESWORLD_VQ_LOSS } from '../recipe/image-tokenizer-stage.js';
+import { vqSetupFromFlags } from '../recipe/image-tokenizer-flags.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -34,6 +35,14 @@ the held-out scores of every stage. Resumable: run the same command again to con
   --vq DIR               use this image tokenizer instead of training one
   --vq-steps N           image tokenizer training steps when the recipe trains it
   --vq-batch B           its images per step
+  --vq-lr LR             its peak learning rate (default ${SHAPESWORLD_VQ_LEARNING_RATE})
+  --vq-ch C, --vq-mult M1,M2,…, --vq-bits K
+                         its width, channel multiplier per level (levels − 1 = log2 of the downsampling) and LFQ
+                         bits (default ${SHAPESWORLD_VQ_CONFIG.ch}, ${SHAPESWORLD_VQ_CONFIG.encoderChMult.join(',')}, ${SHAPESWORLD_VQ_CONFIG.bits})
+  --vq-rec l1|l2, --vq-beta B, --vq-lam L, --vq-gam G
+                         its reconstruction loss, commitment, entropy and codebook-entropy weights (default
+                         ${SHAPESWORLD_VQ_LOSS.reconstruction}, ${SHAPESWORLD_VQ_LOSS.commitmentWeight}, ${SHAPESWORLD_VQ_LOSS.entropyWeight}, ${SHAPESWORLD_VQ_LOSS.diversityWeight}); the recipe that passes the held-out bar
+                         is --vq-mult 1,1,2,2 --vq-bits 10 --vq-rec l2 --vq-lam 0.1 (models/mmada-tiny/vq/README.md)
   --until-stage S        stop after stage 0 (the tokenizers), 1 or 2 (default 2)
   --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
   --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
@@ -51,6 +60,14 @@ const FLAGS = {
   vq: { type: 'string' },
   'vq-steps': { type: 'string' },
   'vq-batch': { type: 'string' },
+  'vq-lr': { type: 'string' },
+  'vq-ch': { type: 'string' },
+  'vq-mult': { type: 'string' },
+  'vq-bits': { type: 'string' },
+  'vq-rec': { type: 'string' },
+  'vq-beta': { type: 'string' },
+  'vq-lam': { type: 'string' },
+  'vq-gam': { type: 'string' },
   'until-stage': { type: 'string' },
   'eval-count': { type: 'string' },
   device: { type: 'string' },
@@ -72,6 +89,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'], undefined, 1));
   if (vqSteps !== undefined && vqSteps > 10_000_000) throw new UsageError(`--vq-steps ${vqSteps} is beyond any run this recipe is meant for (at most 10000000)`);
   if (vqBatch !== undefined && vqBatch > 4096) throw new UsageError(`--vq-batch ${vqBatch}: at most 4096 images per step`);
+  const vqSetup = vqSetupFromFlags(f);
   const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'], 100, 0));
   if (evalCount > 600) throw new UsageError(`--eval-count ${evalCount} is more than the 600 items of each held-out split`);
   const out = f.out ?? 'runs/mmada-tiny';
@@ -97,7 +115,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     ...(f.vq !== undefined ? { vq: f.vq } : {}),
     trainImageTokenizer: async (dir) => {
       // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.
-      const trained = await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), onProgress: (l: string) => io.stderr(`  ${l}\n`) });
+      const trained = await trainShapesWorldImageTokenizer({ out: dir, device, seed, resume: true, signal: stop.signal, ...(vqSteps !== undefined ? { steps: vqSteps } : {}), ...(vqBatch !== undefined ? { batch: vqBatch } : {}), ...vqSetup, onProgress: (l: string) => io.stderr(`  ${l}\n`) });
       disposeImageTokenizer(trained.tokenizer);
     },
     untilStage: untilStage as 0 | 1 | 2,

@@ -58,6 +58,34 @@ export const SHAPESWORLD_VQ_LOSS_L2: TokenizerLossOptions = {
   codebookEntropy: 'exact',
 };
 
+/**
+ * The architecture that passes the held-out bar in the PyTorch replica (models/mmada-tiny/vq/README.md: 597 of
+ * 600 at 1000 steps × 32 images with SHAPESWORLD_VQ8_LOSS): four levels, so ×8 downsampling and a 4×4 grid of 16
+ * tokens per 32×32 image, each token an 8×8 quarter of a cell; and 10 bits (1024 codes). With one token per cell
+ * the learned codes never came to name the cell states consistently (51–85 of 600), and the continuous 2×2
+ * bottleneck without a quantiser reached only 288; at 16 tokens the quarter-cell patterns are few and redundant,
+ * and the same training passes. 6 bits at ×8 reach 567 of 600. Not the stage's default: the mask predictor's
+ * t2i rows grow by 12 tokens and its image vocabulary from 64 to 1024 codes (`mmada train --recipe` selects it
+ * with `--vq-mult 1,1,2,2 --vq-bits 10 --vq-rec l2 --vq-lam 0.1`).
+ */
+export const SHAPESWORLD_VQ8_CONFIG: VqConfig = vqConfig({
+  ...SHAPESWORLD_VQ_CONFIG,
+  encoderChMult: [1, 1, 2, 2],
+  encoderNumResBlocks: [1, 1, 1, 1],
+  decoderChMult: [1, 1, 2, 2],
+  decoderNumResBlocks: [1, 1, 1, 1],
+  bits: 10,
+});
+
+/** The objective of the passing recipe: L2 reconstruction, commitment 0.05, entropy 0.1 over all 1024 codes, γ 1. */
+export const SHAPESWORLD_VQ8_LOSS: TokenizerLossOptions = {
+  reconstruction: 'l2',
+  commitmentWeight: 0.05,
+  entropyWeight: 0.1,
+  diversityWeight: 1,
+  codebookEntropy: 'exact',
+};
+
 /** Defaults of the shipped run. */
 export const SHAPESWORLD_VQ_STEPS = 1000;
 export const SHAPESWORLD_VQ_BATCH = 32;
