@@ -59,6 +59,12 @@ export interface GemmSpec {
   readonly outDecl: string;
   /** WGSL statement writing value `v` (f32) to C(row, col); only called inside M × N. */
   readonly store: (row: string, col: string, v: string) => string;
+  /**
+   * Optional: WGSL statement writing C(row, col0 … col0+3) at once (`v` a vec4<f32>), used where all four columns
+   * are inside N. On lavapipe a store is a per-invocation scatter, so one vec4 store instead of four scalar ones
+   * is a real share of a short-K product's time.
+   */
+  readonly storeVec4?: (row: string, col0: string, v: string) => string;
   /** WGSL lines after M, N, K and z (= gid.z, the batch index) are defined: e.g. per-batch offsets. */
   readonly prologue?: string;
   /**
@@ -119,18 +125,20 @@ ${s.prologue ?? ''}
   if (col0 >= N || row0 >= M) { return; }
 ${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
 ${body}
-${rows
-  .map(
-    (r) => `  if (row0 + ${r}u < M) {
-${cols.map((c) => `    if (col0 + ${c}u < N) { ${s.store(`row0 + ${r}u`, `col0 + ${c}u`, `acc${r}[${c}]`)} }`).join('\n')}
-  }`,
-  )
-  .join('\n')}
+${rows.map((r) => storeRow(s, r)).join('\n')}
 }`,
     bindings: [...s.bindings],
     meta: s.meta,
     workgroups: [Math.ceil(s.N / 4 / 8), Math.ceil(s.M / R / 8), s.batch ?? 1],
   });
+}
+
+/** Row r of the invocation's block of C: one vec4 store where the hook has one and the four columns are inside N. */
+function storeRow(s: GemmSpec, r: number): string {
+  const row = `row0 + ${r}u`;
+  const scalars = [0, 1, 2, 3].map((c) => `if (col0 + ${c}u < N) { ${s.store(row, `col0 + ${c}u`, `acc${r}[${c}]`)} }`).join(' ');
+  const body = s.storeVec4 ? `if (col0 + 3u < N) { ${s.storeVec4(row, 'col0', `acc${r}`)} } else { ${scalars} }` : scalars;
+  return `  if (${row} < M) { ${body} }`;
 }
 
 /** The operands' setup and row / column indices, then the K loop accumulating into acc0 … acc(R−1). */

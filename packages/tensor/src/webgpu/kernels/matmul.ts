@@ -36,8 +36,10 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
   const aVec = (transA ? M : K) % 4 === 0;
   const bVec = (transB ? K : N) % 4 === 0;
   const bType = b.dtype as GemmDType;
+  const cVec = N % 4 === 0;
+  const cType = cVec ? 'vec4<f32>' : 'f32';
   dispatchGemm(rt, {
-    key: `matmul:${bType}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${addend ? ':add' : ''}`,
+    key: `matmul:${bType}:b${br}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}:${aVec ? 'v' : 's'}${bVec ? 'v' : 's'}${cVec ? 'v' : 's'}${addend ? ':add' : ''}`,
     bindings: [
       { storage: a.storage as GPUStorage, kind: 'read' },
       { storage: b.storage as GPUStorage, kind: 'read' },
@@ -47,14 +49,22 @@ export function matmul(rt: Runtime, a: TensorRef, b: TensorRef, transA: boolean,
     meta: meta.array(),
     a: memoryOperand({ name: 'A', binding: 0, dtype: 'f32', kMajor: transA, dim: 'M', offset: 'aOff', vectorized: aVec }),
     b: memoryOperand({ name: 'B', binding: 1, dtype: bType, kMajor: !transB, dim: 'N', offset: 'bOff', vectorized: bVec }),
-    outDecl: `@group(0) @binding(2) var<storage, read_write> C: array<f32>;${addend ? '\n@group(0) @binding(3) var<storage, read> D: array<f32>;' : ''}`,
+    // N a multiple of 4: C (and the addend) as vec4s, every store a whole vec4 (cOff and each row start are too)
+    outDecl: `@group(0) @binding(2) var<storage, read_write> C: array<${cType}>;${addend ? `\n@group(0) @binding(3) var<storage, read> D: array<${cType}>;` : ''}`,
     prologue: `${stridedOffsets('z', br, 3, [
       { name: 'aOff', stridesAt: 3 + br },
       { name: 'bOff', stridesAt: 3 + 2 * br },
     ])}
   let cOff = z * M * N;`,
     // an addend (y = a·b + c) is added as each result is stored: the epilogue of the same pass
-    store: (r, c, v) => (addend ? `C[cOff + (${r}) * N + ${c}] = ${v} + D[cOff + (${r}) * N + ${c}];` : `C[cOff + (${r}) * N + ${c}] = ${v};`),
+    store: (r, c, v) => {
+      const at = `cOff + (${r}) * N + ${c}`;
+      const el = (arr: string) => (cVec ? `${arr}[(${at}) / 4u][(${at}) % 4u]` : `${arr}[${at}]`);
+      return `${el('C')} = ${v}${addend ? ` + ${el('D')}` : ''};`;
+    },
+    ...(cVec
+      ? { storeVec4: (r: string, c: string, v: string) => `C[(cOff + (${r}) * N + ${c}) / 4u] = ${v}${addend ? ` + D[(cOff + (${r}) * N + ${c}) / 4u]` : ''};` }
+      : {}),
     M,
     N,
     batch,
