@@ -17,11 +17,12 @@ them with the ShapesWorld verifier exactly as evaluateImageTokenizer does.
     /usr/bin/python3 scripts/reference/tiny_lfq_tokenizer_probe.py DIR steps=1000 rec=l2 lam=0.1 gam=1 tag=run
 
 Options (key=value): ch 16, mult [1,1,2,2,4], groups 8, bits 6, lr 3e-3, steps 1000, batch 32, beta 0.05,
-lam 0.05, gam 1, rec l1|l2, every 100, tag probe, and two controls: quant=0 (no quantiser: a plain autoencoder
+lam 0.05, gam 1, rec l1|l2, every 100, tag probe, seed 0 (initial weights and batch order), and controls: quant=0 (no quantiser: a plain autoencoder
 with a 6-channel 2x2 bottleneck), per_position=1 (the codebook entropy taken per latent position over the
 batch, then averaged), soft_until=F soft_k=K (for the first F of the steps the decoder gets tanh(k·z), k rising
 geometrically from 1 to K, default 20; then sign(z) straight-through), stochastic=1 (training bits drawn +1 with
 probability sigmoid(4z), straight-through) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
+The layout that passes the held-out bar is mult=[1,1,2,2] bits=10 rec=l2 lam=0.1 (x8 downsampling, 16 tokens).
 One thread, seeded: the same command prints the same numbers.
 """
 import itertools
@@ -35,10 +36,11 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 torch.set_num_threads(1)
-torch.manual_seed(0)
 
 DATA = sys.argv[1]
 args = dict(a.split('=') for a in sys.argv[2:])
+seed = int(args.get('seed', 0))
+torch.manual_seed(seed)
 ch = int(args.get('ch', 16))
 mult = [int(v) for v in args.get('mult', '[1,1,2,2,4]').strip('[]').split(',')]
 G = int(args.get('groups', 8))
@@ -187,7 +189,7 @@ def held_out():
         return f'palette {agree.mean().item():.4f}  >=99.5% {(agree >= 0.995).float().mean().item():.3f}  codes {len(ids.unique())}'
 
 
-batches = torch.Generator().manual_seed(0)
+batches = torch.Generator().manual_seed(seed)
 t0 = time.time()
 for s in range(steps):
     for group in optimiser.param_groups:

@@ -83,6 +83,8 @@ describe('mmada train --recipe', () => {
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--stage1-steps', '1e18', '--out', out)).stderr).toMatch(/stage1-steps/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--eval-count', '601', '--out', out)).stderr).toMatch(/600 items/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--until-stage', '3', '--out', out)).stderr).toMatch(/--until-stage expects 0, 1 or 2/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-rec', 'l3', '--out', out)).stderr).toMatch(/--vq-rec expects one of l1, l2/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-ch', '12', '--out', out)).stderr).toMatch(/normGroups 8 does not divide the 12 channels/);
     expect(existsSync(out)).toBe(false);
   });
 });
