@@ -559,6 +559,9 @@ const ropeLossConvCase: ParityCase = {
       { x: [2, 3, 3, 3], w: [4, 3, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], bias: false },
       // channels a multiple of 4 with a 3×3 kernel (the weight read as vec4s) and several images
       { x: [2, 4, 6, 5], w: [9, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
+      // output images of a multiple of 4 pixels (whole-vec4 stores), with and without a bias, and strided
+      { x: [2, 3, 8, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
+      { x: [2, 4, 8, 8], w: [5, 4, 3, 3], stride: [2, 2], padding: [0, 1, 0, 1], dilation: [1, 1], bias: false },
     ];
     for (const c of convs) {
       const [N, , H, W] = c.x as [number, number, number, number];

@@ -31,15 +31,17 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   if (pointwise) {
     // a 1×1 convolution is a matmul per image: [O, C] · x[n] as [C, H·W], no patch to compute
     const HW = H * W;
+    const vecOut = HW % 4 === 0;
     dispatchGemm(rt, {
-      key: `conv2d1x1:${hasBias ? 'b' : ''}:${C % 4 === 0 ? 'v' : 's'}${HW % 4 === 0 ? 'v' : 's'}`,
+      key: `conv2d1x1:${hasBias ? 'b' : ''}:${C % 4 === 0 ? 'v' : 's'}${vecOut ? 'v' : 's'}`,
       bindings,
       meta: new Meta().u32(O, HW, C).array(),
       a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: C % 4 === 0 }),
-      b: memoryOperand({ name: 'xs', binding: 0, dtype: 'f32', kMajor: true, dim: 'N', offset: 'z * K * N', vectorized: HW % 4 === 0 }),
+      b: memoryOperand({ name: 'xs', binding: 0, dtype: 'f32', kMajor: true, dim: 'N', offset: 'z * K * N', vectorized: vecOut }),
       outDecl: `${biasDecl}
-@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
-      store: (o, col, v) => `ys[(z * M + (${o})) * N + ${col}] = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
+@group(0) @binding(${outAt}) var<storage, read_write> ys: array<${vecOut ? 'vec4<f32>' : 'f32'}>;`,
+      store: (o, col, v) => `${outElement(vecOut, `(z * M + (${o})) * N + ${col}`)} = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
+      ...(vecOut ? { storeVec4: (o: string, col: string, v: string) => `ys[((z * M + (${o})) * N + ${col}) / 4u] = ${v}${hasBias ? ` + vec4<f32>(bs[${o}])` : ''};` } : {}),
       M: O,
       N: HW,
       batch: N,
@@ -48,20 +50,28 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   }
   const meta = patchMeta(O, cols, K, { C, H, W, KH, KW, Ho, Wo, stride: p.stride, dilation: p.dilation, offset: [p.padding[0], p.padding[2]] }).array();
   const wVec = K % 4 === 0;
+  // an output image of a multiple of 4 pixels: an invocation's 4 columns are 4 consecutive pixels of one image
+  const vecOut = (Ho * Wo) % 4 === 0;
+  const at = (o: string, col: string) => `(${patchColumn(col, 'n')} * M + (${o})) * m(8u) * m(9u) + ${patchColumn(col, 'i')} * m(9u) + ${patchColumn(col, 'j')}`;
   dispatchGemm(rt, {
-    key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}`,
+    key: `conv2d:${hasBias ? 'b' : ''}:${wVec ? 'v' : 's'}${vecOut ? 'v' : 's'}`,
     bindings,
     meta,
     a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: '0u', vectorized: wVec }),
     b: patchOperand(0),
     outDecl: `${biasDecl}
-@group(0) @binding(${outAt}) var<storage, read_write> ys: array<f32>;`,
-    store: (o, col, v) =>
-      `ys[(${patchColumn(col, 'n')} * M + (${o})) * m(8u) * m(9u) + ${patchColumn(col, 'i')} * m(9u) + ${patchColumn(col, 'j')}] = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
+@group(0) @binding(${outAt}) var<storage, read_write> ys: array<${vecOut ? 'vec4<f32>' : 'f32'}>;`,
+    store: (o, col, v) => `${outElement(vecOut, at(o, col))} = ${v}${hasBias ? ` + bs[${o}]` : ''};`,
+    ...(vecOut ? { storeVec4: (o: string, col: string, v: string) => `ys[(${at(o, col)}) / 4u] = ${v}${hasBias ? ` + vec4<f32>(bs[${o}])` : ''};` } : {}),
     M: O,
     N: cols,
   });
   return y;
+}
+
+/** The output element at WGSL index `at`: a component of a vec4 where the output is declared as vec4s. */
+function outElement(vec: boolean, at: string): string {
+  return vec ? `ys[(${at}) / 4u][(${at}) % 4u]` : `ys[${at}]`;
 }
 
 /**

@@ -27,12 +27,17 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
   const write = (s: GPUStorage) => ({ storage: s, kind: 'write' as const });
   const band = (i: number) => `m(${3 + i}u)`;
   const start = (i: number) => `m(${3 + n + i}u)`;
+  // every output row a multiple of 4 wide: outputs (and the addend) as vec4s, each row of 4 columns one store
+  const vecOut = group === 'sharedA' ? bands.every((d) => d % 4 === 0) : N % 4 === 0;
+  const type = vecOut ? 'vec4<f32>' : 'f32';
+  const el = (arr: string, at: string) => (vecOut ? `${arr}[(${at}) / 4u][(${at}) % 4u]` : `${arr}[${at}]`);
   const outDecl = (first: number, count: number) =>
-    Array.from({ length: count }, (_, i) => `@group(0) @binding(${first + i}) var<storage, read_write> Y${i}: array<f32>;`).join('\n');
+    Array.from({ length: count }, (_, i) => `@group(0) @binding(${first + i}) var<storage, read_write> Y${i}: array<${type}>;`).join('\n');
   let parts: GemmPart[];
   let bindings: { storage: GPUStorage; kind: 'read' | 'write' }[];
   let decl: string;
   let store: (r: string, c: string, v: string) => string;
+  let storeVec4: (r: string, c: string, v: string) => string;
   if (group === 'sharedA') {
     const a = A('A', 0, M, K);
     parts = bands.map((Ni, i) => ({
@@ -43,7 +48,9 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
     }));
     bindings = [read(inputs[0]!), ...inputs.slice(1, 1 + n).map(read), ...ys.map(write)];
     decl = outDecl(1 + n, n);
-    store = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${r}) * ${band(i)} + ${c} - ${start(i)}] = ${v};`);
+    const at = (i: number, r: string, c: string) => `(${r}) * ${band(i)} + ${c} - ${start(i)}`;
+    store = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `${el(`Y${i}`, at(i, r, c))} = ${v};`);
+    storeVec4 = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${at(i, r, c)}) / 4u] = ${v};`);
   } else if (group === 'sharedB') {
     const b = B('B', n, N, K);
     parts = bands.map((Mi, i) => ({
@@ -54,13 +61,16 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
     }));
     bindings = [...inputs.slice(0, n).map(read), read(inputs[n]!), ...ys.map(write)];
     decl = outDecl(n + 1, n);
-    store = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${r} - ${start(i)}) * N + ${c}] = ${v};`);
+    const at = (i: number, r: string, c: string) => `(${r} - ${start(i)}) * N + ${c}`;
+    store = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `${el(`Y${i}`, at(i, r, c))} = ${v};`);
+    storeVec4 = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${at(i, r, c)}) / 4u] = ${v};`);
   } else {
     parts = bands.map((Ki, i) => ({ a: A(`A${i}`, i, M, Ki), b: B(`B${i}`, n + i, N, Ki), scope: `  let K = ${band(i)};` }));
     const addend = p.hasAddend ? inputs[2 * n]! : null;
     bindings = [...inputs.slice(0, 2 * n).map(read), write(ys[0]!), ...(addend ? [read(addend)] : [])];
-    decl = outDecl(2 * n, 1) + (addend ? `\n@group(0) @binding(${2 * n + 1}) var<storage, read> D: array<f32>;` : '');
-    store = (r, c, v) => `Y0[(${r}) * N + ${c}] = ${v}${addend ? ` + D[(${r}) * N + ${c}]` : ''};`;
+    decl = outDecl(2 * n, 1) + (addend ? `\n@group(0) @binding(${2 * n + 1}) var<storage, read> D: array<${type}>;` : '');
+    store = (r, c, v) => `${el('Y0', `(${r}) * N + ${c}`)} = ${v}${addend ? ` + ${el('D', `(${r}) * N + ${c}`)}` : ''};`;
+    storeVec4 = (r, c, v) => `Y0[((${r}) * N + ${c}) / 4u] = ${v}${addend ? ` + D[((${r}) * N + ${c}) / 4u]` : ''};`;
   }
   // every vec4 / scalar choice above follows from these extents' residues mod 4
   const layout = [M, N, K, ...bands].map((d) => (d % 4 === 0 ? 'v' : 's')).join('');
@@ -72,6 +82,7 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
     combine: group === 'sum' ? 'sum' : 'select',
     outDecl: decl,
     store,
+    ...(vecOut ? { storeVec4 } : {}),
     M,
     N,
   });
