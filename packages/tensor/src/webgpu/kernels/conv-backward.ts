@@ -71,8 +71,12 @@ export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: 
       const meta = patchMeta(C, N * Hc * Wc, K, {
         C: O, H: Ho, W: Wo, KH: a.count, KW: b.count, Ho: Hc, Wo: Wc, stride: [1, 1], dilation: [-a.di, -b.di], offset: [-a.base, -b.base],
       }).u32(base, H, W, py, px, sh, sw);
+      // stride 1 and an image of a multiple of 4 pixels: an invocation's 4 columns are 4 consecutive pixels
+      const vecOut = sh === 1 && sw === 1 && (H * W) % 4 === 0;
+      const at = (c: string, col: string) =>
+        `((${patchColumn(col, 'n')} * M + (${c})) * m(17u) + m(19u) + m(21u) * ${patchColumn(col, 'i')}) * m(18u) + m(20u) + m(22u) * ${patchColumn(col, 'j')}`;
       dispatchGemm(rt, {
-        key: `conv2dBackwardInput:${vec ? 'v' : 's'}`,
+        key: `conv2dBackwardInput:${vec ? 'v' : 's'}${vecOut ? 'v' : 's'}`,
         bindings: [
           { storage: g.storage as GPUStorage, kind: 'read' },
           { storage: wp, kind: 'read' },
@@ -81,10 +85,10 @@ export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: 
         meta: meta.array(),
         a: memoryOperand({ name: 'ws', binding: 1, dtype: 'f32', kMajor: false, dim: 'M', offset: 'm(16u)', vectorized: vec }),
         b: patchOperand(0),
-        outDecl: '@group(0) @binding(2) var<storage, read_write> dx: array<f32>;',
+        outDecl: `@group(0) @binding(2) var<storage, read_write> dx: array<${vecOut ? 'vec4<f32>' : 'f32'}>;`,
         // column (n, a, b) of the class grid is input pixel (py + sh·a, px + sw·b)
-        store: (c, col, v) =>
-          `dx[((${patchColumn(col, 'n')} * M + (${c})) * m(17u) + m(19u) + m(21u) * ${patchColumn(col, 'i')}) * m(18u) + m(20u) + m(22u) * ${patchColumn(col, 'j')}] = ${v};`,
+        store: (c, col, v) => (vecOut ? `dx[(${at(c, col)}) / 4u][(${at(c, col)}) % 4u] = ${v};` : `dx[${at(c, col)}] = ${v};`),
+        ...(vecOut ? { storeVec4: (c: string, col: string, v: string) => `dx[(${at(c, col)}) / 4u] = ${v};` } : {}),
         M: C,
         N: N * Hc * Wc,
       });
@@ -148,6 +152,8 @@ export function conv2dBackwardWeight(rt: Runtime, x: TensorRef, g: TensorRef, p:
   const [, O, Ho, Wo] = g.shape as [number, number, number, number];
   const [, , KH, KW] = outShape as [number, number, number, number];
   const cols = C * KH * KW;
+  // rows of dw a multiple of 4 wide: whole-vec4 stores
+  const vecOut = cols % 4 === 0;
   const MN = O * cols;
   const dw = rt.createStorage(MN * 4);
   if (MN === 0) return dw;
@@ -196,7 +202,7 @@ fn xcol(q: vec3<i32>) -> vec4<f32> {
     fetch: (ib) => `xcol(${ib})`,
   };
   dispatchGemm(rt, {
-    key: `conv2dBackwardWeight:${vec ? 'v' : 's'}:${Wo % 4 === 0 ? 'row' : 'any'}`,
+    key: `conv2dBackwardWeight:${vec ? 'v' : 's'}:${Wo % 4 === 0 ? 'row' : 'any'}${vecOut ? ':v4' : ''}`,
     bindings: [
       { storage: x.storage as GPUStorage, kind: 'read' },
       { storage: g.storage as GPUStorage, kind: 'read' },
@@ -205,7 +211,7 @@ fn xcol(q: vec3<i32>) -> vec4<f32> {
     meta: meta.array(),
     a: gradRows,
     b: patchCols,
-    outDecl: '@group(0) @binding(2) var<storage, read_write> dws: array<f32>;',
+    outDecl: `@group(0) @binding(2) var<storage, read_write> dws: array<${vecOut ? 'vec4<f32>' : 'f32'}>;`,
     prologue: `  dn_ = z * m(15u); di_ = 0u; dj_ = 0u;`,
     kStep: Wo % 4 === 0
       ? // the four k are one row's consecutive pixels: one decomposition, the counters advance by 4
@@ -220,7 +226,8 @@ fn xcol(q: vec3<i32>) -> vec4<f32> {
     dj_ = dj_ + 1u; if (dj_ == m(4u)) { dj_ = 0u; di_ = di_ + 1u; if (di_ == m(5u)) { di_ = 0u; dn_ = dn_ + 1u; } }`,
           )
           .join('\n'),
-    store: (o, col, v) => `dws[(z * M + (${o})) * N + ${col}] = ${v};`,
+    store: (o, col, v) => (vecOut ? `dws[((z * M + (${o})) * N + ${col}) / 4u][((z * M + (${o})) * N + ${col}) % 4u] = ${v};` : `dws[(z * M + (${o})) * N + ${col}] = ${v};`),
+    ...(vecOut ? { storeVec4: (o: string, col: string, v: string) => `dws[((z * M + (${o})) * N + ${col}) / 4u] = ${v};` } : {}),
     M: O,
     N: cols,
     batch: Z,
