@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateShapesWorld } from '@mmada/eval';
-import { textTokenizerFromJson, type TextTokenizer } from '@mmada/mmada';
+import { textTokenizerFromJson, vqConfig, type TextTokenizer } from '@mmada/mmada';
 import { describeScene, plainArithmeticText, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
 import { stageBatchSource, STAGE_SCHEDULES, T2I_MAX_SEQ_LENGTH, textExample, type RecipePools } from '../src/recipe/stage-data.js';
 import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
-import { recipeModelConfig } from '../src/recipe/recipe-config.js';
+import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
 
 let tok: TextTokenizer;
 let pools: RecipePools;
@@ -99,5 +99,14 @@ describe('stage batches', () => {
     expect(c.vocabSize).toBe(tok.size + 64);
     expect(c.embeddingSize % 64).toBe(0);
     expect(c.maskTokenId).toBe(tok.specialTokens.mask);
+    expect(c.numVqTokens).toBe(4);
+  });
+
+  it('gives each image the tokenizer latent grid: 2×2 at ×16 downsampling, 4×4 at ×8, refused where 32 px cannot be encoded', () => {
+    const vq = (levels: number) => vqConfig({ ch: 16, encoderChMult: new Array(levels).fill(1), decoderChMult: new Array(levels).fill(1), encoderNumResBlocks: new Array(levels).fill(1), decoderNumResBlocks: new Array(levels).fill(1), bits: 6, normGroups: 8 });
+    expect(recipeImageTokens(vq(5))).toBe(4);
+    expect(recipeImageTokens(vq(4))).toBe(16);
+    expect(recipeModelConfig(tok, 1024, undefined, recipeImageTokens(vq(4))).numVqTokens).toBe(16);
+    expect(() => recipeImageTokens(vq(7))).toThrow(/downsamples by 64 cannot encode 32×32/);
   });
 });

@@ -1,9 +1,18 @@
 /**
  * The mmada-tiny architecture: an MMaDA mask predictor sized for the ShapesWorld vocabulary (612 text tokens
- * + 64 image codes) and for training on one machine. Ids come from the tokenizer the recipe learns.
+ * + the image codebook) and for training on one machine. Ids come from the tokenizers the recipe learns.
  */
-import type { ModelConfig } from '@mmada/mmada';
-import type { TextTokenizer } from '@mmada/mmada';
+import { downsampleFactor, type ModelConfig, type TextTokenizer, type VqConfig } from '@mmada/mmada';
+
+/** ShapesWorld's canvas: every recipe image is 32 × 32. */
+export const RECIPE_RESOLUTION = 32;
+
+/** Image tokens per recipe image: the tokenizer's latent grid over a 32 × 32 canvas (4 at ×16, 16 at ×8). */
+export function recipeImageTokens(vq: VqConfig): number {
+  const side = RECIPE_RESOLUTION / downsampleFactor(vq);
+  if (!Number.isInteger(side) || side < 1) throw new RangeError(`an image tokenizer that downsamples by ${downsampleFactor(vq)} cannot encode ${RECIPE_RESOLUTION}×${RECIPE_RESOLUTION} images`);
+  return side * side;
+}
 
 export interface RecipeArchitecture {
   readonly dModel: number;
@@ -15,8 +24,11 @@ export interface RecipeArchitecture {
 /** The shipped size: d 128, 4 blocks, 4 heads of 32, SwiGLU 384. */
 export const MMADA_TINY_ARCHITECTURE: RecipeArchitecture = { dModel: 128, nHeads: 4, nLayers: 4, mlpHiddenSize: 384 };
 
-/** The model config for a tokenizer and an image codebook (codes live after the text vocabulary). */
-export function recipeModelConfig(tok: TextTokenizer, codebookSize: number, arch: RecipeArchitecture = MMADA_TINY_ARCHITECTURE): ModelConfig {
+/**
+ * The model config for a tokenizer and an image codebook (codes live after the text vocabulary) with `numVqTokens`
+ * tokens per image (`recipeImageTokens`).
+ */
+export function recipeModelConfig(tok: TextTokenizer, codebookSize: number, arch: RecipeArchitecture = MMADA_TINY_ARCHITECTURE, numVqTokens = 4): ModelConfig {
   const s = tok.specialTokens;
   const vocab = tok.size + codebookSize;
   return {
@@ -38,7 +50,7 @@ export function recipeModelConfig(tok: TextTokenizer, codebookSize: number, arch
     bosTokenId: s.bos,
     llmVocabSize: tok.size,
     codebookSize,
-    numVqTokens: 4,
+    numVqTokens,
     source: undefined,
   };
 }

@@ -21,7 +21,7 @@ import {
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
 import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
-import { MMADA_TINY_ARCHITECTURE, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
+import { MMADA_TINY_ARCHITECTURE, RECIPE_RESOLUTION, recipeImageTokens, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
 import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
 import { evaluateImageTokenizer } from './image-tokenizer-stage.js';
@@ -92,7 +92,7 @@ async function scenesToCodes(vq: ImageTokenizer, scenes: readonly Scene[], file:
   const codes: number[][] = [];
   for (let i = 0; i < scenes.length; i += 256) {
     const batch = scenes.slice(i, i + 256).map(renderScene);
-    codes.push(...(await imageCodes(vq, batch, { resolution: 32 })));
+    codes.push(...(await imageCodes(vq, batch, { resolution: RECIPE_RESOLUTION })));
     if ((i / 256) % 8 === 0) log(`  image codes ${codes.length}/${scenes.length}`);
   }
   await writeFileAtomic(file, JSON.stringify({ n: scenes.length, codes }));
@@ -176,7 +176,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
     }
     return pools;
   };
-  const config = recipeModelConfig(tok, codebook, o.architecture ?? MMADA_TINY_ARCHITECTURE);
+  const config = recipeModelConfig(tok, codebook, o.architecture ?? MMADA_TINY_ARCHITECTURE, recipeImageTokens(vq.config));
 
   const stages: RecipeResult['stages'] = [];
   let model: MaskPredictorModel | undefined;

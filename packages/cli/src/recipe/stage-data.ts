@@ -19,7 +19,7 @@ export const T2I_MAX_SEQ_LENGTH = 40;
 
 export type RowKind = 'lm' | 'reasoning' | 'mmu' | 'mmu-trace' | 't2i' | 't2i-plan' | 'plan';
 
-/** The train pools a stage draws from, with the image codes of every scene (4 codes for 32×32). */
+/** The train pools a stage draws from, with the image codes of every scene (recipeImageTokens codes each). */
 export interface RecipePools {
   readonly reasoning: readonly ReasoningRecord[];
   readonly understanding: readonly UnderstandingRecord[];
