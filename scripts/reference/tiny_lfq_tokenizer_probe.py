@@ -21,7 +21,9 @@ lam 0.05, gam 1, rec l1|l2, every 100, tag probe, seed 0 (initial weights and ba
 with a 6-channel 2x2 bottleneck), per_position=1 (the codebook entropy taken per latent position over the
 batch, then averaged), soft_until=F soft_k=K (for the first F of the steps the decoder gets tanh(k·z), k rising
 geometrically from 1 to K, default 20; then sign(z) straight-through), stochastic=1 (training bits drawn +1 with
-probability sigmoid(4z), straight-through) and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
+probability sigmoid(4z), straight-through), beta_ramp=F (no commitment for the first F of the steps, then beta
+rising linearly to its value at the last step), enc_lr=M (the encoder's learning rate M times the decoder's)
+and true_codes=1 (the decoder alone, fed each cell's true state as its 6 bits).
 The layout that passes the held-out bar is mult=[1,1,2,2] bits=10 rec=l2 lam=0.1 (x8 downsampling, 16 tokens).
 One thread, seeded: the same command prints the same numbers.
 """
@@ -58,6 +60,8 @@ per_position = int(args.get('per_position', 0)) == 1
 soft_until = float(args.get('soft_until', 0))
 soft_k = float(args.get('soft_k', 20))
 stochastic = int(args.get('stochastic', 0)) == 1
+beta_ramp = float(args.get('beta_ramp', 0))
+enc_lr = float(args.get('enc_lr', 1))
 tag = args.get('tag', 'probe')
 
 
@@ -164,9 +168,10 @@ def entropies(z):
     return sample, -(avg * torch.log(avg.clamp_min(1e-30))).sum() / bits
 
 
+# each group carries its learning-rate multiplier: enc_lr for the encoder's tensors, 1 for the decoder's
 optimiser = torch.optim.AdamW([
-    {'params': [p for p in params if p.ndim > 1], 'weight_decay': 0.01},
-    {'params': [p for p in params if p.ndim <= 1], 'weight_decay': 0.0},
+    {'params': [p for p in m.parameters() if (p.ndim > 1) == decay], 'weight_decay': 0.01 if decay else 0.0, 'scale': scale}
+    for m, scale in ((enc, enc_lr), (dec, 1.0)) for decay in (True, False)
 ], lr=lr, betas=(0.9, 0.999))
 warmup = max(1, int(0.05 * steps))
 
@@ -193,7 +198,7 @@ batches = torch.Generator().manual_seed(seed)
 t0 = time.time()
 for s in range(steps):
     for group in optimiser.param_groups:
-        group['lr'] = lr_at(s)
+        group['lr'] = lr_at(s) * group['scale']
     idx = torch.randint(0, len(train), (B,), generator=batches)
     x = train[idx]
     z = enc(x)
@@ -213,7 +218,9 @@ for s in range(steps):
         zq = state_bits(train_cells[idx])
     out = dec(zq)
     r = (out - x).abs().mean() if rec == 'l1' else ((out - x) ** 2).mean()
-    loss = r + beta * ((z - q) ** 2).mean()
+    # beta_ramp=F: no commitment for the first F of the steps, then rising linearly to beta at the last step
+    b = beta * min(1.0, max(0.0, (s / steps - beta_ramp) / (1 - beta_ramp))) if beta_ramp > 0 else beta
+    loss = r + b * ((z - q) ** 2).mean()
     if lam > 0:
         sample, codebook = entropies(z)
         loss = loss + lam * (sample - gam * codebook)
