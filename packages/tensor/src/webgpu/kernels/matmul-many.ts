@@ -2,12 +2,13 @@ import type { OutSpec, TensorRef } from '../../backend.js';
 import type { PrimitiveParams } from '../../primitives.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta } from './common.js';
-import { dispatchGemm, gemmRows, memoryOperand, type GemmPart } from './gemm.js';
+import { dispatchGemm, memoryOperand, type GemmPart } from './gemm.js';
 
 /**
  * `matmulMany` as one grouped GEMM (gemm.ts `parts`): the products share C's register tiles and the dispatch.
  * - 'sharedA': C is [M, ΣN_i]; the invocation whose columns fall in band i reads b_i and writes y_i.
- * - 'sharedB': C is [ΣM_i, N]; the row band i reads a_i and writes y_i.
+ * - 'sharedB': as its transpose, C = [y_1ᵀ … y_nᵀ] of [N, ΣM_i]; the column band i reads a_i and writes y_i
+ *   transposed.
  * - 'sum': C is [M, N]; the K loops of every pair run in turn into the same accumulators.
  * The bands are cut where an invocation's 4 columns (or R rows) never straddle two: `fusable` says whether a call's
  * shapes allow that; where not, the backend runs single matmuls. Meta words: M, N, K, then per product its band
@@ -18,17 +19,27 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
   const ys = outs.map((o) => rt.createStorage(o.shape[0]! * o.shape[1]! * 4));
   const { M, N, K, bands } = extents(inputs, p, outs);
   const starts = bands.map((_, i) => bands.slice(0, i).reduce((s, d) => s + d, 0));
-  const meta = new Meta().u32(M, N, K, ...bands, ...starts).array();
+  // 'sharedB' runs as its transpose, y_iᵀ = op(b)ᵀ·op(a_i)ᵀ: a 'sharedA' GEMM of C [N, ΣM_i] whose store writes
+  // each block back transposed. Banding C's rows instead (a_i picked by row) measured 1.4–1.5× slower than single
+  // matmuls on lavapipe; banding its columns runs at or above their rate.
+  const swapped = group === 'sharedB';
+  const [gemmM, gemmN] = swapped ? [N, M] : [M, N];
+  const meta = new Meta().u32(gemmM, gemmN, K, ...bands, ...starts).array();
   const A = (name: string, binding: number, rows: number, k: number) =>
     memoryOperand({ name, binding, dtype: 'f32', kMajor: transA, dim: 'M', offset: '0u', vectorized: (transA ? rows : k) % 4 === 0 });
   const B = (name: string, binding: number, cols: number, k: number) =>
     memoryOperand({ name, binding, dtype: 'f32', kMajor: !transB, dim: 'N', offset: '0u', vectorized: (transB ? k : cols) % 4 === 0 });
+  // op(b)ᵀ as the A operand ([N, K]: K-leading where b is stored plain) and op(a_i)ᵀ as a B operand ([K, M_i])
+  const bAsA = (name: string, binding: number) =>
+    memoryOperand({ name, binding, dtype: 'f32', kMajor: !transB, dim: 'M', offset: '0u', vectorized: (transB ? K : N) % 4 === 0 });
+  const aAsB = (name: string, binding: number, cols: number) =>
+    memoryOperand({ name, binding, dtype: 'f32', kMajor: transA, dim: 'N', offset: '0u', vectorized: (transA ? cols : K) % 4 === 0 });
   const read = (t: TensorRef) => ({ storage: t.storage as GPUStorage, kind: 'read' as const });
   const write = (s: GPUStorage) => ({ storage: s, kind: 'write' as const });
   const band = (i: number) => `m(${3 + i}u)`;
   const start = (i: number) => `m(${3 + n + i}u)`;
   // every output row a multiple of 4 wide: outputs (and the addend) as vec4s, each row of 4 columns one store
-  const vecOut = group === 'sharedA' ? bands.every((d) => d % 4 === 0) : N % 4 === 0;
+  const vecOut = group === 'sharedA' ? bands.every((d) => d % 4 === 0) : !swapped && N % 4 === 0;
   const type = vecOut ? 'vec4<f32>' : 'f32';
   const el = (arr: string, at: string) => (vecOut ? `${arr}[(${at}) / 4u][(${at}) % 4u]` : `${arr}[${at}]`);
   const outDecl = (first: number, count: number) =>
@@ -37,7 +48,7 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
   let bindings: { storage: GPUStorage; kind: 'read' | 'write' }[];
   let decl: string;
   let store: (r: string, c: string, v: string) => string;
-  let storeVec4: (r: string, c: string, v: string) => string;
+  let storeVec4: ((r: string, c: string, v: string) => string) | undefined;
   if (group === 'sharedA') {
     const a = A('A', 0, M, K);
     parts = bands.map((Ni, i) => ({
@@ -52,18 +63,17 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
     store = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `${el(`Y${i}`, at(i, r, c))} = ${v};`);
     storeVec4 = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${at(i, r, c)}) / 4u] = ${v};`);
   } else if (group === 'sharedB') {
-    const b = B('B', n, N, K);
+    // C(r, c) with c in band i is y_i(c − start_i, r); C has M = y's N rows
+    const a = bAsA('B', n);
     parts = bands.map((Mi, i) => ({
-      a: A(`A${i}`, i, Mi, K),
-      b,
-      when: `row0 < ${start(i)} + ${band(i)}`,
-      scope: `  let M = ${band(i)};\n  let localRow = row0 - ${start(i)};\n  let row0 = localRow;`,
+      a,
+      b: aAsB(`A${i}`, i, Mi),
+      when: `col0 < ${start(i)} + ${band(i)}`,
+      scope: `  let N = ${band(i)};\n  let localCol = col0 - ${start(i)};\n  let col0 = localCol;`,
     }));
     bindings = [...inputs.slice(0, n).map(read), read(inputs[n]!), ...ys.map(write)];
     decl = outDecl(n + 1, n);
-    const at = (i: number, r: string, c: string) => `(${r} - ${start(i)}) * N + ${c}`;
-    store = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `${el(`Y${i}`, at(i, r, c))} = ${v};`);
-    storeVec4 = (r, c, v) => chain(n, (i) => `${r} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${at(i, r, c)}) / 4u] = ${v};`);
+    store = (r, c, v) => chain(n, (i) => `${c} < ${start(i)} + ${band(i)}`, (i) => `Y${i}[(${c} - ${start(i)}) * M + ${r}] = ${v};`);
   } else {
     parts = bands.map((Ki, i) => ({ a: A(`A${i}`, i, M, Ki), b: B(`B${i}`, n + i, N, Ki), scope: `  let K = ${band(i)};` }));
     const addend = p.hasAddend ? inputs[2 * n]! : null;
@@ -82,9 +92,9 @@ export function matmulMany(rt: Runtime, inputs: readonly TensorRef[], p: Primiti
     combine: group === 'sum' ? 'sum' : 'select',
     outDecl: decl,
     store,
-    ...(vecOut ? { storeVec4 } : {}),
-    M,
-    N,
+    ...(vecOut && storeVec4 ? { storeVec4 } : {}),
+    M: gemmM,
+    N: gemmN,
   });
   return ys;
 }
@@ -111,15 +121,12 @@ function extents(inputs: readonly TensorRef[], p: PrimitiveParams['matmulMany'],
 }
 
 /**
- * Whether one grouped pass can compute the call: a band boundary must not cut an invocation's 4 columns
- * ('sharedA': every N_i but the last a multiple of 4) or its R rows ('sharedB': every M_i but the last a multiple
- * of R), and every operand must fit one storage binding (`fits`).
+ * Whether one grouped pass can compute the call: a band boundary must not cut an invocation's 4 columns (every band
+ * but the last a multiple of 4: N_i for 'sharedA', M_i for 'sharedB'), and every operand must fit one storage
+ * binding (`fits`).
  */
 export function matmulManyFusable(inputs: readonly TensorRef[], p: PrimitiveParams['matmulMany'], outs: readonly OutSpec[], fits: (t: { size: number }) => boolean): boolean {
   if (!inputs.every((t) => t.dtype === 'f32' && fits(t)) || !outs.every((o) => fits({ size: o.shape[0]! * o.shape[1]! }))) return false;
-  const { M, bands } = extents(inputs, p, outs);
-  const inner = bands.slice(0, -1);
-  if (p.group === 'sharedA') return inner.every((d) => d % 4 === 0);
-  if (p.group === 'sharedB') return inner.every((d) => d % gemmRows(M) === 0);
-  return true;
+  const inner = extents(inputs, p, outs).bands.slice(0, -1);
+  return p.group === 'sum' || inner.every((d) => d % 4 === 0);
 }
