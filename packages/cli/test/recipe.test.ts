@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { disposeImageTokenizer, disposeModel, initImageTokenizer, loadModel, saveImageTokenizer } from '@mmada/mmada';
+import { disposeImageTokenizer, disposeModel, initImageTokenizer, loadModel, saveImageTokenizer, vqConfig } from '@mmada/mmada';
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { runRecipe, type RecipeOptions } from '../src/recipe/recipe.js';
@@ -57,6 +57,40 @@ describe('runRecipe', () => {
     expect(again.filter((l) => l.includes('already trained'))).toHaveLength(2);
     expect(again.some((l) => l.includes('== data pools'))).toBe(false);
     expect(r2.table).toBe(r.table);
+  });
+
+  it('continues an image tokenizer it trained, re-judges it when its weights change, and uses a copied one as it is', async () => {
+    const out = join(root, 'vq-resume');
+    const acceptance = join(out, 'vq', 'acceptance.json');
+    const stop = new AbortController();
+    let calls = 0;
+    // A stand-in trainer: writes a tokenizer and its checkpoint/ as trainImageTokenizer does; the first call is stopped.
+    const trainImageTokenizer = async (dir: string) => {
+      calls++;
+      // ch 4 keeps the recipe's 200-image held-out check fast.
+      const vq = initImageTokenizer(vqConfig({ ...SHAPESWORLD_VQ_CONFIG, ch: 4, normGroups: 4 }), key(calls), { device });
+      const saved = await saveImageTokenizer(dir, vq)();
+      disposeImageTokenizer(vq);
+      if (E.isLeft(saved)) throw saved.left;
+      mkdirSync(join(dir, 'checkpoint'), { recursive: true });
+      if (calls === 1) stop.abort();
+    };
+    const base: RecipeOptions = { ...options(out, []), vq: undefined, trainImageTokenizer, untilStage: 0 };
+    const first = await runRecipe({ ...base, signal: stop.signal });
+    expect(first.stopped).toBe(true);
+    expect(existsSync(acceptance)).toBe(false);
+    expect((await runRecipe(base)).stopped).toBe(false);
+    expect(calls).toBe(2);
+    const judged = statSync(acceptance).mtimeMs;
+    await runRecipe(base);
+    expect(calls).toBe(3);
+    expect(statSync(acceptance).mtimeMs).toBeGreaterThan(judged);
+    // Without a checkpoint/ the tokenizer is not this recipe's run: neither trained nor judged again.
+    rmSync(join(out, 'vq', 'checkpoint'), { recursive: true });
+    const rejudged = statSync(acceptance).mtimeMs;
+    await runRecipe(base);
+    expect(calls).toBe(3);
+    expect(statSync(acceptance).mtimeMs).toBe(rejudged);
   });
 
   it('stops after the tokenizers with untilStage 0, and when its signal is aborted', async () => {

@@ -17,7 +17,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
   createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_LOG_FILE, readLossLog, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
-  VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
+  IMAGE_TOKENIZER_CHECKPOINT_DIR, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
 import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
@@ -151,14 +151,24 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
 
   log('== 0b image tokenizer');
   const vqDir = o.vq ?? join(o.out, 'vq');
-  if (o.vq === undefined && !(await exists(join(vqDir, 'config.json')))) {
+  // A tokenizer this recipe trained keeps its checkpoint/: the trainer then continues an interrupted run (a
+  // finished one returns at once). One without a checkpoint (a copied --vq) is used as it is.
+  const trainHere = o.vq === undefined && (!(await exists(join(vqDir, VQ_CONFIG_FILE_NAME))) || (o.trainImageTokenizer !== undefined && (await exists(join(vqDir, IMAGE_TOKENIZER_CHECKPOINT_DIR)))));
+  if (trainHere) {
     if (!o.trainImageTokenizer) throw new Error(`no image tokenizer at ${vqDir}: pass one (--vq DIR) or let the recipe train it`);
     await o.trainImageTokenizer(vqDir);
+    if (o.signal?.aborted) return { out: o.out, stopped: true, stages: [], table: '' };
   }
   const vq = must(await loadImageTokenizer(vqDir, { device: o.device })(), `image tokenizer ${vqDir}`);
   const codebook = 2 ** vq.config.bits;
   const acceptanceFile = join(vqDir, 'acceptance.json');
-  if (evalCount > 0 && !(await exists(acceptanceFile))) {
+  // Judged again when the weights are newer than the verdict (the tokenizer was trained further).
+  const mtime = (p: string) => stat(p).then((st) => st.mtimeMs, () => undefined);
+  const stale = async () => {
+    const judged = await mtime(acceptanceFile);
+    return judged === undefined || ((await mtime(join(vqDir, VQ_WEIGHTS_FILE_NAME))) ?? 0) > judged;
+  };
+  if (evalCount > 0 && (await stale())) {
     const ev = await evaluateImageTokenizer(vq, { count: 200 });
     await writeFileAtomic(acceptanceFile, `${JSON.stringify({ ...ev, failures: ev.failures.slice(0, 20) }, null, 2)}\n`);
   }
