@@ -55,7 +55,7 @@ export interface MaskgitOptions {
   uncondPrefix?: Tensor;
   /** Pad mask [B, L] of the unconditional rows. */
   uncondPadMask?: Tensor;
-  /** Record the codes [B, N] after every step (mask id where still masked) in `trajectory`. */
+  /** Record the codes [B, N] after every step (−1 where still masked) in `trajectory`. */
   returnTrajectory?: boolean;
 }
 
@@ -64,9 +64,12 @@ export interface MaskgitResult {
   codes: Tensor;
   /** i32 [B, L]: the input ids with the image part set to code + offset. */
   ids: Tensor;
-  /** With `returnTrajectory`: the codes [B, N] after each step, mask id where masked. */
+  /** With `returnTrajectory`: the codes [B, N] after each step, −1 where masked (never a code, whatever maskId is). */
   trajectory?: Tensor[];
 }
+
+/** The code-space value of a masked position (also in the trajectory): never a code, whatever the mask token's id. */
+const UNKNOWN = -1;
 
 /**
  * MaskGIT decoding as in Show-o / MMaDA `t2i_generate`. `ids` [B, L] holds the conditional sequence whose
@@ -93,17 +96,18 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
     throw new TensorError(op, `image tokens [${start}, ${start + n}) do not fit in a sequence of ${l}`);
   }
   if (!(Number.isInteger(steps) && steps >= 1)) throw new TensorError(op, `steps must be a positive integer, got ${steps}`);
-  if (maskId >= 0 && maskId < size) throw new TensorError(op, `maskId ${maskId} is a code (codes are 0 … ${size - 1})`);
+  if (maskId >= offset && maskId < offset + size) throw new TensorError(op, `maskId ${maskId} is a code's id (codes are ids ${offset} … ${offset + size - 1})`);
   if (w > 0 && !opts.uncondIds && !opts.uncondPrefix) throw new TensorError(op, 'guidanceScale > 0 needs uncondIds or uncondPrefix');
   const root = opts.key ?? key(0);
 
   let x = cast(ids, 'i32');
-  // Codes in code space, the mask id where unknown (upstream `input_ids_minus_lm_vocab_size`).
+  // Codes in code space, UNKNOWN where masked (upstream `input_ids_minus_lm_vocab_size` keeps the mask id there,
+  // which only works while the mask id is past the codebook: a small model's mask id may be below it).
   let codes = await scope(() => {
     const part = sliceAxis(x, 1, start, start + n);
-    return where(eq(part, maskId), maskId, sub(part, offset));
+    return where(eq(part, maskId), UNKNOWN, sub(part, offset));
   });
-  const initialUnknown = opts.maskLenFrom === 'unknown' ? await scope(() => cast(sum(eq(codes, maskId), -1), 'f32')) : undefined;
+  const initialUnknown = opts.maskLenFrom === 'unknown' ? await scope(() => cast(sum(eq(codes, UNKNOWN), -1), 'f32')) : undefined;
   const trajectory: Tensor[] | undefined = opts.returnTrajectory ? [] : undefined;
   let sample: Tensor | undefined;
   const taus = maskgitTemperatures(tau0, steps, opts.temperatureAnnealing);
@@ -126,7 +130,7 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
           const all = await predictLogits(predictor, x, opts.padMask, op);
           logits = imageLogits(all, 0);
         }
-        const unknown = eq(codes, maskId);
+        const unknown = eq(codes, UNKNOWN);
         const drawn = categorical(kSample, logits, -1);
         const samp = where(unknown, drawn, codes);
         // ln p of the drawn code, clamped like upstream's log(max(p, 1e-20)).
@@ -141,7 +145,7 @@ export async function maskgitSample(predictor: MaskPredictor, ids: Tensor, opts:
         const maskLen = cast(maximum(minimum(sub(unknownCount, 1), wanted), 1), 'i32');
         const cut = takeAlongAxis(sort(confidence), expandDims(maskLen, -1), -1);
         const remask = lt(confidence, cut);
-        const nextCodes = where(remask, maskId, samp);
+        const nextCodes = where(remask, UNKNOWN, samp);
         const image = where(remask, maskId, add(samp, offset));
         const nextX = concat([sliceAxis(x, 1, 0, start), image, sliceAxis(x, 1, start + n, l)], 1);
         return { nextX, nextCodes, samp };

@@ -20,7 +20,8 @@ beforeAll(async () => {
   await initTestDevice();
 });
 
-const countMasked = async (t: Tensor) => Array.from(await t.data()).filter((v) => v === MASK).length;
+// the trajectory holds −1 where a code is still masked
+const countMasked = async (t: Tensor) => Array.from(await t.data()).filter((v) => v === -1).length;
 
 describe('maskgitSample', () => {
   it('follows the maskLen rule: masked counts per step equal the N = 256, T = 16 table', async () => {
@@ -77,6 +78,21 @@ describe('maskgitSample', () => {
     expect(seen[1]![0]).toEqual(seen[1]![1]); // the uncond row saw the current (partly filled) image
     expect(seen[1]![0]!.filter((v) => v === MASK).length).toBe(maskgitMaskCounts(N, 2)[0]);
     dispose([c, u, g, ids, r]);
+  });
+
+  it('takes a mask id below the codebook size that is not a code id (a small vocabulary: text ids before the codes)', async () => {
+    // MASK sits past the codes; id 1 is a text id below K but outside the code ids OFF … OFF + K − 1
+    const run = async (mask: number) => {
+      const ids = tensor([[0, ...new Array<number>(N).fill(mask), 0]], [1, L], 'i32');
+      const r = await maskgitSample(predictor, ids, { numImageTokens: N, steps: 8, codebookOffset: OFF, codebookSize: K, maskId: mask, key: key(4), returnTrajectory: true });
+      const first = await countMasked(r.trajectory![0]!);
+      return { codes: Array.from(await r.codes.data()), first };
+    };
+    const past = await run(MASK);
+    const below = await run(1);
+    expect(below.codes).toEqual(past.codes);
+    expect(below.first).toBe(past.first);
+    expect(below.first).toBe(maskgitMaskCounts(N, 8)[0]);
   });
 
   it('validates its layout and leaves no tensors behind', async () => {

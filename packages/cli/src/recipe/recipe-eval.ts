@@ -18,15 +18,15 @@ export interface RecipeSampling {
   readonly understandingLength: number;
   readonly planLength: number;
   readonly blockLength: number;
-  /** MaskGIT steps for the 4 image tokens. */
-  readonly imageSteps: number;
+  /** MaskGIT steps for an image's tokens (default: one per token, the model's numVqTokens: 4 for a 2×2 grid). */
+  readonly imageSteps?: number;
   /** Text sampler: confidence-threshold decoding (default none: one token per step). */
   readonly threshold?: number;
   /** Text sampler: Fast-dLLM key/value cache (default 'none': exact). */
   readonly kvCache?: 'none' | 'prefix' | 'dual';
 }
 
-export const RECIPE_SAMPLING: RecipeSampling = { reasoningLength: 64, understandingLength: 48, planLength: 32, blockLength: 16, imageSteps: 4 };
+export const RECIPE_SAMPLING: RecipeSampling = { reasoningLength: 64, understandingLength: 48, planLength: 32, blockLength: 16 };
 
 export interface FamilyScore {
   readonly n: number;
@@ -106,10 +106,11 @@ export async function drawImages(
     plans = r.texts.map((t) => t.trim());
   }
   const texts = prompts.map((p, i) => t2iConditioningText(p, plans[i]));
+  const numImageTokens = model.config.numVqTokens ?? 4;
   const g = await generateImage(model, tok, texts, foldIn(key(options.seed ?? 0), 3), {
-    numImageTokens: model.config.numVqTokens ?? 4,
+    numImageTokens,
     maxSeqLength: T2I_MAX_SEQ_LENGTH,
-    steps: sampling.imageSteps,
+    steps: sampling.imageSteps ?? numImageTokens,
     temperature: 0,
     guidanceScale: 0,
   });

@@ -1,0 +1,41 @@
+/**
+ * The recipe's image generation follows the model's image grid: a mask predictor made for a ×8 image tokenizer
+ * (16 tokens per 32×32 image) draws 16 codes per image, which that tokenizer decodes to 32×32 pictures.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, textTokenizerFromJson, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer } from '@mmada/mmada';
+import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
+import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
+import { drawImages } from '../src/recipe/recipe-eval.js';
+import { SHAPESWORLD_VQ8_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
+
+const device = deviceFromEnv() ?? 'cpu';
+let tok: TextTokenizer;
+let vq: ImageTokenizer;
+let model: MaskPredictorModel;
+
+beforeAll(async () => {
+  await ensureBackend(device);
+  const t = shapesWorldTextTokenizer(50);
+  const r = textTokenizerFromJson(t.tokenizerJson, t.tokenizerConfig);
+  if (E.isLeft(r)) throw r.left;
+  tok = r.right;
+  vq = initImageTokenizer(SHAPESWORLD_VQ8_CONFIG, key(1), { device });
+  const config = recipeModelConfig(tok, 2 ** SHAPESWORLD_VQ8_CONFIG.bits, { dModel: 32, nHeads: 2, nLayers: 1, mlpHiddenSize: 64 }, recipeImageTokens(SHAPESWORLD_VQ8_CONFIG));
+  model = createModel(config, key(2), { device });
+});
+afterAll(() => {
+  disposeModel(model);
+  disposeImageTokenizer(vq);
+});
+
+describe('recipe image generation', () => {
+  it('draws one code per cell of the tokenizer grid, in the codebook, and decodes them to 32×32 images', async () => {
+    const { images, codes } = await drawImages(model, tok, vq, ['a red square', 'two blue circles']);
+    expect(codes.map((c) => c.length)).toEqual([16, 16]);
+    for (const c of codes.flat()) expect(c >= 0 && c < 1024).toBe(true);
+    expect(images.map((im) => [im.width, im.height])).toEqual([[32, 32], [32, 32]]);
+  });
+});
