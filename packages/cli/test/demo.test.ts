@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, loadTextTokenizer, saveImageTokenizer, saveModel } from '@mmada/mmada';
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { createImage } from '@mmada/image';
-import { contactSheet, greyCell, upscaleNearest } from '../src/recipe/image-sheet.js';
+import { contactSheet, greyCell, tokensOfCell, upscaleNearest } from '../src/recipe/image-sheet.js';
 import { recipeModelConfig } from '../src/recipe/recipe-config.js';
 import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { writeShapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
@@ -48,6 +48,14 @@ describe('report images', () => {
     expect([...up.data.subarray(0, 12)]).toEqual([0, 0, 0, 0, 0, 0, 255, 0, 0, 255, 0, 0]);
     expect([...up.data.subarray(12, 24)]).toEqual([...up.data.subarray(0, 12)]);
     expect(() => upscaleNearest(img, 0)).toThrow(/positive integer/);
+  });
+
+  it('finds the image tokens over a scene cell: one of a 2×2 token grid, four of a 4×4 one', () => {
+    expect(tokensOfCell(4, 2, 1, 0)).toEqual([2]);
+    expect(tokensOfCell(16, 2, 0, 1)).toEqual([2, 3, 6, 7]);
+    expect(tokensOfCell(16, 2, 1, 1)).toEqual([10, 11, 14, 15]);
+    expect(() => tokensOfCell(12, 2, 0, 0)).toThrow(/not a square grid/);
+    expect(() => tokensOfCell(16, 2, 2, 0)).toThrow(/outside a 2×2 scene/);
   });
 
   it('lays out a contact sheet with gutters', () => {

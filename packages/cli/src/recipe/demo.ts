@@ -15,7 +15,7 @@ import {
 import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel, loadTextTokenizer, disposeModel, type MaskPredictorModel } from '@mmada/mmada';
 import { foldIn, key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
-import { contactSheet, greyCell, upscaleNearest } from './image-sheet.js';
+import { contactSheet, greyCell, tokensOfCell, upscaleNearest } from './image-sheet.js';
 import { writeDemoCharts, type DemoChart } from './demo-charts.js';
 import { demoReportHtml } from './demo-report.js';
 import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
@@ -114,10 +114,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const reference = renderScene(target.scene);
     const [codes] = await imageCodes(vq, [reference], { resolution: reference.width });
     const obj = target.scene.objects[0]!;
-    const cell = obj.row * 2 + obj.col;
-    const known = codes!.map((c, i) => (i === cell ? null : c));
+    const masked = new Set(tokensOfCell(codes!.length, 2, obj.row, obj.col));
+    const known = codes!.map((c, i) => (masked.has(i) ? null : c));
     const inpainted = await inpaintImage(model, tok, target.prompt.prompt, known, foldIn(key(seed), 4), {
-      maxSeqLength: T2I_MAX_SEQ_LENGTH, steps: 4, temperature: 0, guidanceScale: 0,
+      maxSeqLength: T2I_MAX_SEQ_LENGTH, steps: Math.max(4, masked.size), temperature: 0, guidanceScale: 0,
     });
     const [filled] = await codesToImages(vq, inpainted.codes);
     const inpainting = {

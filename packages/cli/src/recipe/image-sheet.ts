@@ -40,3 +40,17 @@ export function greyCell(img: RgbImage, grid: number, row: number, col: number, 
   for (let y = row * ch; y < (row + 1) * ch; y++) for (let x = col * cw; x < (col + 1) * cw; x++) out.data.set(grey, (y * img.width + x) * 3);
   return out;
 }
+
+/**
+ * The indices (row-major) of the image tokens that cover cell (row, col) of a `grid` × `grid` scene, for a square
+ * token grid of `tokens` tokens whose side is a multiple of `grid`: one token of a 2×2 grid, four of a 4×4 one.
+ */
+export function tokensOfCell(tokens: number, grid: number, row: number, col: number): number[] {
+  const side = Math.round(Math.sqrt(tokens));
+  if (side * side !== tokens || side % grid !== 0) throw new RangeError(`tokensOfCell: ${tokens} tokens are not a square grid whose side is a multiple of ${grid}`);
+  if (!(row >= 0 && row < grid && col >= 0 && col < grid)) throw new RangeError(`tokensOfCell: cell (${row}, ${col}) is outside a ${grid}×${grid} scene`);
+  const per = side / grid;
+  const out: number[] = [];
+  for (let r = row * per; r < (row + 1) * per; r++) for (let c = col * per; c < (col + 1) * per; c++) out.push(r * side + c);
+  return out;
+}
