@@ -8,7 +8,7 @@ import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { createImage } from '@mmada/image';
 import { contactSheet, greyCell, tokensOfCell, upscaleNearest } from '../src/recipe/image-sheet.js';
 import { recipeModelConfig } from '../src/recipe/recipe-config.js';
-import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { SHAPESWORLD_VQ16_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { writeShapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
 import { mmada } from './support.js';
 
@@ -23,7 +23,7 @@ beforeAll(async () => {
   await writeShapesWorldTextTokenizer(modelDir, 50);
   const tok = await loadTextTokenizer(modelDir)();
   if (E.isLeft(tok)) throw tok.left;
-  const vq = initImageTokenizer(SHAPESWORLD_VQ_CONFIG, key(1), { device });
+  const vq = initImageTokenizer(SHAPESWORLD_VQ16_CONFIG, key(1), { device });
   const savedVq = await saveImageTokenizer(join(modelDir, 'vq'), vq)();
   disposeImageTokenizer(vq);
   if (E.isLeft(savedVq)) throw savedVq.left;

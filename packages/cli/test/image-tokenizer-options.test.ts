@@ -11,7 +11,7 @@ import { deviceFromEnv, init, scope } from '@mmada/tensor';
 import { renderScene } from '@mmada/eval';
 import { shapesWorldVqSetup } from '../src/recipe/image-tokenizer-options.js';
 import { vqSetupFromFlags } from '../src/recipe/image-tokenizer-flags.js';
-import { sceneBatch, shapesWorldTrainScenes, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ_LOSS, SHAPESWORLD_VQ8_CONFIG, SHAPESWORLD_VQ8_LOSS } from '../src/recipe/image-tokenizer-stage.js';
+import { sceneBatch, shapesWorldTrainScenes, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ_LOSS, SHAPESWORLD_VQ16_CONFIG, SHAPESWORLD_VQ16_LOSS } from '../src/recipe/image-tokenizer-stage.js';
 import { UsageError } from '../src/usage-error.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -22,9 +22,12 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('shapesWorldVqSetup', () => {
-  it('keeps the shipped config and objective when nothing is chosen', () => {
+  it("keeps the recipe's config and objective (×8, 10 bits, L2, λ 0.1) when nothing is chosen", () => {
     const r = shapesWorldVqSetup({});
     expect(r).toEqual({ ok: true, setup: { config: SHAPESWORLD_VQ_CONFIG, loss: SHAPESWORLD_VQ_LOSS } });
+    expect(SHAPESWORLD_VQ_CONFIG.encoderChMult).toEqual([1, 1, 2, 2]);
+    expect(SHAPESWORLD_VQ_CONFIG.bits).toBe(10);
+    expect([SHAPESWORLD_VQ_LOSS.reconstruction, SHAPESWORLD_VQ_LOSS.entropyWeight]).toEqual(['l2', 0.1]);
   });
 
   it('gives encoder and decoder the chosen levels with one block each, and the chosen weights', () => {
@@ -59,8 +62,8 @@ describe('vqSetupFromFlags', () => {
     expect(objective.loss).toEqual({ ...SHAPESWORLD_VQ_LOSS, reconstruction: 'l2', entropyWeight: 0.1 });
   });
 
-  it('the flags the usage text gives for the passing recipe select SHAPESWORLD_VQ8_CONFIG and SHAPESWORLD_VQ8_LOSS', () => {
-    expect(vqSetupFromFlags({ 'vq-mult': '1,1,2,2', 'vq-bits': '10', 'vq-rec': 'l2', 'vq-lam': '0.1' })).toEqual({ config: SHAPESWORLD_VQ8_CONFIG, loss: SHAPESWORLD_VQ8_LOSS });
+  it("the flags the usage text gives for the shipped model's tokenizer select SHAPESWORLD_VQ16_CONFIG and SHAPESWORLD_VQ16_LOSS", () => {
+    expect(vqSetupFromFlags({ 'vq-mult': '1,1,2,2,4', 'vq-bits': '6', 'vq-rec': 'l1', 'vq-lam': '0.05' })).toEqual({ config: SHAPESWORLD_VQ16_CONFIG, loss: SHAPESWORLD_VQ16_LOSS });
   });
 
   it('refuses bad values with a usage error naming the flag', () => {

@@ -8,7 +8,7 @@ import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, t
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
 import { drawImages } from '../src/recipe/recipe-eval.js';
-import { SHAPESWORLD_VQ8_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -22,8 +22,8 @@ beforeAll(async () => {
   const r = textTokenizerFromJson(t.tokenizerJson, t.tokenizerConfig);
   if (E.isLeft(r)) throw r.left;
   tok = r.right;
-  vq = initImageTokenizer(SHAPESWORLD_VQ8_CONFIG, key(1), { device });
-  const config = recipeModelConfig(tok, 2 ** SHAPESWORLD_VQ8_CONFIG.bits, { dModel: 32, nHeads: 2, nLayers: 1, mlpHiddenSize: 64 }, recipeImageTokens(SHAPESWORLD_VQ8_CONFIG));
+  vq = initImageTokenizer(SHAPESWORLD_VQ_CONFIG, key(1), { device });
+  const config = recipeModelConfig(tok, 2 ** SHAPESWORLD_VQ_CONFIG.bits, { dModel: 32, nHeads: 2, nLayers: 1, mlpHiddenSize: 64 }, recipeImageTokens(SHAPESWORLD_VQ_CONFIG));
   model = createModel(config, key(2), { device });
 });
 afterAll(() => {

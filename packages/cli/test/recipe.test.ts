@@ -5,7 +5,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disposeImageTokenizer, disposeModel, initImageTokenizer, loadModel, saveImageTokenizer, vqConfig } from '@mmada/mmada';
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
-import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
+import { SHAPESWORLD_VQ16_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { runRecipe, type RecipeOptions } from '../src/recipe/recipe.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -14,7 +14,7 @@ const vqDir = join(root, 'vq');
 
 beforeAll(async () => {
   await ensureBackend(device);
-  const vq = initImageTokenizer(SHAPESWORLD_VQ_CONFIG, key(3), { device });
+  const vq = initImageTokenizer(SHAPESWORLD_VQ16_CONFIG, key(3), { device });
   const saved = await saveImageTokenizer(vqDir, vq)();
   disposeImageTokenizer(vq);
   if (E.isLeft(saved)) throw saved.left;
@@ -68,7 +68,7 @@ describe('runRecipe', () => {
     const trainImageTokenizer = async (dir: string) => {
       calls++;
       // ch 4 keeps the recipe's 200-image held-out check fast.
-      const vq = initImageTokenizer(vqConfig({ ...SHAPESWORLD_VQ_CONFIG, ch: 4, normGroups: 4 }), key(calls), { device });
+      const vq = initImageTokenizer(vqConfig({ ...SHAPESWORLD_VQ16_CONFIG, ch: 4, normGroups: 4 }), key(calls), { device });
       const saved = await saveImageTokenizer(dir, vq)();
       disposeImageTokenizer(vq);
       if (E.isLeft(saved)) throw saved.left;
@@ -119,6 +119,9 @@ describe('mmada train --recipe', () => {
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--until-stage', '3', '--out', out)).stderr).toMatch(/--until-stage expects 0, 1 or 2/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-rec', 'l3', '--out', out)).stderr).toMatch(/--vq-rec expects one of l1, l2/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-ch', '12', '--out', out)).stderr).toMatch(/normGroups 8 does not divide the 12 channels/);
+    // the flag is named as typed (two dashes)
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-steps', '0', '--out', out)).stderr).toMatch(/(^|[^-])--vq-steps expects an integer ≥ 1, got "0"/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--lr1', 'x', '--out', out)).stderr).toMatch(/(^|[^-])--lr1 expects a number ≥ 0/);
     expect(existsSync(out)).toBe(false);
   });
 });

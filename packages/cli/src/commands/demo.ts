@@ -46,9 +46,9 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const start = startCommand(argv, io, USAGE, FLAGS, { model: ['DIR', 'e.g. models/mmada-tiny'] });
   if (!start) return 0;
   const f = start.flags;
-  const count = unwrap(integerFlag('--count', f.count, 100, 1));
+  const count = unwrap(integerFlag('count', f.count, 100, 1));
   if (count > 600) throw new UsageError(`--count ${count} is more than the 600 items of each held-out split`);
-  const images = unwrap(integerFlag('--images', f.images, 12, 1));
+  const images = unwrap(integerFlag('images', f.images, 12, 1));
   if (images > 60) throw new UsageError(`--images ${images}: at most 60 prompts fit a contact sheet`);
   const out = f.out ?? 'runs/main';
   checkOutputDir(out, { flag: '--out' });
@@ -61,7 +61,7 @@ async function run(argv: readonly string[], io: CliIO): Promise<number> {
     count,
     images,
     planFirst: !f['no-plan'],
-    seed: unwrap(integerFlag('--seed', f.seed, 0)),
+    seed: unwrap(integerFlag('seed', f.seed, 0)),
     log: (l) => io.stderr(`${l}\n`),
   });
   io.stdout(`${r.table}\n`);

@@ -41,8 +41,9 @@ the held-out scores of every stage. Resumable: run the same command again to con
                          bits (default ${SHAPESWORLD_VQ_CONFIG.ch}, ${SHAPESWORLD_VQ_CONFIG.encoderChMult.join(',')}, ${SHAPESWORLD_VQ_CONFIG.bits})
   --vq-rec l1|l2, --vq-beta B, --vq-lam L, --vq-gam G
                          its reconstruction loss, commitment, entropy and codebook-entropy weights (default
-                         ${SHAPESWORLD_VQ_LOSS.reconstruction}, ${SHAPESWORLD_VQ_LOSS.commitmentWeight}, ${SHAPESWORLD_VQ_LOSS.entropyWeight}, ${SHAPESWORLD_VQ_LOSS.diversityWeight}); the recipe that passes the held-out bar
-                         is --vq-mult 1,1,2,2 --vq-bits 10 --vq-rec l2 --vq-lam 0.1 (models/mmada-tiny/vq/README.md)
+                         ${SHAPESWORLD_VQ_LOSS.reconstruction}, ${SHAPESWORLD_VQ_LOSS.commitmentWeight}, ${SHAPESWORLD_VQ_LOSS.entropyWeight}, ${SHAPESWORLD_VQ_LOSS.diversityWeight}): the tokenizer that passes the held-out bar;
+                         the shipped model's was --vq-mult 1,1,2,2,4 --vq-bits 6 --vq-rec l1 --vq-lam 0.05
+                         (models/mmada-tiny/vq/README.md)
   --until-stage S        stop after stage 0 (the tokenizers), 1 or 2 (default 2)
   --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
   --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
@@ -78,25 +79,28 @@ const FLAGS = {
 export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
   if (!RECIPE_NAMES.includes(f.recipe as (typeof RECIPE_NAMES)[number])) throw new UsageError(`--recipe expects one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(f.recipe)}`);
-  const untilStage = unwrap(integerFlag('--until-stage', f['until-stage'], 2, 0));
+  const untilStage = unwrap(integerFlag('until-stage', f['until-stage'], 2, 0));
   if (untilStage > 2) throw new UsageError(`--until-stage expects 0, 1 or 2, got ${untilStage}`);
-  const batch = unwrap(integerFlag('--batch', f.batch, RECIPE_DEFAULTS.stage1.batchSize, 1));
+  const batch = unwrap(integerFlag('batch', f.batch, RECIPE_DEFAULTS.stage1.batchSize, 1));
   if (batch > 4096) throw new UsageError(`--batch ${batch} is more rows than a step of this recipe can hold (at most 4096)`);
-  const steps1 = unwrap(integerFlag('--stage1-steps', f['stage1-steps'], RECIPE_DEFAULTS.stage1.steps, 1));
-  const steps2 = unwrap(integerFlag('--stage2-steps', f['stage2-steps'], RECIPE_DEFAULTS.stage2.steps, 1));
+  const steps1 = unwrap(integerFlag('stage1-steps', f['stage1-steps'], RECIPE_DEFAULTS.stage1.steps, 1));
+  const steps2 = unwrap(integerFlag('stage2-steps', f['stage2-steps'], RECIPE_DEFAULTS.stage2.steps, 1));
   for (const [flag, v] of [['--stage1-steps', steps1], ['--stage2-steps', steps2]] as const) if (v > 10_000_000) throw new UsageError(`${flag} ${v} is beyond any run this recipe is meant for (at most 10000000)`);
-  const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('--vq-steps', f['vq-steps'], undefined, 1));
-  const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('--vq-batch', f['vq-batch'], undefined, 1));
+  const vqSteps = f['vq-steps'] === undefined ? undefined : unwrap(integerFlag('vq-steps', f['vq-steps'], undefined, 1));
+  const vqBatch = f['vq-batch'] === undefined ? undefined : unwrap(integerFlag('vq-batch', f['vq-batch'], undefined, 1));
   if (vqSteps !== undefined && vqSteps > 10_000_000) throw new UsageError(`--vq-steps ${vqSteps} is beyond any run this recipe is meant for (at most 10000000)`);
   if (vqBatch !== undefined && vqBatch > 4096) throw new UsageError(`--vq-batch ${vqBatch}: at most 4096 images per step`);
   const vqSetup = vqSetupFromFlags(f);
-  const evalCount = unwrap(integerFlag('--eval-count', f['eval-count'], 100, 0));
+  const evalCount = unwrap(integerFlag('eval-count', f['eval-count'], 100, 0));
   if (evalCount > 600) throw new UsageError(`--eval-count ${evalCount} is more than the 600 items of each held-out split`);
+  const seed = unwrap(integerFlag('seed', f.seed, 0));
+  const lr1 = unwrap(numberFlag('lr1', f.lr1, RECIPE_DEFAULTS.stage1.learningRate));
+  const lr2 = unwrap(numberFlag('lr2', f.lr2, RECIPE_DEFAULTS.stage2.learningRate));
+  // every flag is read before the run directory is locked (a bad value leaves nothing behind)
   const out = f.out ?? 'runs/mmada-tiny';
   checkOutputDir(out, { flag: '--out' });
   using _lock = lockOutputDir(out, 'mmada train --recipe', (m) => io.stderr(`note: ${m}\n`));
   const device = unwrap(await initDevice(f.device, io));
-  const seed = unwrap(integerFlag('--seed', f.seed, 0));
   // SIGINT / SIGTERM stop after the current step, with a checkpoint: the same command then continues.
   const stop = new AbortController();
   const onSignal = () => {
@@ -110,8 +114,8 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     out,
     device,
     seed,
-    stage1: { steps: steps1, batchSize: batch, learningRate: unwrap(numberFlag('--lr1', f.lr1, RECIPE_DEFAULTS.stage1.learningRate)) },
-    stage2: { steps: steps2, batchSize: batch, learningRate: unwrap(numberFlag('--lr2', f.lr2, RECIPE_DEFAULTS.stage2.learningRate)) },
+    stage1: { steps: steps1, batchSize: batch, learningRate: lr1 },
+    stage2: { steps: steps2, batchSize: batch, learningRate: lr2 },
     ...(f.vq !== undefined ? { vq: f.vq } : {}),
     trainImageTokenizer: async (dir) => {
       // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.

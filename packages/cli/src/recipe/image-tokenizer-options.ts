@@ -6,7 +6,7 @@
  *   bits   LFQ bits (2^bits codes)            rec    'l1' | 'l2' reconstruction
  *   beta   commitment weight β                lam    entropy weight λ     gam   codebook-entropy weight γ
  *
- * A choice left out keeps the base's value (the shipped SHAPESWORLD_VQ_CONFIG / SHAPESWORLD_VQ_LOSS). Encoder and
+ * A choice left out keeps the base's value (the recipe's SHAPESWORLD_VQ_CONFIG / SHAPESWORLD_VQ_LOSS). Encoder and
  * decoder get the same multipliers and one resnet block per level, as the shipped tokenizer and the replica have.
  */
 import { vqConfigProblems, type TokenizerLossOptions, type VqConfig } from '@mmada/mmada';
