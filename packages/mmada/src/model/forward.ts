@@ -20,6 +20,7 @@ import {
   rmsNorm,
   ropeMany,
   scopeSync,
+  sliceAxis,
   swiglu,
   TensorError,
   transpose,
@@ -41,6 +42,12 @@ export interface ForwardOptions {
    * -MixCoT were trained that way; spec Quirk 9.1). Default false.
    */
   readonly ignorePadMask?: boolean;
+  /**
+   * Logits only for positions from this one on (default 0): the result is [B, T − logitsFrom, V]. For a loss that
+   * never reads the earlier positions (an SFT prompt shared by every row), the final norm and the LM head (V × d
+   * per position, the largest product of a big vocabulary) skip them. The blocks still see every position.
+   */
+  readonly logitsFrom?: number;
 }
 
 /** x [..., in] · Wᵀ with W [out, in] (+ residual, added in the same kernel). */
@@ -156,7 +163,11 @@ export function checkInputs(c: ModelConfig, ids: Tensor, padMask: Tensor | undef
 export function maskPredictorForward(params: MaskPredictorParameters, config: ModelConfig, ids: Tensor, options: ForwardOptions = {}): Tensor {
   const padMask = options.ignorePadMask ? undefined : options.padMask;
   checkInputs(config, ids, padMask);
-  return transformerLogits(params, config, ids, 0, padMask, undefined);
+  const from = options.logitsFrom ?? 0;
+  if (!(Number.isInteger(from) && from >= 0 && from < ids.shape[1]!)) {
+    throw new TensorError('maskPredictorForward', `logitsFrom must be an integer in [0, ${ids.shape[1]}), got ${from}`);
+  }
+  return transformerLogits(params, config, ids, 0, padMask, undefined, from);
 }
 
 /**
@@ -165,6 +176,7 @@ export function maskPredictorForward(params: MaskPredictorParameters, config: Mo
  */
 export function transformerLogits(
   params: MaskPredictorParameters, config: ModelConfig, ids: Tensor, start: number, padMask: Tensor | undefined, keyValues: KeyValueHook | undefined,
+  logitsFrom = 0,
 ): Tensor {
   const t = params.model.transformer;
   if (t.blocks.length !== config.nLayers) {
@@ -181,6 +193,7 @@ export function transformerLogits(
       h.dispose();
       h = next;
     });
-    return linear(rmsNorm(h, t.ln_f.weight, config.rmsNormEps), t.ff_out.weight);
+    const kept = logitsFrom > 0 ? sliceAxis(h, 1, logitsFrom, ids.shape[1]!) : h;
+    return linear(rmsNorm(kept, t.ln_f.weight, config.rmsNormEps), t.ff_out.weight);
   });
 }

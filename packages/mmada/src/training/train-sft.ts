@@ -23,7 +23,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import type * as TE from 'fp-ts/lib/TaskEither.js';
 import { hasTrainingCheckpoint, optimizerStep, saveTrainingCheckpoint, UPSTREAM_NO_DECAY, valueAndGrad } from '@mmada/autograd';
 import { maskIndependently, sftLoss } from '@mmada/diffusion';
-import { dispose, foldIn, key, scope, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
+import { dispose, foldIn, key, scope, sliceAxis, tensor, type PRNGKey, type Tensor } from '@mmada/tensor';
 import { configToJson } from '../config/config-json.js';
 import { clippedAdamW } from './clipped-adamw.js';
 import { loadResumeCheckpoint } from './resume-checkpoint.js';
@@ -160,11 +160,20 @@ function sftOptimizer(params: MaskPredictorParameters, o: RunOptions) {
 export function sftBatchLoss(
   params: MaskPredictorParameters,
   config: ModelConfig,
-  batch: { readonly ids: Tensor; readonly noisy: Tensor; readonly masked: Tensor; readonly p: Tensor; readonly promptMask: Tensor; readonly padMask?: Tensor },
+  batch: {
+    readonly ids: Tensor; readonly noisy: Tensor; readonly masked: Tensor; readonly p: Tensor; readonly promptMask: Tensor; readonly padMask?: Tensor;
+    /**
+     * Positions before this one are prompt in every row (e.g. the shortest prompt's length): their logits are not
+     * computed. Both normalisers count only non-prompt positions, so the loss is the same.
+     */
+    readonly logitsFrom?: number;
+  },
   options: { readonly normalizer?: 'answerLengthPerRow' | 'nonPromptTokens'; readonly ignorePadMask?: boolean } = {},
 ): Tensor {
-  const logits = maskPredictorForward(params, config, batch.noisy, batch.padMask ? { padMask: batch.padMask, ignorePadMask: options.ignorePadMask } : {});
-  return sftLoss({ logits, targets: batch.ids, masked: batch.masked, p: batch.p, promptMask: batch.promptMask }, { normalizer: options.normalizer }).loss;
+  const from = batch.logitsFrom ?? 0;
+  const logits = maskPredictorForward(params, config, batch.noisy, { ...(batch.padMask ? { padMask: batch.padMask, ignorePadMask: options.ignorePadMask } : {}), logitsFrom: from });
+  const cut = (t: Tensor) => (from > 0 ? sliceAxis(t, 1, from, t.shape[1]!) : t);
+  return sftLoss({ logits, targets: cut(batch.ids), masked: cut(batch.masked), p: batch.p, promptMask: cut(batch.promptMask) }, { normalizer: options.normalizer }).loss;
 }
 
 function checkBatch(batch: SftBatch, config: ModelConfig, step: number): [number, number] {
@@ -272,7 +281,9 @@ export function trainSft(model: MaskPredictorModel, batches: SftBatchSource, opt
         const next = await scope(async () => {
           const { ids, promptMask, padMask } = uploadBatch(batch, b, l, device);
           const { noisy, masked, p } = maskIndependently(foldIn(baseKey, s), ids, { maskId: config.maskTokenId, eps: o.maskEps, promptMask });
-          const { value, grads } = await lossAndGrad(p0, { ids, noisy, masked, p, promptMask, padMask });
+          // no row masks a position before its prompt ends: the shortest prompt's positions need no logits
+          const logitsFrom = Math.min(l - 1, ...batch.promptLengths);
+          const { value, grads } = await lossAndGrad(p0, { ids, noisy, masked, p, promptMask, padMask, logitsFrom });
           const r = optimizerStep(optimizer, p0, grads, st0);
           const loss = await value.item();
           return { params: r.params, state: r.state, loss };
