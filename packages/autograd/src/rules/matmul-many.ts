@@ -1,4 +1,4 @@
-import { add, matmul, matmulMany, type Tensor } from '@mmada/tensor';
+import { add, matmulMany, type Tensor } from '@mmada/tensor';
 import { rule, type DifferentiableRule, type VjpContext } from '../vjp-rule.js';
 
 type Role = 'a' | 'b' | 'ct';
@@ -48,11 +48,8 @@ function matmulManyVjp(ctx: VjpContext<'matmulMany'>, cts: readonly (Tensor | nu
     const lefts = wanted.map((i) => operand(P, i));
     const rights = wanted.map((i) => operand(Q, i));
     const opts = { transA: tP, transB: tQ };
-    const grads = lefts.every((l) => l === lefts[0])
-      ? matmulMany('sharedA', [lefts[0]!], rights, opts)
-      : rights.every((r) => r === rights[0])
-        ? matmulMany('sharedB', lefts, [rights[0]!], opts)
-        : lefts.map((l, k) => matmul(l, rights[k]!, opts));
+    // one factor is always the shared operand or a sum's one cotangent (see GRAD_A / GRAD_B): on the left, or else on the right
+    const grads = lefts.every((l) => l === lefts[0]) ? matmulMany('sharedA', [lefts[0]!], rights, opts) : matmulMany('sharedB', lefts, [rights[0]!], opts);
     wanted.forEach((i, k) => (out[index(i)] = withGathered(grads[k]!, index(i))));
   }
   // y = Σ … + c: c's gradient is the cotangent itself
