@@ -87,7 +87,12 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   // Keep the GPU and adapter reachable for the device's lifetime: in dawn.node a collected GPU object tears
   // down the native instance under a live device (crashes at random GC points).
   const wait = env('MMADA_WEBGPU_WAIT');
-  const runtimeOptions: RuntimeOptions = { ...options, ...(wait === 'poll' || wait === 'sleep' ? { waitMode: options.waitMode ?? wait } : {}) };
+  const sizes = info as { subgroupMinSize?: number; subgroupMaxSize?: number } | undefined;
+  const runtimeOptions: RuntimeOptions = {
+    ...options,
+    ...(wait === 'poll' || wait === 'sleep' ? { waitMode: options.waitMode ?? wait } : {}),
+    ...(!options.subgroupSizes && sizes?.subgroupMinSize && sizes.subgroupMaxSize ? { subgroupSizes: [sizes.subgroupMinSize, sizes.subgroupMaxSize] as const } : {}),
+  };
   return new WebGPUBackendImpl(new Runtime(device, runtimeOptions), adapterInfo, [gpu, adapter]);
 }
 

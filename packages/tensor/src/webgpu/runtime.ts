@@ -95,6 +95,23 @@ export interface RuntimeOptions {
    * adapter test the paths that an 8B model's embedding and head take on a real one.
    */
   maxBindingBytes?: number;
+  /** The adapter's subgroup sizes (GPUAdapterInfo.subgroupMinSize / subgroupMaxSize), where it has subgroups. */
+  subgroupSizes?: readonly [number, number];
+  /**
+   * GEMMs (matmul, matmulMany, conv2d and its gradients) fetch A once per subgroup and broadcast it to the lanes that
+   * hold the same rows of C (gemm.ts). Only possible where every subgroup is 8 lanes (lavapipe); there it is the
+   * default, and false (or MMADA_GEMM_LANE_SHARING=0) turns it off. Results are the same either way.
+   */
+  gemmLaneSharing?: boolean;
+}
+
+/** An environment flag: true for 1, false for 0, undefined when unset; anything else is an error naming it. */
+function envFlag(name: string): boolean | undefined {
+  const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const text = p?.env?.[name];
+  if (text === undefined || text === '') return undefined;
+  if (text !== '0' && text !== '1') throw new Error(`${name}: expected 0 or 1, got ${JSON.stringify(text)}`);
+  return text === '1';
 }
 
 /** MMADA_WEBGPU_MAX_BINDING_BYTES as a number of bytes, or undefined when unset; a bad value is an error naming it. */
@@ -118,6 +135,10 @@ export class Runtime {
   readonly maxWorkgroupsPerDim: number;
   readonly hasF16: boolean;
   readonly hasSubgroups: boolean;
+  /** The adapter's subgroup sizes [min, max] (RuntimeOptions.subgroupSizes), or null where unknown. */
+  readonly subgroupSizes: readonly [number, number] | null;
+  /** Whether GEMMs fetch A once per subgroup and broadcast it (RuntimeOptions.gemmLaneSharing, gemm.ts). */
+  readonly gemmLaneSharing: boolean;
   /** Largest storage binding the kernels use (a multiple of 4; see RuntimeOptions.maxBindingBytes). */
   readonly maxBindingBytes: number;
   /** Offset alignment of a storage binding (minStorageBufferOffsetAlignment): views start at multiples of it. */
@@ -165,6 +186,9 @@ export class Runtime {
     this.maxWorkgroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
+    this.subgroupSizes = options.subgroupSizes ?? null;
+    const [sgMin, sgMax] = options.subgroupSizes ?? [0, 0];
+    this.gemmLaneSharing = this.hasSubgroups && sgMin === 8 && sgMax === 8 && (options.gemmLaneSharing ?? envFlag('MMADA_GEMM_LANE_SHARING') ?? true);
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? maxBindingBytesFromEnv() ?? Infinity);
     this.maxBindingBytes = Math.floor(limit / 4) * 4;
     this.bindingAlignment = device.limits.minStorageBufferOffsetAlignment;

@@ -36,6 +36,12 @@ export interface GemmOperand {
   readonly aligned?: boolean;
   /** WGSL lines at the top of main (after M, N, K, z and any prologue): per-invocation setup of the hook. */
   readonly setup?: string;
+  /**
+   * The fetch is a pure function of its arguments (and of state that is the same for every invocation at a given
+   * k): then, as an A operand, each lane of a subgroup may fetch another row's elements for the others (see
+   * `dispatchGemm`). Memory operands are; hooks with per-invocation counters are not.
+   */
+  readonly laneFetch?: boolean;
 }
 
 export interface GemmSpec {
@@ -99,33 +105,61 @@ export function gemmRows(M: number): number {
 export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
   const R = gemmRows(s.M);
   const rows = [...Array(R).keys()];
-  const cols = [0, 1, 2, 3];
   const parts: readonly GemmPart[] = s.parts ?? [{ a: s.a!, b: s.b! }];
   if (parts.length === 0 || (!s.parts && (!s.a || !s.b))) throw new Error(`gemm ${s.key}: no operands`);
-  const loops = parts.map((p) => kLoop(p.a, p.b, R, s.kStep));
-  const body = !s.parts
-    ? loops[0]!
-    : s.combine === 'select'
-      ? parts.map((p, i) => `  ${i > 0 ? 'else ' : ''}if (${p.when ?? 'true'}) {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n')
-      : parts.map((p, i) => `  {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n');
+  const body = (share: boolean) => {
+    const loops = parts.map((p) => kLoop(p.a, p.b, R, s.kStep, share));
+    return !s.parts
+      ? loops[0]!
+      : s.combine === 'select'
+        ? parts.map((p, i) => `  ${i > 0 ? 'else ' : ''}if (${p.when ?? 'true'}) {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n')
+        : parts.map((p, i) => `  {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n');
+  };
   const decls = [...new Set(parts.flatMap((p) => [p.a.decl, p.b.decl]))];
+  // Lane sharing (subgroups of 8 lanes, e.g. lavapipe): the lanes of a subgroup that hold the same rows of C need
+  // the same A elements, so each fetches one of the step's R vec4s and broadcasts it, instead of every lane fetching
+  // all R. On a driver that runs a subgroup as one SIMD program, a fetch is a gather of one element per lane, and
+  // those gathers, not the multiply-adds, set the GEMM's rate. Whether the lanes do hold the same rows (and the same
+  // part of a 'select') is checked in the shader, so any lane layout is correct; subgroups that do not fall back to
+  // per-lane fetches.
+  const share = rt.gemmLaneSharing && parts.every((p) => p.a.laneFetch === true);
+  // the index of the 'select' part this invocation runs (the first whose condition holds; parts.length for none)
+  const selected =
+    s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : '0u';
+  const main = share
+    ? `  let part_ = ${selected};
+  let shared_ = sgs_ == 8u && subgroupAll(subgroupBroadcast(row0, 0u) == row0 && subgroupBroadcast(part_, 0u) == part_);
+  if (shared_) {
+${body(true)}
+  } else {
+${body(false)}
+  }`
+    : body(false);
   rt.dispatch({
-    key: `gemm:${s.key}:R${R}`,
-    code: () => `
+    key: `gemm:${s.key}:R${R}${share ? ':lanes' : ''}`,
+    code: () => `${share ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : ''}
 ${decls.join('\n')}
 ${s.outDecl}
 ${metaDecl(s.bindings.length, s.meta.length)}
 @compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? ', @builtin(subgroup_invocation_id) lane_: u32, @builtin(subgroup_size) sgs_: u32' : ''}) {
   let M = m(0u); let N = m(1u); let K = m(2u);
   let z = gid.z;
 ${s.prologue ?? ''}
-  let col0 = gid.x * 4u;
+${
+  share
+    ? `  // no early return: every lane takes part in the broadcasts. A lane past C's edge computes row 0 / column 0's
+  // block and stores nothing.
+  let live_ = gid.x * 4u < N && gid.y * ${R}u < M;
+  let col0 = select(0u, gid.x * 4u, gid.x * 4u < N);
+  let row0 = select(0u, gid.y * ${R}u, gid.y * ${R}u < M);`
+    : `  let col0 = gid.x * 4u;
   let row0 = gid.y * ${R}u;
-  if (col0 >= N || row0 >= M) { return; }
+  if (col0 >= N || row0 >= M) { return; }`
+}
 ${rows.map((r) => `  var acc${r} = vec4<f32>(0.0);`).join('\n')}
-${body}
-${rows.map((r) => storeRow(s, r)).join('\n')}
+${main}
+${share ? '  if (!live_) { return; }\n' : ''}${rows.map((r) => storeRow(s, r)).join('\n')}
 }`,
     bindings: [...s.bindings],
     meta: s.meta,
@@ -142,12 +176,27 @@ function storeRow(s: GemmSpec, r: number): string {
 }
 
 /** The operands' setup and row / column indices, then the K loop accumulating into acc0 … acc(R−1). */
-function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefined): string {
+function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefined, share: boolean): string {
   const rows = [...Array(R).keys()];
   const cols = [0, 1, 2, 3];
   const steps = [0, 1, 2, 3];
-  const aFetch =
+  // Shared: lane l fetches the step's l-th A vec4 (row l's four k for 'k'; for 'mn', k + (l & 3) of the rows from
+  // (l >> 2)·4), and every lane takes the R (or 4·⌈R/4⌉) vec4s from the lanes that fetched them.
+  const sharedFetch =
     a.along === 'k'
+      ? [`    let aMine = ${a.fetch('iaMine', 'k')};`, ...rows.map((r) => `    let a${r} = subgroupBroadcast(aMine, ${r}u);`)]
+      : [
+          `    let pMine = ${a.fetch('k + jMine', 'iaMine')};`,
+          ...rows
+            .filter((r) => r % 4 === 0)
+            .flatMap((g) => [
+              ...steps.map((j) => `    let p${g}_${j} = subgroupBroadcast(pMine, ${g + j}u);`),
+              ...[0, 1, 2, 3].filter((i) => g + i < R).map((i) => `    let a${g + i} = vec4<f32>(${steps.map((j) => `p${g}_${j}[${i}]`).join(', ')});`),
+            ]),
+        ];
+  const aFetch = share
+    ? sharedFetch
+    : a.along === 'k'
       ? rows.map((r) => `    let a${r} = ${a.fetch(`ia${r}`, 'k')};`)
       : rows
           .filter((r) => r % 4 === 0)
@@ -170,8 +219,16 @@ function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefi
     (r) => `    acc${r} = fma(vec4<f32>(a${r}.w), q3, fma(vec4<f32>(a${r}.z), q2, fma(vec4<f32>(a${r}.y), q1, fma(vec4<f32>(a${r}.x), q0, acc${r}))));`,
   );
   const ix = (o: GemmOperand, i: string) => (o.index ? o.index(i) : i);
-  const aIndex =
-    a.along === 'k'
+  const fetches = a.along === 'k' ? R : 4 * Math.ceil(R / 4);
+  const aIndex = share
+    ? a.along === 'k'
+      ? [`  let iaMine = ${ix(a, `min(row0 + min(lane_, ${R - 1}u), M - 1u)`)};`]
+      : [
+          `  let laneA = min(lane_, ${fetches - 1}u);`,
+          `  let jMine = laneA & 3u;`,
+          `  let iaMine = ${ix(a, a.aligned ? 'min(row0 + (laneA >> 2u) * 4u, M - 4u)' : 'row0 + (laneA >> 2u) * 4u')};`,
+        ]
+    : a.along === 'k'
       ? rows.map((r) => `  let ia${r} = ${ix(a, `min(row0 + ${r}u, M - 1u)`)};`)
       : rows.filter((r) => r % 4 === 0).map((g) => `  let ia${g} = ${ix(a, a.aligned ? `min(row0 + ${g}u, M - 4u)` : `row0 + ${g}u`)};`);
   const bIndex = b.along === 'k' ? cols.map((c) => `  let ib${c} = ${ix(b, `min(col0 + ${c}u, N - 1u)`)};`) : [`  let ib = ${ix(b, b.aligned ? 'min(col0, N - 4u)' : 'col0')};`];
@@ -249,10 +306,11 @@ export function memoryOperand(o: {
   if (!o.kMajor) {
     // [rows, K]: four consecutive k of one row; the row's start is computed once
     return o.vectorized
-      ? { decl, along: 'k', index: (i) => `(${o.offset} + (${i}) * K) / 4u`, fetch: (q, k) => codec.vecLoad(arr, `${q} + (${k} >> 2u)`) }
+      ? { decl, along: 'k', laneFetch: true, index: (i) => `(${o.offset} + (${i}) * K) / 4u`, fetch: (q, k) => codec.vecLoad(arr, `${q} + (${k} >> 2u)`) }
       : {
           decl,
           along: 'k',
+          laneFetch: true,
           index: (i) => `${o.offset} + (${i}) * K`,
           fetch: (e, k) => `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${e} + min(${k} + ${j}u, K - 1u)`)}, ${k} + ${j}u < K)`).join(', ')})`,
         };
@@ -263,12 +321,14 @@ export function memoryOperand(o: {
         decl,
         along: 'mn',
         aligned: true,
+        laneFetch: true,
         index: (i) => `(${o.offset} + ${i}) / 4u`,
         fetch: (k, q) => `select(${zero}, ${codec.vecLoad(arr, `${q} + min(${k}, K - 1u) * (${o.dim} / 4u)`)}, ${k} < K)`,
       }
     : {
         decl,
         along: 'mn',
+        laneFetch: true,
         fetch: (k, i) =>
           `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${o.offset} + min(${k}, K - 1u) * ${o.dim} + min(${i} + ${j}u, ${o.dim} - 1u)`)}, ${k} < K && ${i} + ${j}u < ${o.dim})`).join(', ')})`,
       };
