@@ -8,8 +8,10 @@ import { metaDecl } from './common.js';
  *
  * Each invocation keeps an R × 4 block of C in registers (R = 8 rows, fewer for small M) and walks K four at a
  * time. Per step it fetches, for each of its R rows, four A elements as one vec4, and a 4 × 4 block of B as four
- * vec4s, so 128 multiply-adds cost R + 4 = 12 fetches. On lavapipe the cost tracks loads per FMA (DESIGN.md), and
- * this shape measured best (8 × 4: 41 ms at transB 512, 4 × 4: 46 ms, 4 × 8: 54 ms). A fetch reads four elements
+ * vec4s, so 128 multiply-adds cost R + 4 = 12 fetches. On lavapipe the cost tracks fetches per FMA (a fetch is a
+ * gather, one element per SIMD lane; with every fetch removed the same kernel ran 13× faster), and this shape
+ * measured best (8 × 4: 41 ms at transB 512, 4 × 4: 46 ms, 4 × 8: 54 ms). Where a subgroup's lanes hold the same
+ * rows (lane sharing, `dispatchGemm`), A costs one broadcast fetch per 8 rows, and R = 16. A fetch reads four elements
  * along one axis: along K (rows of A / columns of B stored K-contiguous), or along M / N (stored the other way);
  * the generator transposes in registers as needed, so all four layouts of a matmul read whole vec4s when the
  * dimension they run along is a multiple of 4. Hooks handle their own bounds: the generator only asks for rows
@@ -97,16 +99,27 @@ export interface GemmPart {
   readonly when?: string;
 }
 
-/** Rows of C per invocation: 8, or M rounded up to a power of two when smaller (no redundant rows). */
-export function gemmRows(M: number): number {
-  return M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
+/**
+ * Rows of C per invocation: 8, or M rounded up to a power of two when smaller (no redundant rows); 16 where the
+ * lanes share their A fetches (`laneShared`): A then costs two broadcast fetches a step instead of sixteen, and the
+ * longer block halves B's fetches per multiply-add (measured 1.1–1.3× at lavapipe's model shapes; without sharing,
+ * 16 rows measured 0.63×).
+ */
+export function gemmRows(M: number, laneShared = false): number {
+  return laneShared && M >= 16 ? 16 : M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
+}
+
+/** Whether a GEMM whose A operands are these shares A's fetches across a subgroup's lanes (see `dispatchGemm`). */
+export function gemmLaneShared(rt: Runtime, aOperands: readonly GemmOperand[]): boolean {
+  return rt.gemmLaneSharing && aOperands.every((a) => a.laneFetch === true);
 }
 
 export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
-  const R = gemmRows(s.M);
-  const rows = [...Array(R).keys()];
   const parts: readonly GemmPart[] = s.parts ?? [{ a: s.a!, b: s.b! }];
   if (parts.length === 0 || (!s.parts && (!s.a || !s.b))) throw new Error(`gemm ${s.key}: no operands`);
+  const share = gemmLaneShared(rt, parts.map((p) => p.a));
+  const R = gemmRows(s.M, share);
+  const rows = [...Array(R).keys()];
   const body = (share: boolean) => {
     const loops = parts.map((p) => kLoop(p.a, p.b, R, s.kStep, share));
     return !s.parts
@@ -122,7 +135,6 @@ export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
   // those gathers, not the multiply-adds, set the GEMM's rate. Whether the lanes do hold the same rows (and the same
   // part of a 'select') is checked in the shader, so any lane layout is correct; subgroups that do not fall back to
   // per-lane fetches.
-  const share = rt.gemmLaneSharing && parts.every((p) => p.a.laneFetch === true);
   // the index of the 'select' part this invocation runs (the first whose condition holds; parts.length for none)
   const selected =
     s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : '0u';
@@ -180,17 +192,19 @@ function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefi
   const rows = [...Array(R).keys()];
   const cols = [0, 1, 2, 3];
   const steps = [0, 1, 2, 3];
-  // Shared: lane l fetches the step's l-th A vec4 (row l's four k for 'k'; for 'mn', k + (l & 3) of the rows from
-  // (l >> 2)·4), and every lane takes the R (or 4·⌈R/4⌉) vec4s from the lanes that fetched them.
+  // Shared: the step's A vec4s (row r's four k for 'k'; for 'mn', fetch f = k + (f & 3) of the rows from (f >> 2)·4)
+  // are dealt to the lanes, fetch f to lane f % 8 as its (f / 8)-th; every lane then takes each from its lane.
+  const fetchCount = a.along === 'k' ? R : 4 * Math.ceil(R / 4);
+  const hands = [...Array(Math.ceil(fetchCount / 8)).keys()];
   const sharedFetch =
     a.along === 'k'
-      ? [`    let aMine = ${a.fetch('iaMine', 'k')};`, ...rows.map((r) => `    let a${r} = subgroupBroadcast(aMine, ${r}u);`)]
+      ? [...hands.map((h) => `    let aMine${h} = ${a.fetch(`iaMine${h}`, 'k')};`), ...rows.map((r) => `    let a${r} = subgroupBroadcast(aMine${r >> 3}, ${r & 7}u);`)]
       : [
-          `    let pMine = ${a.fetch('k + jMine', 'iaMine')};`,
+          ...hands.map((h) => `    let pMine${h} = ${a.fetch(`k + jMine${h}`, `iaMine${h}`)};`),
           ...rows
             .filter((r) => r % 4 === 0)
             .flatMap((g) => [
-              ...steps.map((j) => `    let p${g}_${j} = subgroupBroadcast(pMine, ${g + j}u);`),
+              ...steps.map((j) => `    let p${g}_${j} = subgroupBroadcast(pMine${(g + j) >> 3}, ${(g + j) & 7}u);`),
               ...[0, 1, 2, 3].filter((i) => g + i < R).map((i) => `    let a${g + i} = vec4<f32>(${steps.map((j) => `p${g}_${j}[${i}]`).join(', ')});`),
             ]),
         ];
@@ -219,15 +233,14 @@ function kLoop(a: GemmOperand, b: GemmOperand, R: number, kStep: string | undefi
     (r) => `    acc${r} = fma(vec4<f32>(a${r}.w), q3, fma(vec4<f32>(a${r}.z), q2, fma(vec4<f32>(a${r}.y), q1, fma(vec4<f32>(a${r}.x), q0, acc${r}))));`,
   );
   const ix = (o: GemmOperand, i: string) => (o.index ? o.index(i) : i);
-  const fetches = a.along === 'k' ? R : 4 * Math.ceil(R / 4);
   const aIndex = share
     ? a.along === 'k'
-      ? [`  let iaMine = ${ix(a, `min(row0 + min(lane_, ${R - 1}u), M - 1u)`)};`]
-      : [
-          `  let laneA = min(lane_, ${fetches - 1}u);`,
-          `  let jMine = laneA & 3u;`,
-          `  let iaMine = ${ix(a, a.aligned ? 'min(row0 + (laneA >> 2u) * 4u, M - 4u)' : 'row0 + (laneA >> 2u) * 4u')};`,
-        ]
+      ? hands.map((h) => `  let iaMine${h} = ${ix(a, `min(row0 + min(lane_ + ${8 * h}u, ${R - 1}u), M - 1u)`)};`)
+      : hands.flatMap((h) => [
+          `  let fMine${h} = min(lane_ + ${8 * h}u, ${fetchCount - 1}u);`,
+          `  let jMine${h} = fMine${h} & 3u;`,
+          `  let iaMine${h} = ${ix(a, a.aligned ? `min(row0 + (fMine${h} >> 2u) * 4u, M - 4u)` : `row0 + (fMine${h} >> 2u) * 4u`)};`,
+        ])
     : a.along === 'k'
       ? rows.map((r) => `  let ia${r} = ${ix(a, `min(row0 + ${r}u, M - 1u)`)};`)
       : rows.filter((r) => r % 4 === 0).map((g) => `  let ia${g} = ${ix(a, a.aligned ? `min(row0 + ${g}u, M - 4u)` : `row0 + ${g}u`)};`);
