@@ -160,9 +160,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? ', @builtin(subgr
 ${s.prologue ?? ''}
 ${
   share
-    ? `  // no early return: every lane takes part in the broadcasts. A lane past C's edge computes row 0 / column 0's
-  // block and stores nothing.
+    ? `  // A subgroup wholly past C's edge leaves together; in the others every lane takes part in the broadcasts, and a
+  // lane past the edge computes row 0's / column 0's block and stores nothing.
   let live_ = gid.x * 4u < N && gid.y * ${R}u < M;
+  if (subgroupAll(!live_)) { return; }
   let col0 = select(0u, gid.x * 4u, gid.x * 4u < N);
   let row0 = select(0u, gid.y * ${R}u, gid.y * ${R}u < M);`
     : `  let col0 = gid.x * 4u;
