@@ -98,11 +98,21 @@ export interface RuntimeOptions {
   /** The adapter's subgroup sizes (GPUAdapterInfo.subgroupMinSize / subgroupMaxSize), where it has subgroups. */
   subgroupSizes?: readonly [number, number];
   /**
-   * GEMMs (matmul, matmulMany, conv2d and its gradients) fetch A once per subgroup and broadcast it to the lanes that
-   * hold the same rows of C (gemm.ts). Only possible where every subgroup is 8 lanes (lavapipe); there it is the
-   * default, and false (or MMADA_GEMM_LANE_SHARING=0) turns it off. Results are the same either way.
+   * Lane sharing: where several lanes of a subgroup read the same elements, one lane fetches each and
+   * `subgroupBroadcast` hands it to the others. GEMMs (matmul, matmulMany, conv2d and its gradients) share A among
+   * the lanes holding the same rows of C (gemm.ts); attention shares the K and V rows of a tile (attention.ts). Only
+   * where every subgroup is 8 lanes (lavapipe, which runs a subgroup as one SIMD program and a fetch as a gather);
+   * there it is the default, and false (or MMADA_LANE_SHARING=0) turns it off. Results are the same either way.
    */
-  gemmLaneSharing?: boolean;
+  laneSharing?: boolean;
+}
+
+/**
+ * Whether kernels share lanes (RuntimeOptions.laneSharing): only with subgroups that are always 8 lanes, and then
+ * unless asked not to (`requested` false).
+ */
+export function laneSharingEnabled(hasSubgroups: boolean, sizes: readonly [number, number] | null, requested: boolean | undefined): boolean {
+  return hasSubgroups && sizes?.[0] === 8 && sizes[1] === 8 && requested !== false;
 }
 
 /** An environment flag: true for 1, false for 0, undefined when unset; anything else is an error naming it. */
@@ -137,8 +147,8 @@ export class Runtime {
   readonly hasSubgroups: boolean;
   /** The adapter's subgroup sizes [min, max] (RuntimeOptions.subgroupSizes), or null where unknown. */
   readonly subgroupSizes: readonly [number, number] | null;
-  /** Whether GEMMs fetch A once per subgroup and broadcast it (RuntimeOptions.gemmLaneSharing, gemm.ts). */
-  readonly gemmLaneSharing: boolean;
+  /** Whether kernels fetch shared operands once per subgroup and broadcast them (RuntimeOptions.laneSharing). */
+  readonly laneSharing: boolean;
   /** Largest storage binding the kernels use (a multiple of 4; see RuntimeOptions.maxBindingBytes). */
   readonly maxBindingBytes: number;
   /** Offset alignment of a storage binding (minStorageBufferOffsetAlignment): views start at multiples of it. */
@@ -187,8 +197,7 @@ export class Runtime {
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
     this.subgroupSizes = options.subgroupSizes ?? null;
-    const [sgMin, sgMax] = options.subgroupSizes ?? [0, 0];
-    this.gemmLaneSharing = this.hasSubgroups && sgMin === 8 && sgMax === 8 && (options.gemmLaneSharing ?? envFlag('MMADA_GEMM_LANE_SHARING') ?? true);
+    this.laneSharing = laneSharingEnabled(this.hasSubgroups, options.subgroupSizes ?? null, options.laneSharing ?? envFlag('MMADA_LANE_SHARING'));
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? maxBindingBytesFromEnv() ?? Infinity);
     this.maxBindingBytes = Math.floor(limit / 4) * 4;
     this.bindingAlignment = device.limits.minStorageBufferOffsetAlignment;

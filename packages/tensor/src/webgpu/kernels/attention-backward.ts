@@ -1,6 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import { broadcastStrides } from '../../shape.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
+import { LANE_PARAM, LANE_SHARING_ENABLE, tileRowLoop } from './lane-sharing.js';
 import { CONSTS, F32_MAX, Meta, metaDecl } from './common.js';
 
 /**
@@ -106,6 +107,8 @@ function rowsPerInvocation(D: number, Dv: number, T: number): number {
 }
 
 export function attentionBackward(rt: Runtime, a: AttentionBackwardInputs): GPUStorage[] {
+  // the dq and dk/dv loops read each tile row in every lane: one lane reads it on 8-lane subgroups (lane-sharing.ts)
+  const share = rt.laneSharing;
   const [B, H, Tq, D] = a.q.shape as [number, number, number, number];
   const Tk = a.k.shape[2]!;
   const Dv = a.v.shape[3]!;
@@ -267,14 +270,14 @@ ${rows
   )
   .join('\n')}`;
     rt.dispatch({
-      key: `nn:attentionBackward:dq:${spec}:K${BK}:R${R}:${writeScores ? 'ds' : ''}${fusedStats ? ':st' : ''}`,
-      code: () => `${bind.header(meta.length)}
+      key: `nn:attentionBackward:dq:${spec}:K${BK}:R${R}:${writeScores ? 'ds' : ''}${fusedStats ? ':st' : ''}${share ? ':lanes' : ''}`,
+      code: () => `${share ? LANE_SHARING_ENABLE : ''}${bind.header(meta.length)}
 var<workgroup> kt: array<vec4<f32>, ${BK * D4}>;
 var<workgroup> vt: array<vec4<f32>, ${BK * V4}>;
 var<workgroup> km: array<f32, ${BK}>;
 
 @compute @workgroup_size(${ROWS})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {${HEAD}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32${share ? `, ${LANE_PARAM}` : ''}) {${HEAD}
 ${rows
   .map(
     (r) => `  let i${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
@@ -293,16 +296,20 @@ ${fusedStats ? ownStats() : ''}
     ${loadTile('vt', 'vs', (jj) => vrow(`j0 + ${jj}`, 'Tk'), 'nk', Dv)}
     ${a.mask ? `for (var e = t; e < nk; e = e + ${ROWS}u) { km[e] = ${keyBit('e')}; }` : ''}
     workgroupBarrier();
-    for (var j = 0u; j < nk; j = j + 1u) {
-      let kb = j * ${D4}u;
-      let vb = j * ${V4}u;
-${range(D4).map((c) => `      let k${c} = kt[kb + ${c}u];`).join('\n')}
-${range(V4).map((c) => `      let v${c} = vt[vb + ${c}u];`).join('\n')}
-${rows
-  .map(
-    (r) => `      {
+${tileRowLoop({
+  share,
+  index: 'j',
+  count: 'nk',
+  reads: [
+    ...range(D4).map((c) => ({ name: `k${c}`, read: (j: string) => `kt[${j} * ${D4}u + ${c}u]` })),
+    ...range(V4).map((c) => ({ name: `v${c}`, read: (j: string) => `vt[${j} * ${V4}u + ${c}u]` })),
+    ...(a.mask ? [{ name: 'kmj', read: (j: string) => `km[${j}]` }] : []),
+  ],
+  body: rows
+    .map(
+      (r) => `      {
       ${score(range(D4).map((c) => `dot(q${r}[${c}], k${c})`).join(' + '), `iq${r}`, 'j0 + j')}
-      ${pds(`row${r}`, 'km[j]')}
+      ${pds(`row${r}`, 'kmj')}
       let dp = ${range(V4).map((c) => `dot(go${r}[${c}], v${c})`).join(' + ')};
       var ds = p * (dp - row${r}.z);
       ${a.mask ? 'if (!kept) { ds = 0.0; }' : ''}
@@ -310,9 +317,9 @@ ${rows
 ${range(D4).map((c) => `      acc${r}[${c}] = fma(ds4, k${c}, acc${r}[${c}]);`).join('\n')}
       ${writeScores ? `if (i${r} < Tq) { dsc[(bh * Tq + i${r}) * Tk + j0 + j] = ds; }` : ''}
       }`,
-  )
-  .join('\n')}
-    }
+    )
+    .join('\n'),
+})}
   }
   let scale = mf(7u);
 ${rows.map((r) => `  if (i${r} < Tq) {
@@ -334,14 +341,14 @@ ${rows.map((r) => `  if (i${r} < Tq) {
     if (a.bias) bind.add('bias', st(a.bias), 'read');
     bind.add('gos', st(a.gradOut), 'read').add('stats', stats, 'read', 'vec4<f32>').add('dks', dk, 'write').add('dvs', dv, 'write');
     rt.dispatch({
-      key: `nn:attentionBackward:dkv:${spec}:Q${BQ}:R${R}`,
-      code: () => `${bind.header(meta.length)}
+      key: `nn:attentionBackward:dkv:${spec}:Q${BQ}:R${R}${share ? ':lanes' : ''}`,
+      code: () => `${share ? LANE_SHARING_ENABLE : ''}${bind.header(meta.length)}
 var<workgroup> qt: array<vec4<f32>, ${BQ * D4}>;
 var<workgroup> gt: array<vec4<f32>, ${BQ * V4}>;
 var<workgroup> rs: array<vec4<f32>, ${BQ}>;
 
 @compute @workgroup_size(${ROWS})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {${HEAD}
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32${share ? `, ${LANE_PARAM}` : ''}) {${HEAD}
 ${rows
   .map(
     (r) => `  let j${r} = wid.x * ${ROWS * R}u + ${r * ROWS}u + t;
@@ -360,13 +367,16 @@ ${rows
     ${loadTile('gt', 'gos', (jj) => vrow(`i0 + ${jj}`, 'Tq'), 'ni', Dv)}
     for (var e = t; e < ni; e = e + ${ROWS}u) { rs[e] = stats[bh * Tq + i0 + e]; }
     workgroupBarrier();
-    for (var ii = 0u; ii < ni; ii = ii + 1u) {
-      let qb = ii * ${D4}u;
-      let gb = ii * ${V4}u;
-      let row = rs[ii];
-${range(D4).map((c) => `      let q${c} = qt[qb + ${c}u];`).join('\n')}
-${range(V4).map((c) => `      let g${c} = gt[gb + ${c}u];`).join('\n')}
-${rows
+${tileRowLoop({
+  share,
+  index: 'ii',
+  count: 'ni',
+  reads: [
+    ...range(D4).map((c) => ({ name: `q${c}`, read: (i: string) => `qt[${i} * ${D4}u + ${c}u]` })),
+    ...range(V4).map((c) => ({ name: `g${c}`, read: (i: string) => `gt[${i} * ${V4}u + ${c}u]` })),
+    { name: 'row', read: (i: string) => `rs[${i}]` },
+  ],
+  body: rows
   .map(
     (r) => `      {
       ${score(range(D4).map((c) => `dot(q${c}, k${r}[${c}])`).join(' + '), 'i0 + ii', `jk${r}`)}
@@ -380,8 +390,8 @@ ${range(V4).map((c) => `      dva${r}[${c}] = fma(p4, g${c}, dva${r}[${c}]);`).j
 ${range(D4).map((c) => `      dka${r}[${c}] = fma(ds4, q${c}, dka${r}[${c}]);`).join('\n')}
       }`,
   )
-  .join('\n')}
-    }
+  .join('\n'),
+})}
   }
   let scale = mf(7u);
 ${rows

@@ -159,8 +159,8 @@ export function conv2dBackwardWeight(rt: Runtime, x: TensorRef, g: TensorRef, p:
   if (MN === 0) return dw;
   const HW = Ho * Wo;
   // split K over Z groups of images (Z divides N, so every group has the same K)
-  // (its A operand, gradRows below, fetches for other lanes: the rows per invocation follow rt.gemmLaneSharing)
-  const invocations = Math.ceil(O / gemmRows(O, rt.gemmLaneSharing)) * Math.ceil(cols / 4);
+  // (its A operand, gradRows below, fetches for other lanes: the rows per invocation follow rt.laneSharing)
+  const invocations = Math.ceil(O / gemmRows(O, rt.laneSharing)) * Math.ceil(cols / 4);
   let Z = 1;
   for (let z = 1; z <= N; z++) if (N % z === 0 && z * invocations <= 4096 && (N / z) * HW >= 256) Z = z;
   const nz = N / Z;

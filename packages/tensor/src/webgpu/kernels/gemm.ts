@@ -111,7 +111,7 @@ export function gemmRows(M: number, laneShared = false): number {
 
 /** Whether a GEMM whose A operands are these shares A's fetches across a subgroup's lanes (see `dispatchGemm`). */
 export function gemmLaneShared(rt: Runtime, aOperands: readonly GemmOperand[]): boolean {
-  return rt.gemmLaneSharing && aOperands.every((a) => a.laneFetch === true);
+  return rt.laneSharing && aOperands.every((a) => a.laneFetch === true);
 }
 
 export function dispatchGemm(rt: Runtime, s: GemmSpec): void {

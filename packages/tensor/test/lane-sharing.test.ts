@@ -1,8 +1,10 @@
 /**
- * GEMM lane sharing (gemm.ts): where every subgroup is 8 lanes (lavapipe), the lanes that hold the same rows of C
- * fetch A once between them and broadcast it. The products must be bitwise those of per-lane fetches (same
- * elements, same order of multiply-adds), on every operand layout, at C's edges (lanes past N or M), for grouped
- * products whose parts a subgroup straddles (the shader falls back there), and for conv2d and its gradients.
+ * Lane sharing (Runtime.laneSharing): where every subgroup is 8 lanes (lavapipe), lanes that read the same elements
+ * let one lane read each and take it from that lane. GEMMs (gemm.ts) share A among the lanes holding the same rows
+ * of C; attention and its backward (lane-sharing.ts) share each tile row. Results must be bitwise those of per-lane
+ * reads (same elements, same order of arithmetic): every GEMM operand layout, C's edges (lanes past N or M),
+ * grouped products whose parts a subgroup straddles (the shader falls back there), conv2d and its gradients, and
+ * attention with tiles whose key or query count is not a multiple of 8, masks, a bias and token-major values.
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { Backend, OutSpec, TensorRef } from '../src/backend.js';
@@ -10,32 +12,38 @@ import type { PrimitiveName, PrimitiveParams } from '../src/primitives.js';
 import { sizeOf } from '../src/shape.js';
 import { getBackend } from '../src/engine.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/webgpu/backend.js';
+import { laneSharingEnabled } from '../src/webgpu/runtime.js';
 import { describeOnDevices } from '../../../tests/support/devices.js';
 import { rng } from '../../../tests/support/rng.js';
 
-describeOnDevices(['webgpu'], 'GEMM lane sharing', () => {
+it('is on exactly where subgroups are always 8 lanes, unless asked not to', () => {
+  expect(laneSharingEnabled(true, [8, 8], undefined)).toBe(true);
+  expect(laneSharingEnabled(true, [8, 8], true)).toBe(true);
+  expect(laneSharingEnabled(true, [8, 8], false)).toBe(false);
+  expect(laneSharingEnabled(false, [8, 8], true)).toBe(false);
+  expect(laneSharingEnabled(true, [8, 32], undefined)).toBe(false);
+  expect(laneSharingEnabled(true, [16, 16], undefined)).toBe(false);
+  expect(laneSharingEnabled(true, null, true)).toBe(false);
+});
+
+// Held for the whole file: dawn.node must not collect a GPU object while its device lives.
+let perLane: WebGPUBackend | null = null;
+
+describeOnDevices(['webgpu'], 'lane sharing', () => {
   let shared: WebGPUBackend;
-  let perLane: WebGPUBackend;
   beforeAll(async () => {
     shared = getBackend('webgpu') as WebGPUBackend;
-    perLane = await createWebGPUBackend({ gemmLaneSharing: false });
+    perLane ??= await createWebGPUBackend({ laneSharing: false });
   });
 
-  it('is on by default exactly where every subgroup is 8 lanes, and off when asked', async () => {
-    expect(perLane.runtime.gemmLaneSharing).toBe(false);
-    const sizes = shared.runtime.subgroupSizes;
-    expect(shared.runtime.gemmLaneSharing).toBe(shared.runtime.hasSubgroups && sizes?.[0] === 8 && sizes[1] === 8);
-    const eight = await createWebGPUBackend({ subgroupSizes: [8, 8] });
-    expect(eight.runtime.gemmLaneSharing).toBe(shared.runtime.hasSubgroups);
-    const off = await createWebGPUBackend({ gemmLaneSharing: false, subgroupSizes: [8, 8] });
-    expect(off.runtime.gemmLaneSharing).toBe(false);
-    const wide = await createWebGPUBackend({ subgroupSizes: [8, 32] });
-    expect(wide.runtime.gemmLaneSharing).toBe(false);
+  it('the default device shares lanes where its adapter allows, the other does not', () => {
+    expect(shared.runtime.laneSharing).toBe(laneSharingEnabled(shared.runtime.hasSubgroups, shared.runtime.subgroupSizes, undefined));
+    expect(perLane!.runtime.laneSharing).toBe(false);
   });
 
   /** Runs a primitive on a backend from host data; the outputs as typed arrays. */
-  async function run<P extends PrimitiveName>(b: Backend, prim: P, inputs: { data: Float32Array; shape: number[] }[], params: PrimitiveParams[P], outs: OutSpec[]) {
-    const refs: TensorRef[] = inputs.map((t) => ({ storage: b.upload(t.data, 'f32'), shape: t.shape, dtype: 'f32', size: sizeOf(t.shape) }));
+  async function run<P extends PrimitiveName>(b: Backend, prim: P, inputs: Host[], params: PrimitiveParams[P], outs: OutSpec[]) {
+    const refs: TensorRef[] = inputs.map((t) => ({ storage: b.upload(t.data, t.dtype ?? 'f32'), shape: t.shape, dtype: t.dtype ?? 'f32', size: sizeOf(t.shape) }));
     const kernel = (b.kernels as unknown as Record<string, (i: TensorRef[], p: unknown, o: OutSpec[]) => unknown[]>)[prim]!;
     const res = kernel(refs, params, outs);
     const data = await Promise.all(res.map((s, i) => b.read({ storage: s as never, shape: outs[i]!.shape, dtype: 'f32', size: sizeOf(outs[i]!.shape) })));
@@ -44,12 +52,18 @@ describeOnDevices(['webgpu'], 'GEMM lane sharing', () => {
     return data;
   }
 
+  interface Host {
+    data: Float32Array | Uint8Array;
+    shape: number[];
+    dtype?: 'f32' | 'bool';
+  }
   const r = rng(23);
-  const host = (shape: number[]) => ({ data: Float32Array.from({ length: sizeOf(shape) }, () => 2 * r() - 1), shape });
+  const host = (shape: number[]): Host => ({ data: Float32Array.from({ length: sizeOf(shape) }, () => 2 * r() - 1), shape });
+  const bools = (shape: number[]): Host => ({ data: Uint8Array.from({ length: sizeOf(shape) }, () => (r() < 0.8 ? 1 : 0)), shape, dtype: 'bool' });
   const f32 = (shape: number[]): OutSpec => ({ shape, dtype: 'f32' });
 
-  async function same<P extends PrimitiveName>(prim: P, inputs: { data: Float32Array; shape: number[] }[], params: PrimitiveParams[P], outs: OutSpec[], what: string) {
-    const [a, b] = [await run(shared, prim, inputs, params, outs), await run(perLane, prim, inputs, params, outs)];
+  async function same<P extends PrimitiveName>(prim: P, inputs: Host[], params: PrimitiveParams[P], outs: OutSpec[], what: string) {
+    const [a, b] = [await run(shared, prim, inputs, params, outs), await run(perLane!, prim, inputs, params, outs)];
     for (let o = 0; o < outs.length; o++) {
       const [x, y] = [a[o]!, b[o]!];
       expect(x.length, what).toBe(y.length);
@@ -114,6 +128,27 @@ describeOnDevices(['webgpu'], 'GEMM lane sharing', () => {
       await same('conv2d', [x, w], { ...params, hasBias: false }, [f32([N, O, Ho, Wo])], `conv2d ${what}`);
       await same('conv2dBackwardInput', [g, w], params, [f32(c.x)], `conv2dBackwardInput ${what}`);
       await same('conv2dBackwardWeight', [x, g], params, [f32(c.w)], `conv2dBackwardWeight ${what}`);
+    }
+  });
+
+  it('attention and its backward: key and query tiles not a multiple of 8, mask, bias, token-major values', async () => {
+    for (const [B, H, T, D, Dv] of [
+      [2, 2, 70, 8, 8],
+      [1, 2, 45, 12, 6],
+    ] as const) {
+      const scale = 1 / Math.sqrt(D);
+      const [q, k, v, out, gradOut] = [host([B, H, T, D]), host([B, H, T, D]), host([B, H, T, Dv]), host([B, H, T, Dv]), host([B, H, T, Dv])];
+      const [mask, bias] = [bools([B, T]), host([1, H, T, T])];
+      const what = `B${B} H${H} T${T} D${D} Dv${Dv}`;
+      const y = [f32([B, H, T, Dv])];
+      const tm = [f32([B, T, H, Dv])];
+      await same('attention', [q, k, v], { scale, hasMask: false, hasBias: false, tokenMajorValues: false }, y, `attention ${what}`);
+      await same('attention', [q, k, v, mask, bias], { scale, hasMask: true, hasBias: true, tokenMajorValues: false }, y, `attention + mask + bias ${what}`);
+      await same('attention', [q, k, host([B, T, H, Dv]), mask], { scale, hasMask: true, hasBias: false, tokenMajorValues: true }, tm, `attention token-major ${what}`);
+      const grads = [f32([B, H, T, D]), f32([B, H, T, D]), f32([B, H, T, Dv])];
+      await same('attentionBackward', [q, k, v, out, gradOut], { scale, hasMask: false, hasBias: false, tokenMajorValues: false }, grads, `attentionBackward ${what}`);
+      await same('attentionBackward', [q, k, v, mask, bias, out, gradOut], { scale, hasMask: true, hasBias: true, tokenMajorValues: false }, [...grads, f32([B, H, T, T])], `attentionBackward + mask + bias ${what}`);
+      await same('attentionBackward', [q, k, host([B, T, H, Dv]), mask, host([B, T, H, Dv]), host([B, T, H, Dv])], { scale, hasMask: true, hasBias: false, tokenMajorValues: true }, [grads[0]!, grads[1]!, f32([B, T, H, Dv])], `attentionBackward token-major ${what}`);
     }
   });
 });
