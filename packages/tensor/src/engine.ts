@@ -18,6 +18,8 @@ export interface InitOptions {
    * (default MMADA_WEBGPU_MAX_BINDING_BYTES); larger tensors are split into row blocks where an op can be.
    */
   maxBindingBytes?: number;
+  /** WebGPU: lane sharing where subgroups are 8 lanes (see RuntimeOptions.laneSharing); default on, MMADA_LANE_SHARING=0 off. */
+  laneSharing?: boolean;
 }
 
 const backends = new Map<DeviceName, Backend>();
@@ -56,6 +58,7 @@ export async function ensureBackend(device: DeviceName, options: InitOptions = {
       powerPreference: options.powerPreference,
       ...(options.finiteSentinels !== undefined ? { finiteSentinels: options.finiteSentinels } : {}),
       ...(options.maxBindingBytes !== undefined ? { maxBindingBytes: options.maxBindingBytes } : {}),
+      ...(options.laneSharing !== undefined ? { laneSharing: options.laneSharing } : {}),
     });
   }
   backends.set(device, backend);
