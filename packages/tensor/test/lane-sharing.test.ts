@@ -13,6 +13,7 @@ import { sizeOf } from '../src/shape.js';
 import { getBackend } from '../src/engine.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/webgpu/backend.js';
 import { laneSharingEnabled } from '../src/webgpu/runtime.js';
+import { isEightLaneBlocks } from '../src/webgpu/subgroup-layout.js';
 import { describeOnDevices } from '../../../tests/support/devices.js';
 import { rng } from '../../../tests/support/rng.js';
 
@@ -53,9 +54,9 @@ describeOnDevices(['webgpu'], 'lane sharing', () => {
   }
 
   interface Host {
-    data: Float32Array | Uint8Array;
+    data: Float32Array | Uint8Array | Int32Array;
     shape: number[];
-    dtype?: 'f32' | 'bool';
+    dtype?: 'f32' | 'bool' | 'i32';
   }
   const r = rng(23);
   const host = (shape: number[]): Host => ({ data: Float32Array.from({ length: sizeOf(shape) }, () => 2 * r() - 1), shape });
@@ -151,4 +152,34 @@ describeOnDevices(['webgpu'], 'lane sharing', () => {
       await same('attentionBackward', [q, k, host([B, T, H, Dv]), mask, host([B, T, H, Dv]), host([B, T, H, Dv])], { scale, hasMask: true, hasBias: false, tokenMajorValues: true }, [grads[0]!, grads[1]!, f32([B, T, H, Dv])], `attentionBackward token-major ${what}`);
     }
   });
+
+  it('row kernels: softmax, logSoftmax, rms and layer norm, rmsNorm and groupNorm backward, cross-entropy (rows longer and shorter than a workgroup)', async () => {
+    for (const shape of [
+      [5, 300],
+      [7, 33],
+      [3, 5],
+    ]) {
+      const [R, D] = shape as [number, number];
+      const [x, w, b, g] = [host(shape), host([D]), host([D]), host(shape)];
+      const what = shape.join('x');
+      await same('softmax', [x], {}, [f32(shape)], `softmax ${what}`);
+      await same('logSoftmax', [x], {}, [f32(shape)], `logSoftmax ${what}`);
+      await same('rmsNorm', [x, w], { eps: 1e-5, hasWeight: true }, [f32(shape)], `rmsNorm ${what}`);
+      await same('layerNorm', [x, w, b], { eps: 1e-5, hasWeight: true, hasBias: true }, [f32(shape)], `layerNorm ${what}`);
+      await same('rmsNormBackward', [x, w, g], { eps: 1e-5, hasWeight: true, hasAddend: false }, [f32(shape), f32(shape)], `rmsNormBackward ${what}`);
+      const targets: Host = { data: Int32Array.from({ length: R }, (_, i) => (i * 7) % D), shape: [R], dtype: 'i32' };
+      await same('crossEntropy', [x, targets], { ignoreIndex: -100 }, [f32([R])], `crossEntropy ${what}`);
+    }
+    const shape = [2, 4, 16, 16];
+    await same('groupNormBackward', [host(shape), host([4]), host(shape)], { groups: 2, eps: 1e-5, hasWeight: true, hasBias: true, hasAddend: false }, [f32(shape), f32([4]), f32([4])], 'groupNormBackward');
+  });
+});
+
+it('the subgroup layout probe accepts only blocks of 8 consecutive invocations', () => {
+  const words = (lane: (t: number) => number, size = 8) => Uint32Array.from({ length: 128 }, (_, i) => (i % 2 === 0 ? lane(i / 2) : size));
+  expect(isEightLaneBlocks(words((t) => t % 8))).toBe(true);
+  expect(isEightLaneBlocks(words((t) => (t * 5) % 8))).toBe(false);
+  expect(isEightLaneBlocks(words((t) => Math.floor(t / 8) % 8))).toBe(false);
+  expect(isEightLaneBlocks(words((t) => t % 8, 16))).toBe(false);
+  expect(isEightLaneBlocks(new Uint32Array(64))).toBe(false);
 });

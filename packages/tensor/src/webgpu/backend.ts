@@ -3,7 +3,8 @@ import type { Backend, KernelTable, OutSpec, Storage, TensorRef } from '../backe
 import type { DType, DataType, TypedArray } from '../dtype.js';
 import type { PrimitiveParams } from '../primitives.js';
 import { halfBitsToF32, isHalf, type HalfDType } from '../dtype.js';
-import { Runtime, GPUStorage, type RuntimeOptions } from './runtime.js';
+import { Runtime, GPUStorage, laneSharingEnabled, laneSharingFromEnv, type RuntimeOptions } from './runtime.js';
+import { probeEightLaneBlocks } from './subgroup-layout.js';
 import type { RuntimeProfile } from './runtime-profiler.js';
 import { deviceBytes } from './kernels/common.js';
 import { binary, cast, unary, where } from './kernels/elementwise.js';
@@ -88,10 +89,14 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   // down the native instance under a live device (crashes at random GC points).
   const wait = env('MMADA_WEBGPU_WAIT');
   const sizes = info as { subgroupMinSize?: number; subgroupMaxSize?: number } | undefined;
+  const subgroupSizes = options.subgroupSizes ?? (sizes?.subgroupMinSize && sizes.subgroupMaxSize ? ([sizes.subgroupMinSize, sizes.subgroupMaxSize] as const) : undefined);
+  // lane sharing also needs subgroups to be blocks of 8 consecutive invocations: asked of the device once
+  const laneSharingWanted = laneSharingEnabled(device.features.has('subgroups'), subgroupSizes ?? null, options.laneSharing ?? laneSharingFromEnv());
   const runtimeOptions: RuntimeOptions = {
     ...options,
     ...(wait === 'poll' || wait === 'sleep' ? { waitMode: options.waitMode ?? wait } : {}),
-    ...(!options.subgroupSizes && sizes?.subgroupMinSize && sizes.subgroupMaxSize ? { subgroupSizes: [sizes.subgroupMinSize, sizes.subgroupMaxSize] as const } : {}),
+    ...(subgroupSizes ? { subgroupSizes } : {}),
+    ...(laneSharingWanted && !(await probeEightLaneBlocks(device)) ? { laneSharing: false } : {}),
   };
   return new WebGPUBackendImpl(new Runtime(device, runtimeOptions), adapterInfo, [gpu, adapter]);
 }

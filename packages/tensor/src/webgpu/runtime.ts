@@ -102,7 +102,9 @@ export interface RuntimeOptions {
    * `subgroupBroadcast` hands it to the others. GEMMs (matmul, matmulMany, conv2d and its gradients) share A among
    * the lanes holding the same rows of C (gemm.ts); attention shares the K and V rows of a tile (attention.ts). Only
    * where every subgroup is 8 lanes (lavapipe, which runs a subgroup as one SIMD program and a fetch as a gather);
-   * there it is the default, and false (or MMADA_LANE_SHARING=0) turns it off. Results are the same either way.
+   * there it is the default (where the device also lays subgroups out as blocks of 8 consecutive invocations:
+   * subgroup-layout.ts), and false (or MMADA_LANE_SHARING=0) turns it off. GEMM and attention results are the same
+   * either way; the row kernels' sums combine the same partial sums in the same order.
    */
   laneSharing?: boolean;
 }
@@ -113,6 +115,11 @@ export interface RuntimeOptions {
  */
 export function laneSharingEnabled(hasSubgroups: boolean, sizes: readonly [number, number] | null, requested: boolean | undefined): boolean {
   return hasSubgroups && sizes?.[0] === 8 && sizes[1] === 8 && requested !== false;
+}
+
+/** MMADA_LANE_SHARING as a flag (see RuntimeOptions.laneSharing). */
+export function laneSharingFromEnv(): boolean | undefined {
+  return envFlag('MMADA_LANE_SHARING');
 }
 
 /** An environment flag: true for 1, false for 0, undefined when unset; anything else is an error naming it. */
@@ -197,7 +204,7 @@ export class Runtime {
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
     this.subgroupSizes = options.subgroupSizes ?? null;
-    this.laneSharing = laneSharingEnabled(this.hasSubgroups, options.subgroupSizes ?? null, options.laneSharing ?? envFlag('MMADA_LANE_SHARING'));
+    this.laneSharing = laneSharingEnabled(this.hasSubgroups, options.subgroupSizes ?? null, options.laneSharing ?? laneSharingFromEnv());
     const limit = Math.min(device.limits.maxStorageBufferBindingSize, options.maxBindingBytes ?? maxBindingBytesFromEnv() ?? Infinity);
     this.maxBindingBytes = Math.floor(limit / 4) * 4;
     this.bindingAlignment = device.limits.minStorageBufferOffsetAlignment;

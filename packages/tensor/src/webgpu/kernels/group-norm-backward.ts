@@ -2,7 +2,7 @@ import type { TensorRef } from '../../backend.js';
 import { sizeOf } from '../../shape.js';
 import type { GPUStorage, Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
-import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
+import { ROW_MAIN, RW, rowReduction, st } from './row-kernel.js';
 
 /** c·silu'(y) on f32 or vec4<f32>: s and 1 − s from e = exp(−|y|). */
 const SILU_GRAD_FN = (T: string): string => `fn silu_grad(c: ${T}, y: ${T}) -> ${T} {
@@ -136,9 +136,10 @@ function dispatchBlocks(
       dxs[base + j] = r * (${ct} * wc - mg - (xs[base + j] - mean) * r * mgx)${hasA ? ' + adds[base + j]' : ''};
     }
   }`;
+  const red = rowReduction(rt.laneSharing && !serial);
   rt.dispatch({
-    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}${hasA ? 'a' : ''}${silu ? 's' : ''}:v${v}${serial ? ':serial' : ''}`,
-    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' || n === 'bs' ? 'f32' : T}>;`).join('\n')}
+    key: `groupNormBackward:${hasW ? 'w' : ''}${hasBias ? 'b' : ''}${hasA ? 'a' : ''}${silu ? 's' : ''}:v${v}${serial ? ':serial' : ''}${red.key}`,
+    code: () => `${red.head}${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<${n === 'ws' || n === 'bs' ? 'f32' : T}>;`).join('\n')}
 ${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<${n === 'dxs' ? T : 'f32'}>;`).join('\n')}
 ${metaDecl(reads.length + writes.length, meta.length)}
 ${silu ? SILU_GRAD_FN(T) : ''}
@@ -147,7 +148,7 @@ ${
     ? main1d(`  let row = i;
   if (row >= m(0u)) { return; }
 ${body}`, RW)
-    : `${TREE}
+    : `${red.tree}
 fn pair_sum(t: u32, v: vec2<f32>) -> vec2<f32> {
   let a = tree_sum(t, v.x);
   return vec2<f32>(a, tree_sum(t, v.y));

@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import type { GPUStorage, Runtime } from '../runtime.js';
 import { Meta, metaDecl } from './common.js';
-import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
+import { ROW_MAIN, RW, rowReduction, st } from './row-kernel.js';
 
 /**
  * rmsNorm's backward, one workgroup per row: Σx² and Σ g·x̂ by tree sums, then dx and (with a weight) the
@@ -20,12 +20,13 @@ export function rmsNormBackward(rt: Runtime, x: TensorRef, weight: TensorRef | n
   const hasA = addend !== null;
   const reads = ['xs', ...(hasW ? ['ws'] : []), 'cts', ...(hasA ? ['adds'] : [])];
   const writes = ['dxs', ...(hasW ? ['dws'] : [])];
+  const red = rowReduction(rt.laneSharing);
   rt.dispatch({
-    key: `rmsNormBackward:${hasW ? 'w' : ''}${hasA ? 'a' : ''}`,
-    code: () => `${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<f32>;`).join('\n')}
+    key: `rmsNormBackward:${hasW ? 'w' : ''}${hasA ? 'a' : ''}${red.key}`,
+    code: () => `${red.head}${reads.map((n, i) => `@group(0) @binding(${i}) var<storage, read> ${n}: array<f32>;`).join('\n')}
 ${writes.map((n, i) => `@group(0) @binding(${reads.length + i}) var<storage, read_write> ${n}: array<f32>;`).join('\n')}
 ${metaDecl(reads.length + writes.length, meta.length)}
-${TREE}
+${red.tree}
 ${ROW_MAIN(`  let n = m(1u); let base = row * n;
   var ss = 0.0;
   for (var j = t; j < n; j = j + ${RW}u) { let v = xs[base + j]; ss = ss + v * v; }

@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import type { GPUStorage, Runtime } from '../runtime.js';
 import { Meta, metaDecl } from './common.js';
-import { ROW_MAIN, RW, TREE, st } from './row-kernel.js';
+import { ROW_MAIN, RW, rowReduction, st } from './row-kernel.js';
 
 /** rmsNorm / layerNorm over the last axis (groupNorm has its own kernel: group-norm.ts). */
 export function norm(rt: Runtime, kind: 'rms' | 'layer', x: TensorRef, weight: TensorRef | undefined, bias: TensorRef | undefined, eps: number): GPUStorage {
@@ -32,11 +32,12 @@ export function norm(rt: Runtime, kind: 'rms' | 'layer', x: TensorRef, weight: T
   var sv = 0.0;
   for (var j = t; j < n; j = j + ${RW}u) { let d = xs[base + j] - mean; sv = sv + d * d; }
   let inv = 1.0 / sqrt(tree_sum(t, sv) / f32(n) + mf(2u));`;
+  const red = rowReduction(rt.laneSharing);
   rt.dispatch({
-    key: `norm:${kind}:${hasW ? 'w' : ''}${hasB ? 'b' : ''}`,
-    code: () => `${decls}@group(0) @binding(${outB}) var<storage, read_write> ys: array<f32>;
+    key: `norm:${kind}:${hasW ? 'w' : ''}${hasB ? 'b' : ''}${red.key}`,
+    code: () => `${red.head}${decls}@group(0) @binding(${outB}) var<storage, read_write> ys: array<f32>;
 ${metaDecl(outB + 1, meta.length)}
-${TREE}
+${red.tree}
 ${ROW_MAIN(`  let n = m(1u); let base = row * n;
 ${stats}
   for (var j = t; j < n; j = j + ${RW}u) {

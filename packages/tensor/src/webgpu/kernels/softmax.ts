@@ -1,7 +1,7 @@
 import type { TensorRef } from '../../backend.js';
 import type { GPUStorage, Runtime } from '../runtime.js';
 import { CONSTS, EXP_SHIFTED, Meta, metaDecl } from './common.js';
-import { ROW_MAIN, ROW_STATS, RW, TREE, st } from './row-kernel.js';
+import { ROW_MAIN, ROW_STATS, RW, rowReduction, st } from './row-kernel.js';
 
 /** softmax / logSoftmax over the last axis: one workgroup per row (see row-kernel.ts). */
 export function softmaxLike(rt: Runtime, x: TensorRef, log: boolean): GPUStorage {
@@ -10,13 +10,14 @@ export function softmaxLike(rt: Runtime, x: TensorRef, log: boolean): GPUStorage
   const y = rt.createStorage(x.size * 4);
   if (rows === 0) return y;
   const meta = new Meta().u32(rows, D);
+  const red = rowReduction(rt.laneSharing);
   rt.dispatch({
-    key: `${log ? 'logSoftmax' : 'softmax'}`,
-    code: () => `${CONSTS}
+    key: `${log ? 'logSoftmax' : 'softmax'}${red.key}`,
+    code: () => `${red.head}${CONSTS}
 @group(0) @binding(0) var<storage, read> xs: array<f32>;
 @group(0) @binding(1) var<storage, read_write> ys: array<f32>;
 ${metaDecl(2, meta.length)}
-${TREE}
+${red.tree}
 ${EXP_SHIFTED}
 ${ROW_MAIN(`  let D = m(1u); let base = row * D;
 ${ROW_STATS('xs', 'D')}
