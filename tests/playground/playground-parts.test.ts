@@ -107,15 +107,21 @@ describe('streamedText', () => {
 
 describe('previewCodes', () => {
   it('decodes the known codes and paints masked cells grey', async () => {
+    // The shipped tokenizer's grid: 32 px over 2^(levels − 1) per token side (a 4×4 grid of 8-px cells at ×8).
+    const grid = 32 >> (vq.config.encoderChMult.length - 1);
+    const cell = 32 / grid;
+    const codes = Array.from({ length: grid * grid }, (_, i) => (i * 37 + 5) % 64);
+    expect(codes.length).toBe(16);
     // A masked cell is decoded as code 0 (the decoder mixes neighbours), then painted over.
-    const full = await previewCodes(vq, [5, 0, 7, 8]);
-    const part = await previewCodes(vq, [5, -1, 7, 8]);
+    const full = await previewCodes(vq, codes);
+    const part = await previewCodes(vq, codes.map((c, i) => (i === 1 ? -1 : c)));
     expect([part.width, part.height]).toEqual([32, 32]);
     const at = (img: typeof full, x: number, y: number) => Array.from(img.data.subarray((y * 32 + x) * 3, (y * 32 + x) * 3 + 3));
-    // Cell 1 is the top-right 16×16 quarter.
-    expect(at(part, 20, 3)).toEqual([128, 128, 128]);
-    expect(at(part, 31, 15)).toEqual([128, 128, 128]);
-    expect(at(part, 3, 3)).toEqual(at(full, 3, 3));
+    // Cell 1 is the second cell of the top row.
+    expect(at(part, cell + 1, 1)).toEqual([128, 128, 128]);
+    expect(at(part, 2 * cell - 1, cell - 1)).toEqual([128, 128, 128]);
+    // far from the masked cell the picture is the unmasked one (the decoder mixes only nearby cells)
+    expect(at(part, 3, 31)).toEqual(at(full, 3, 31));
   });
 });
 

@@ -12,7 +12,7 @@ import { deviceFromEnv, init, key } from '@mmada/tensor';
 import { disposeImageTokenizer, initImageTokenizer, loadImageTokenizer, vqConfig, VQ_WEIGHTS_FILE_NAME } from '@mmada/mmada';
 import { generateShapesWorld, renderScene, verifyT2I } from '@mmada/eval';
 import {
-  evaluateImageTokenizer, reconstructImages, sceneBatch, shapesWorldTrainScenes, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ16_CONFIG,
+  evaluateImageTokenizer, reconstructImages, sceneBatch, shapesWorldTrainScenes, trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG,
 } from '../src/recipe/image-tokenizer-stage.js';
 
 const device = deviceFromEnv() ?? 'cpu';
@@ -83,8 +83,8 @@ describe('ShapesWorld image tokenizer stage', () => {
     const loaded = await loadImageTokenizer(SHIPPED, { device })();
     if (E.isLeft(loaded)) throw loaded.left;
     const vq = loaded.right;
-    // the shipped model's tokenizer: the ×16 architecture the recipe used before the ×8 one
-    expect(vq.config).toEqual(SHAPESWORLD_VQ16_CONFIG);
+    // the shipped model's tokenizer is the recipe's (×8, 10 bits)
+    expect(vq.config).toEqual(SHAPESWORLD_VQ_CONFIG);
     const recorded = JSON.parse(readFileSync(join(SHIPPED, 'evaluation.json'), 'utf8')) as { count: number; accepted: number; failures: Array<{ id: string }> };
     expect(recorded.count).toBe(600);
     expect(recorded.failures).toHaveLength(recorded.count - recorded.accepted);
