@@ -7,27 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import * as T from '@mmada/tensor';
-
-/** Median CPU ms of one call (of 10 back to back, the last read back), after a first call that compiles. */
-async function cpuMsPerCall(f: () => T.Tensor[], reps = 10): Promise<number> {
-  const once = f();
-  await Promise.all(once.map((y) => y.data()));
-  T.dispose(once);
-  const xs: number[] = [];
-  for (let t = 0; t < 3; t++) {
-    const c0 = process.cpuUsage();
-    let ys: T.Tensor[] = [];
-    for (let i = 0; i < reps; i++) {
-      T.dispose(ys);
-      ys = f();
-    }
-    await Promise.all(ys.map((y) => y.data()));
-    T.dispose(ys);
-    const c = process.cpuUsage(c0);
-    xs.push((c.user + c.system) / 1000 / reps);
-  }
-  return xs.sort((p, q) => p - q)[1]!;
-}
+import { cpuMsPerCall } from './cpu-time.js';
 
 async function main(): Promise<void> {
   await T.init({ device: 'webgpu' });
@@ -41,11 +21,11 @@ async function main(): Promise<void> {
     const out = T.keep(T.attention(q, k, v));
     const scale = 1 / Math.sqrt(D);
     const shape = `B${B} H${H} T${Tn} D${D}`;
-    const forward = await cpuMsPerCall(() => [T.attention(q, k, v)]);
+    const forward = await cpuMsPerCall(() => [T.attention(q, k, v)], 10);
     const backward = await cpuMsPerCall(() => {
       const g = T.attentionBackward({ q, k, v, out, gradOut, scale });
       return [g.dq, g.dk, g.dv];
-    });
+    }, 10);
     console.log(JSON.stringify({ case: `attention ${shape}`, laneSharing: lanes, forwardCpuMs: +forward.toFixed(2), backwardCpuMs: +backward.toFixed(2), load: +loadavg()[0]!.toFixed(2) }));
     T.dispose([q, k, v, gradOut, out]);
   }

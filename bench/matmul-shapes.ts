@@ -9,6 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import * as T from '@mmada/tensor';
+import { cpuMsPerCall } from './cpu-time.js';
 
 interface Shape {
   readonly M: number;
@@ -36,28 +37,6 @@ const SHAPES: readonly Shape[] = [
 
 const name = (s: Shape) => `${s.transA ? `${s.K}x${s.M}ᵀ` : `${s.M}x${s.K}`} · ${s.transB ? `${s.N}x${s.K}ᵀ` : `${s.K}x${s.N}`}`;
 
-/** Median CPU ms of one call of `f` (its results freed), R calls back to back and the last read back. */
-async function cpuMsPerRun(f: () => T.Tensor[], reps: number): Promise<number> {
-  const run = async (n: number) => {
-    let ys: T.Tensor[] = [];
-    for (let i = 0; i < n; i++) {
-      T.dispose(ys);
-      ys = f();
-    }
-    await Promise.all(ys.map((y) => y.data()));
-    T.dispose(ys);
-  };
-  await run(1);
-  const xs: number[] = [];
-  for (let t = 0; t < 5; t++) {
-    const c0 = process.cpuUsage();
-    await run(reps);
-    const c = process.cpuUsage(c0);
-    xs.push((c.user + c.system) / 1000 / reps);
-  }
-  return xs.sort((p, q) => p - q)[2]!;
-}
-
 /**
  * A block's q/k/v products (rows 1024, d 128) as matmulMany passes against the same products as single matmuls:
  * the forward x·W_iᵀ, the input gradient Σ ct_i·W_i and the weight gradients ct_iᵀ·x.
@@ -78,7 +57,7 @@ async function main(): Promise<void> {
     const flops = 2 * s.M * s.K * s.N;
     const a = rand(s.transA ? [s.K, s.M] : [s.M, s.K]);
     const b = rand(s.transB ? [s.N, s.K] : [s.K, s.N]);
-    const ms = await cpuMsPerRun(() => [T.matmul(a, b, { transA: s.transA, transB: s.transB })], Math.max(2, Math.round(0.5e9 / flops)));
+    const ms = await cpuMsPerCall(() => [T.matmul(a, b, { transA: s.transA, transB: s.transB })], Math.max(2, Math.round(0.5e9 / flops)), 5);
     const gflops = flops / ms / 1e6;
     if (!base) base = gflops;
     console.log(JSON.stringify({ case: `matmul ${name(s)}`, gflopPerCpuS: +gflops.toFixed(2), over1024: +(gflops / base).toFixed(2), cpuMs: +ms.toFixed(2), load: +loadavg()[0]!.toFixed(2) }));
@@ -108,7 +87,7 @@ async function main(): Promise<void> {
       [g.label, () => T.matmulMany(g.group, lefts, rights, opts)],
       [`  the same as ${n} single matmuls`, singles],
     ] as const) {
-      const ms = await cpuMsPerRun(f, reps);
+      const ms = await cpuMsPerCall(f, reps, 5);
       const gflops = flops / ms / 1e6;
       console.log(JSON.stringify({ case: label, gflopPerCpuS: +gflops.toFixed(2), over1024: +(gflops / base).toFixed(2), cpuMs: +ms.toFixed(2), load: +loadavg()[0]!.toFixed(2) }));
     }
