@@ -93,7 +93,7 @@ describe('mmada demo', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\| shipped \|/);
     const charts = ['held-out-accuracy', 'stage1-loss', 'stage3-reward'].flatMap((c) => [`charts/${c}.svg`, `charts/${c}.png`]);
-    for (const f of ['report.html', 'contact-sheet.png', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/t2i-2.png', 'images/inpaint-result.png', ...charts]) {
+    for (const f of ['report.html', 'contact-sheet.png', 'contact-sheet.svg', 'scores.json', 'images/understanding-scene.png', 'images/t2i-0.png', 'images/t2i-1.png', 'images/t2i-2.png', 'images/inpaint-result.png', ...charts]) {
       expect(existsSync(join(out, f)), f).toBe(true);
     }
     const scores = JSON.parse(readFileSync(join(out, 'scores.json'), 'utf8'));

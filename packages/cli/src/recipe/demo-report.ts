@@ -48,7 +48,7 @@ The whole report took ${r.seconds.toFixed(0)} s to make.</p>
 <h2>3. Text-to-image</h2>
 <p>Each prompt is judged by the pixel verifier (shapes, counts, colours and positions found by segmentation).</p>
 <div>${t2iCells.join('')}</div>
-<p>Contact sheet (<code>contact-sheet.png</code>):<br>${await img(out, r.contactSheet, 'contact sheet', 800)}</p>
+<p>Contact sheet, each prompt under its image with the verifier's verdict (<code>contact-sheet.png</code>, <code>contact-sheet.svg</code>):<br>${await img(out, r.contactSheet, 'contact sheet', 800)}</p>
 <h2>4. Inpainting</h2>
 <p>The image token of one cell (${esc(r.inpainting.cell)}) of the reference for “${esc(r.inpainting.prompt)}” is masked and regenerated from the prompt and the other cells:
 <b class="${r.inpainting.correct ? 'ok' : 'bad'}">${r.inpainting.correct ? 'the verifier accepts the result' : 'the verifier rejects the result'}</b>.</p>

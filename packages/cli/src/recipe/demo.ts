@@ -17,6 +17,8 @@ import { foldIn, key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { contactSheet, greyCell, tokensOfCell, upscaleNearest } from './image-sheet.js';
 import { writeDemoCharts, type DemoChart } from './demo-charts.js';
+import { captionedSheetSvg } from './captioned-sheet.js';
+import { svgToPng } from '@mmada/charts/png';
 import { demoReportHtml } from './demo-report.js';
 import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
 
@@ -107,7 +109,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       t2i.push({ prompt: prompts[i]!.prompt.prompt, plan: d.plan, image: await save(`t2i-${i}.png`, d.image), correct: d.correct, reasons: d.reasons });
       log(`${d.correct ? 'pass' : 'fail'}  ${prompts[i]!.prompt.prompt}${d.plan ? `  ${d.plan}` : ''}`);
     }
-    await writePng(join(o.out, 'contact-sheet.png'), contactSheet(drawn.map((d) => upscaleNearest(d.image, 4)), 6));
+    // prompt and verdict under each image (SVG, and its PNG where the renderer is installed; else the bare grid)
+    const sheet = captionedSheetSvg(drawn.map((d, i) => ({ image: d.image, caption: prompts[i]!.prompt.prompt, pass: d.correct })), { columns: 6 });
+    await writeFileAtomic(join(o.out, 'contact-sheet.svg'), sheet);
+    const sheetPng = await svgToPng(sheet);
+    if (sheetPng) await writeFileAtomic(join(o.out, 'contact-sheet.png'), sheetPng);
+    else await writePng(join(o.out, 'contact-sheet.png'), contactSheet(drawn.map((d) => upscaleNearest(d.image, 4)), 6));
 
     log('== 4 inpainting one cell of a held-out image');
     const target = prompts[0]!;
