@@ -1,5 +1,6 @@
 import type { GPUStorage, BindingKind, Runtime } from '../runtime.js';
 import { metaDecl } from './common.js';
+import { LANE_SHARING_ENABLE } from './lane-sharing.js';
 
 /**
  * The one tiled-GEMM generator behind matmul (f32 and half-precision weights) and conv2d (implicit GEMM):
@@ -129,15 +130,15 @@ export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
         : parts.map((p, i) => `  {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n');
   };
   const decls = [...new Set(parts.flatMap((p) => [p.a.decl, p.b.decl]))];
+  // the index of the 'select' part this invocation runs (the first whose condition holds; parts.length for none)
+  const selected =
+    s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : '0u';
   // Lane sharing (subgroups of 8 lanes, e.g. lavapipe): the lanes of a subgroup that hold the same rows of C need
   // the same A elements, so each fetches one of the step's R vec4s and broadcasts it, instead of every lane fetching
   // all R. On a driver that runs a subgroup as one SIMD program, a fetch is a gather of one element per lane, and
   // those gathers, not the multiply-adds, set the GEMM's rate. Whether the lanes do hold the same rows (and the same
   // part of a 'select') is checked in the shader, so any lane layout is correct; subgroups that do not fall back to
   // per-lane fetches.
-  // the index of the 'select' part this invocation runs (the first whose condition holds; parts.length for none)
-  const selected =
-    s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : '0u';
   const main = share
     ? `  let part_ = ${selected};
   let shared_ = sgs_ == 8u && subgroupAll(subgroupBroadcast(row0, 0u) == row0 && subgroupBroadcast(part_, 0u) == part_);
@@ -149,7 +150,7 @@ ${body(false)}
     : body(false);
   rt.dispatch({
     key: `gemm:${s.key}:R${R}${share ? ':lanes' : ''}`,
-    code: () => `${share ? 'enable subgroups;\ndiagnostic(off, subgroup_uniformity);\n' : ''}
+    code: () => `${share ? LANE_SHARING_ENABLE : ''}
 ${decls.join('\n')}
 ${s.outDecl}
 ${metaDecl(s.bindings.length, s.meta.length)}
