@@ -175,11 +175,15 @@ describeOnDevices(['webgpu'], 'lane sharing', () => {
   });
 });
 
-it('the subgroup layout probe accepts only blocks of 8 consecutive invocations', () => {
-  const words = (lane: (t: number) => number, size = 8) => Uint32Array.from({ length: 128 }, (_, i) => (i % 2 === 0 ? lane(i / 2) : size));
+it('the subgroup layout probe accepts only blocks of 8 consecutive invocations, in both workgroup shapes', () => {
+  // words 0–127: the 64-invocation workgroup, 128–255: the 8 × 8 one; each invocation writes (lane, size)
+  const words = (lane: (t: number) => number, size = 8, square: (t: number) => number = lane) =>
+    Uint32Array.from({ length: 256 }, (_, i) => (i % 2 === 1 ? size : i < 128 ? lane(i / 2) : square((i - 128) / 2)));
   expect(isEightLaneBlocks(words((t) => t % 8))).toBe(true);
   expect(isEightLaneBlocks(words((t) => (t * 5) % 8))).toBe(false);
   expect(isEightLaneBlocks(words((t) => Math.floor(t / 8) % 8))).toBe(false);
   expect(isEightLaneBlocks(words((t) => t % 8, 16))).toBe(false);
-  expect(isEightLaneBlocks(new Uint32Array(64))).toBe(false);
+  // a 64-invocation layout that holds, with 8 × 8 subgroups running down the columns
+  expect(isEightLaneBlocks(words((t) => t % 8, 8, (t) => Math.floor(t / 8)))).toBe(false);
+  expect(isEightLaneBlocks(new Uint32Array(128))).toBe(false);
 });

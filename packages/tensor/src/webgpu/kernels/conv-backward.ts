@@ -3,7 +3,7 @@ import type { PrimitiveParams } from '../../primitives.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
 import { patchColumn, patchMeta, patchOperand } from './conv.js';
-import { dispatchGemm, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
+import { dispatchGemm, gemmLaneShared, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
 
 type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 
@@ -158,18 +158,7 @@ export function conv2dBackwardWeight(rt: Runtime, x: TensorRef, g: TensorRef, p:
   const dw = rt.createStorage(MN * 4);
   if (MN === 0) return dw;
   const HW = Ho * Wo;
-  // split K over Z groups of images (Z divides N, so every group has the same K)
-  // (its A operand, gradRows below, fetches for other lanes: the rows per invocation follow rt.laneSharing)
-  const invocations = Math.ceil(O / gemmRows(O, rt.laneSharing)) * Math.ceil(cols / 4);
-  let Z = 1;
-  for (let z = 1; z <= N; z++) if (N % z === 0 && z * invocations <= 4096 && (N / z) * HW >= 256) Z = z;
-  const nz = N / Z;
   const vec = HW % 4 === 0;
-  const out = Z === 1 ? dw : rt.createStorage(Z * MN * 4);
-  const [sh, sw] = p.stride;
-  const [dh, dwl] = p.dilation;
-  // words 0-2: the generator's M N K; then the geometry
-  const meta = new Meta().u32(O, cols, nz * HW, O * HW, Wo, Ho, C * H * W, sh, sw, H, W, KH * KW, KW, dh, dwl, nz, HW).i32(p.padding[0], p.padding[2]);
   const t = [0, 1, 2, 3];
   const gradRows: GemmOperand = {
     decl: `@group(0) @binding(1) var<storage, read> gs: array<${vec ? 'vec4<f32>' : 'f32'}>;
@@ -190,6 +179,16 @@ var<private> kok_: vec4<bool>;`,
         ? `gs[(goff_.x + ${ia}) >> 2u]`
         : `vec4<f32>(${t.map((j) => `select(0.0, gs[select(0u, goff_[${j}] + ${ia}, kok_[${j}])], kok_[${j}])`).join(', ')})`,
   };
+  // split K over Z groups of images (Z divides N, so every group has the same K)
+  const invocations = Math.ceil(O / gemmRows(O, gemmLaneShared(rt, [gradRows]))) * Math.ceil(cols / 4);
+  let Z = 1;
+  for (let z = 1; z <= N; z++) if (N % z === 0 && z * invocations <= 4096 && (N / z) * HW >= 256) Z = z;
+  const nz = N / Z;
+  const out = Z === 1 ? dw : rt.createStorage(Z * MN * 4);
+  const [sh, sw] = p.stride;
+  const [dh, dwl] = p.dilation;
+  // words 0-2: the generator's M N K; then the geometry
+  const meta = new Meta().u32(O, cols, nz * HW, O * HW, Wo, Ho, C * H * W, sh, sw, H, W, KH * KW, KW, dh, dwl, nz, HW).i32(p.padding[0], p.padding[2]);
   const patchCols: GemmOperand = {
     decl: `@group(0) @binding(0) var<storage, read> xs: array<f32>;
 fn xcol(q: vec3<i32>) -> vec4<f32> {

@@ -1,6 +1,6 @@
 import type { GPUStorage, BindingKind, Runtime } from '../runtime.js';
 import { metaDecl } from './common.js';
-import { LANE_SHARING_ENABLE } from './lane-sharing.js';
+import { LANE_PARAM, LANE_SHARING_ENABLE } from './lane-sharing.js';
 
 /**
  * The one tiled-GEMM generator behind matmul (f32 and half-precision weights) and conv2d (implicit GEMM):
@@ -11,8 +11,8 @@ import { LANE_SHARING_ENABLE } from './lane-sharing.js';
  * time. Per step it fetches, for each of its R rows, four A elements as one vec4, and a 4 × 4 block of B as four
  * vec4s, so 128 multiply-adds cost R + 4 = 12 fetches. On lavapipe the cost tracks fetches per FMA (a fetch is a
  * gather, one element per SIMD lane; with every fetch removed the same kernel ran 13× faster), and this shape
- * measured best (8 × 4: 41 ms at transB 512, 4 × 4: 46 ms, 4 × 8: 54 ms). Where a subgroup's lanes hold the same
- * rows (lane sharing, `dispatchGemm`), A costs one broadcast fetch per 8 rows, and R = 16. A fetch reads four elements
+ * measured best (8 × 4: 41 ms at transB 512, 4 × 4: 46 ms, 4 × 8: 54 ms). With lane sharing (`dispatchGemm`) A
+ * costs one broadcast fetch per 8 rows, and R = 16. A fetch reads four elements
  * along one axis: along K (rows of A / columns of B stored K-contiguous), or along M / N (stored the other way);
  * the generator transposes in registers as needed, so all four layouts of a matmul read whole vec4s when the
  * dimension they run along is a multiple of 4. Hooks handle their own bounds: the generator only asks for rows
@@ -130,24 +130,25 @@ export function dispatchGemm(rt: Runtime, s: GemmSpec): void {
         : parts.map((p, i) => `  {\n${p.scope ?? ''}\n${loops[i]}\n  }`).join('\n');
   };
   const decls = [...new Set(parts.flatMap((p) => [p.a.decl, p.b.decl]))];
-  // the index of the 'select' part this invocation runs (the first whose condition holds; parts.length for none)
+  // Lane sharing (Runtime.laneSharing: subgroups of 8 lanes, each a row of the 8 × 8 workgroup, as the backend checks
+  // once, subgroup-layout.ts): the 8 lanes of a subgroup hold the same rows of C and need the same A elements, so each
+  // fetches one of the step's R vec4s and broadcasts it, instead of every lane fetching all R. On a driver that runs a
+  // subgroup as one SIMD program (lavapipe), a fetch is a gather of one element per lane, and those gathers, not the
+  // multiply-adds, set the GEMM's rate. A grouped GEMM's 'select' parts are column bands: where a band edge cuts a
+  // subgroup, its lanes run different parts, so such a subgroup (seen in the shader) fetches per lane.
   const selected =
-    s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : '0u';
-  // Lane sharing (subgroups of 8 lanes, e.g. lavapipe): the lanes of a subgroup that hold the same rows of C need
-  // the same A elements, so each fetches one of the step's R vec4s and broadcasts it, instead of every lane fetching
-  // all R. On a driver that runs a subgroup as one SIMD program, a fetch is a gather of one element per lane, and
-  // those gathers, not the multiply-adds, set the GEMM's rate. Whether the lanes do hold the same rows (and the same
-  // part of a 'select') is checked in the shader, so any lane layout is correct; subgroups that do not fall back to
-  // per-lane fetches.
-  const main = share
-    ? `  let part_ = ${selected};
-  let shared_ = sgs_ == 8u && subgroupAll(subgroupBroadcast(row0, 0u) == row0 && subgroupBroadcast(part_, 0u) == part_);
-  if (shared_) {
+    s.parts && s.combine === 'select' ? parts.reduceRight((acc, p, i) => `select(${acc}, ${i}u, ${p.when ?? 'true'})`, `${parts.length}u`) : null;
+  const main = !share
+    ? body(false)
+    : selected === null
+      ? body(true)
+      : `  // the index of the part this invocation runs (the first whose condition holds; ${parts.length} for none)
+  let part_ = ${selected};
+  if (subgroupAll(subgroupBroadcast(part_, 0u) == part_)) {
 ${body(true)}
   } else {
 ${body(false)}
-  }`
-    : body(false);
+  }`;
   rt.dispatch({
     key: `gemm:${s.key}:R${R}${share ? ':lanes' : ''}`,
     code: () => `${share ? LANE_SHARING_ENABLE : ''}
@@ -155,7 +156,7 @@ ${decls.join('\n')}
 ${s.outDecl}
 ${metaDecl(s.bindings.length, s.meta.length)}
 @compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? ', @builtin(subgroup_invocation_id) lane_: u32, @builtin(subgroup_size) sgs_: u32' : ''}) {
+fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}` : ''}) {
   let M = m(0u); let N = m(1u); let K = m(2u);
   let z = gid.z;
 ${s.prologue ?? ''}
