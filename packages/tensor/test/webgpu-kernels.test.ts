@@ -616,6 +616,9 @@ const convBackwardCase: ParityCase = {
       // stride 2 with dilation 2: odd input rows and columns get no gradient; a kernel taller than the stride
       { x: [2, 2, 9, 9], w: [2, 2, 3, 3], stride: [2, 2], padding: [2, 2, 2, 2], dilation: [2, 2] },
       { x: [1, 3, 6, 7], w: [2, 3, 5, 4], stride: [2, 3], padding: [2, 1, 0, 2], dilation: [1, 1] },
+      // odd H (phase classes of unequal height) and a stride of 4 across
+      { x: [2, 3, 7, 8], w: [4, 3, 3, 3], stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1] },
+      { x: [1, 2, 6, 8], w: [2, 2, 5, 5], stride: [3, 4], padding: [2, 1, 2, 2], dilation: [1, 1] },
       // 1×1 and a 2×2 input with many images (K split into several groups)
       { x: [3, 8, 4, 6], w: [5, 8, 1, 1], stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1] },
       { x: [32, 8, 2, 2], w: [8, 8, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1] },
