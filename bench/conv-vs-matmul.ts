@@ -58,13 +58,14 @@ const loop = (f: () => T.Tensor) => async (reps: number) => {
     y?.dispose();
     y = f();
   }
-  await y!.data();
+  await T.sync();
   y!.dispose();
 };
 
 /**
  * CPU ms of one backward alone, with the matmul loop's protocol: `prepare` (untimed) records a forward and returns
- * its backward; `reps` of them are prepared, then run back to back and only the last one's gradients read back.
+ * its backward; `reps` of them are prepared, then run back to back, and the device waited for (nothing is read
+ * back: see cpu-time.ts).
  */
 async function backwardCpuMs(prepare: () => Promise<() => T.Tensor[]>, reps: number): Promise<number> {
   const trial = async (n: number) => {
@@ -76,7 +77,7 @@ async function backwardCpuMs(prepare: () => Promise<() => T.Tensor[]>, reps: num
       T.dispose(last);
       last = b();
     }
-    await Promise.all(last.map((t) => t.data()));
+    await T.sync();
     const c = process.cpuUsage(c0);
     T.dispose(last);
     return (c.user + c.system) / 1000 / n;
