@@ -7,6 +7,8 @@ import { disposeImageTokenizer, disposeModel, initImageTokenizer, loadModel, sav
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { SHAPESWORLD_VQ16_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { runRecipe, type RecipeOptions } from '../src/recipe/recipe.js';
+import { architectureDifferences, architectureFromFlags } from '../src/recipe/architecture-flags.js';
+import { MMADA_TINY_ARCHITECTURE } from '../src/recipe/recipe-config.js';
 
 const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-recipe-'));
@@ -57,6 +59,10 @@ describe('runRecipe', () => {
     expect(again.filter((l) => l.includes('already trained'))).toHaveLength(2);
     expect(again.some((l) => l.includes('== data pools'))).toBe(false);
     expect(r2.table).toBe(r.table);
+
+    // a finished stage of another size is refused, not continued from
+    const wider = { ...options(out, []), architecture: { dModel: 24, nHeads: 2, nLayers: 1, mlpHiddenSize: 32 } };
+    await expect(runRecipe(wider)).rejects.toThrow(/stage1[/\\]config\.json: this run's stage1 model has dModel 16 \(asked 24\); use another --out/);
   });
 
   it('continues an image tokenizer it trained, re-judges it when its weights change, and uses a copied one as it is', async () => {
@@ -108,6 +114,16 @@ describe('runRecipe', () => {
   });
 });
 
+describe('architectureFromFlags', () => {
+  it("keeps mmada-tiny's size for flags left out and makes the SwiGLU 3 × a given width", () => {
+    expect(architectureFromFlags({})).toEqual(MMADA_TINY_ARCHITECTURE);
+    expect(architectureFromFlags({ width: '256', depth: '6' })).toEqual({ dModel: 256, nLayers: 6, nHeads: 4, mlpHiddenSize: 768 });
+    expect(architectureFromFlags({ width: '256', heads: '8', mlp: '512' })).toEqual({ dModel: 256, nLayers: 4, nHeads: 8, mlpHiddenSize: 512 });
+    expect(architectureDifferences(MMADA_TINY_ARCHITECTURE, { ...MMADA_TINY_ARCHITECTURE, nLayers: 6 })).toEqual(['nLayers 4 (asked 6)']);
+    expect(architectureDifferences(MMADA_TINY_ARCHITECTURE, MMADA_TINY_ARCHITECTURE)).toEqual([]);
+  });
+});
+
 describe('mmada train --recipe', () => {
   it('refuses unknown recipes and sizes beyond its bounds before doing any work', async () => {
     const { mmada } = await import('./support.js');
@@ -122,6 +138,9 @@ describe('mmada train --recipe', () => {
     // the flag is named as typed (two dashes)
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-steps', '0', '--out', out)).stderr).toMatch(/(^|[^-])--vq-steps expects an integer ≥ 1, got "0"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--lr1', 'x', '--out', out)).stderr).toMatch(/(^|[^-])--lr1 expects a number ≥ 0/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '128', '--heads', '3', '--out', out)).stderr).toMatch(/--heads 3 does not divide --width 128/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '24', '--heads', '8', '--out', out)).stderr).toMatch(/3 dimensions per head; RoPE needs an even number/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--depth', '0', '--out', out)).stderr).toMatch(/(^|[^-])--depth expects an integer ≥ 1, got "0"/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * mmada train --recipe mmada-tiny [--out models/mmada-tiny] [--stage1-steps N] [--stage2-steps N] [--batch B]
- *   [--vq DIR] [--until-stage 1|2] [--eval-count N] [--device cpu|webgpu] [--seed K]
+ *   [--width D] [--depth L] [--heads H] [--mlp F] [--vq DIR] [--until-stage 1|2] [--eval-count N] [--device cpu|webgpu] [--seed K]
  *
  * The whole MMaDA recipe in miniature on ShapesWorld (packages/cli/src/recipe/recipe.ts): text tokenizer,
  * image tokenizer, stage 1 pretraining, stage 2 mixed long-CoT SFT, held-out scores after each stage.
@@ -16,6 +16,8 @@ import { parseFlags } from '../parse-flags.js';
 import { runRecipe, RECIPE_DEFAULTS } from '../recipe/recipe.js';
 import { trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ_LEARNING_RATE, SHAPESWORLD_VQ_LOSS } from '../recipe/image-tokenizer-stage.js';
 import { vqSetupFromFlags } from '../recipe/image-tokenizer-flags.js';
+import { architectureFromFlags } from '../recipe/architecture-flags.js';
+import { MMADA_TINY_ARCHITECTURE } from '../recipe/recipe-config.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -32,6 +34,10 @@ the held-out scores of every stage. Resumable: run the same command again to con
   --stage2-steps N       stage 2 optimizer steps (default ${RECIPE_DEFAULTS.stage2.steps})
   --batch B              rows per step (default ${RECIPE_DEFAULTS.stage1.batchSize})
   --lr1 LR, --lr2 LR     peak learning rates (default ${RECIPE_DEFAULTS.stage1.learningRate}, ${RECIPE_DEFAULTS.stage2.learningRate})
+  --width D, --depth L, --heads H, --mlp F
+                         the mask predictor's size: d_model, blocks, attention heads, SwiGLU hidden size (default
+                         ${MMADA_TINY_ARCHITECTURE.dModel}, ${MMADA_TINY_ARCHITECTURE.nLayers}, ${MMADA_TINY_ARCHITECTURE.nHeads}, ${MMADA_TINY_ARCHITECTURE.mlpHiddenSize}; --mlp defaults to 3 × --width). A run directory keeps
+                         the size it started with
   --vq DIR               use this image tokenizer instead of training one
   --vq-steps N           image tokenizer training steps when the recipe trains it
   --vq-batch B           its images per step
@@ -58,6 +64,10 @@ const FLAGS = {
   batch: { type: 'string' },
   lr1: { type: 'string' },
   lr2: { type: 'string' },
+  width: { type: 'string' },
+  depth: { type: 'string' },
+  heads: { type: 'string' },
+  mlp: { type: 'string' },
   vq: { type: 'string' },
   'vq-steps': { type: 'string' },
   'vq-batch': { type: 'string' },
@@ -96,6 +106,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   const seed = unwrap(integerFlag('seed', f.seed, 0));
   const lr1 = unwrap(numberFlag('lr1', f.lr1, RECIPE_DEFAULTS.stage1.learningRate));
   const lr2 = unwrap(numberFlag('lr2', f.lr2, RECIPE_DEFAULTS.stage2.learningRate));
+  const architecture = architectureFromFlags(f);
   // every flag is read before the run directory is locked (a bad value leaves nothing behind)
   const out = f.out ?? 'runs/mmada-tiny';
   checkOutputDir(out, { flag: '--out' });
@@ -116,6 +127,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     seed,
     stage1: { steps: steps1, batchSize: batch, learningRate: lr1 },
     stage2: { steps: steps2, batchSize: batch, learningRate: lr2 },
+    architecture,
     ...(f.vq !== undefined ? { vq: f.vq } : {}),
     trainImageTokenizer: async (dir) => {
       // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.

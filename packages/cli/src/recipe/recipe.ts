@@ -21,6 +21,7 @@ import {
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
 import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
+import { architectureDifferences } from './architecture-flags.js';
 import { MMADA_TINY_ARCHITECTURE, RECIPE_RESOLUTION, recipeImageTokens, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
 import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
 import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
@@ -200,6 +201,12 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
       // Finished earlier: its weights are the run directory's model, its log says how long it took.
       if (model) disposeModel(model);
       const loaded = must(await loadModel(dir, { device: o.device })(), `${name} model`);
+      // a finished stage of another size would silently become the start of the next stage
+      const differs = architectureDifferences(loaded.config, o.architecture ?? MMADA_TINY_ARCHITECTURE);
+      if (differs.length) {
+        disposeModel(loaded);
+        throw new Error(`${join(dir, 'config.json')}: this run's ${name} model has ${differs.join(', ')}; use another --out for another size`);
+      }
       const history = await readLossLog(join(dir, LOSS_LOG_FILE));
       const tail = history.slice(-50);
       trained = { model: loaded, seconds: history.reduce((a, e) => a + (e.seconds ?? 0), 0), finalLoss: tail.reduce((a, e) => a + e.loss, 0) / Math.max(1, tail.length), stopped: false };
