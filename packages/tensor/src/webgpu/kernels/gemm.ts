@@ -101,15 +101,17 @@ export interface GemmPart {
 }
 
 /**
- * Rows of C per invocation: 8, or M rounded up to a power of two when smaller, so that a short product is one block
- * of rows and B (often an expensive operand, such as a convolution's patch) is fetched once: a 3-channel
- * convolution's input gradient as one block of 4 rows instead of 2 + 1 measured 1.5–1.7× faster. 16 where the
- * lanes share their A fetches (`laneShared`): A then costs two broadcast fetches a step instead of sixteen, and the
- * longer block halves B's fetches per multiply-add (measured 1.1–1.3× at lavapipe's model shapes; without sharing,
- * 16 rows measured 0.63×).
+ * Rows of C per invocation: 8, or the largest power of two not above M when smaller (no redundant rows). Where the
+ * lanes share their A fetches (`laneShared`, lavapipe): 16, as A then costs two broadcast fetches a step instead of
+ * sixteen and the longer block halves B's fetches per multiply-add (measured 1.1–1.3× at lavapipe's model shapes;
+ * without sharing, 16 rows measured 0.63×); and below 16 rows M rounded up to a power of two, so that a short product
+ * is one block of rows and B (often the expensive operand, such as a convolution's patch) is fetched once: a
+ * 3-channel convolution's input gradient as one block of 4 rows instead of 2 + 1 measured 1.5–1.7× faster. (Rounded
+ * up without sharing, the 5-row transposed products of the op parity suite lost Chromium's SwiftShader device.)
  */
 export function gemmRows(M: number, laneShared = false): number {
-  return laneShared && M >= 16 ? 16 : M > 4 ? 8 : M > 2 ? 4 : M;
+  if (laneShared) return M >= 16 ? 16 : M > 4 ? 8 : M > 2 ? 4 : M;
+  return M >= 8 ? 8 : M >= 4 ? 4 : M >= 2 ? 2 : 1;
 }
 
 /** Whether a GEMM whose A operands are these shares A's fetches across a subgroup's lanes (see `dispatchGemm`). */
