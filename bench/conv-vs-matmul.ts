@@ -11,6 +11,7 @@
 import { loadavg } from 'node:os';
 import * as T from '@mmada/tensor';
 import { vjp } from '@mmada/autograd';
+import { cpuMsPerCall } from './cpu-time.js';
 
 interface Shape {
   readonly N: number;
@@ -40,30 +41,8 @@ function adHoc(spec: string): Shape[] | undefined {
   return [stride === 2 ? { ...down(N, C, S), O } : same(N, C, O, S)];
 }
 
-async function cpuMs(run: (reps: number) => Promise<void>, reps: number): Promise<number> {
-  await run(1);
-  const xs: number[] = [];
-  for (let t = 0; t < 3; t++) {
-    const c0 = process.cpuUsage();
-    await run(reps);
-    const c = process.cpuUsage(c0);
-    xs.push((c.user + c.system) / 1000 / reps);
-  }
-  return xs.sort((a, b) => a - b)[1]!;
-}
-
-const loop = (f: () => T.Tensor) => async (reps: number) => {
-  let y: T.Tensor | null = null;
-  for (let i = 0; i < reps; i++) {
-    y?.dispose();
-    y = f();
-  }
-  await T.sync();
-  y!.dispose();
-};
-
 /**
- * CPU ms of one backward alone, with the matmul loop's protocol: `prepare` (untimed) records a forward and returns
+ * CPU ms of one backward alone, with `cpuMsPerCall`'s protocol: `prepare` (untimed) records a forward and returns
  * its backward; `reps` of them are prepared, then run back to back, and the device waited for (nothing is read
  * back: see cpu-time.ts).
  */
@@ -107,7 +86,7 @@ async function main(): Promise<void> {
     const flops = 2 * N * O * C * k * k * Ho * Wo;
     const reps = Math.max(2, Math.round(0.3e9 / flops));
     const g = rand([N, O, Ho, Wo]);
-    const forward = await cpuMs(loop(() => T.conv2d(x, w, null, opts)), reps);
+    const forward = await cpuMsPerCall(() => [T.conv2d(x, w, null, opts)], reps);
     // the backward alone: the forward is recorded (and flushed) outside the timed part of each repetition
     const backward = await backwardCpuMs(async () => {
       const r = await vjp((xx: T.Tensor, ww: T.Tensor) => T.conv2d(xx, ww, null, opts), x, w);
@@ -120,7 +99,7 @@ async function main(): Promise<void> {
     }, reps);
     const a = rand([O, C * k * k]);
     const b = rand([C * k * k, N * Ho * Wo]);
-    const mm = await cpuMs(loop(() => T.matmul(a, b)), reps);
+    const mm = await cpuMsPerCall(() => [T.matmul(a, b)], reps);
     if (T.profileRequested()) {
       const r = await vjp((xx: T.Tensor, ww: T.Tensor) => T.conv2d(xx, ww, null, opts), x, w);
       await r.out.data();

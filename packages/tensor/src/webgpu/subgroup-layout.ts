@@ -27,7 +27,7 @@ const MAP_READ = 0x0001;
 /** The lanes and sizes the probe read back (both workgroup shapes): invocation t is lane t % 8 of a subgroup of 8. */
 export function isEightLaneBlocks(words: Uint32Array): boolean {
   if (words.length !== 256) return false;
-  for (let t = 0; t < 128; t++) if (words[2 * t] !== t % 64 % 8 || words[2 * t + 1] !== 8) return false;
+  for (let t = 0; t < 128; t++) if (words[2 * t] !== t % 8 || words[2 * t + 1] !== 8) return false;
   return true;
 }
 
