@@ -88,6 +88,8 @@ describe('report images', () => {
 describe('mmada demo', () => {
   it('writes the report, images, contact sheet and scores of a recipe model', async () => {
     const out = join(root, 'demo');
+    // the sampling the recipe recorded for this model is the one the demonstration uses
+    writeFileSync(join(modelDir, 'recipe.json'), JSON.stringify({ stages: [], sampling: { guidanceScale: 1.5 } }));
     // 3 images for 2 scored items: two come from the scoring run, one is drawn for the sheet.
     const r = await mmada('demo', '--model', modelDir, '--out', out, '--count', '2', '--images', '3', '--device', device);
     expect(r.code, r.stderr).toBe(0);
@@ -103,6 +105,7 @@ describe('mmada demo', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
     expect(html).toContain('Held-out scores');
+    expect(html).toContain('images use classifier-free guidance w = 1.5');
     // The charts section: three charts inline (no stage-2 or tokenizer log here, so no chart for them).
     expect(html).toContain('6. Charts');
     expect(html.match(/<figure class="chart">/g)).toHaveLength(3);

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateShapesWorld } from '@mmada/eval';
-import { textTokenizerFromJson, vqConfig, type TextTokenizer } from '@mmada/mmada';
+import { t2iUnconditionalPrompt, textTokenizerFromJson, vqConfig, type TextTokenizer } from '@mmada/mmada';
 import { describeScene, plainArithmeticText, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
 import { stageBatchSource, STAGE_SCHEDULES, T2I_MAX_SEQ_LENGTH, textExample, type RecipePools } from '../src/recipe/stage-data.js';
 import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
@@ -80,6 +80,33 @@ describe('stage batches', () => {
       expect(b.padMask![r]!.slice(pads).every((m) => m === 1)).toBe(true);
       expect(row.slice(-5, -1).every((t) => t >= s.imageTokenOffset)).toBe(true);
     }
+  });
+
+  it('drops t2i captions at the captionDropout rate: the row becomes the unconditional one, the image stays', async () => {
+    const s = tok.specialTokens;
+    const plain = stageBatchSource(pools, tok, { schedule: ['t2i-plan'], batchSize: 64, seed: 3 });
+    const dropped = stageBatchSource(pools, tok, { schedule: ['t2i-plan'], batchSize: 64, seed: 3, captionDropout: 0.25 });
+    const uncond = t2iUnconditionalPrompt(4, { specialTokens: s, maxSeqLength: T2I_MAX_SEQ_LENGTH });
+    let drops = 0;
+    for (let step = 0; step < 4; step++) {
+      const a = await plain(step);
+      const b = await dropped(step);
+      for (let r = 0; r < 64; r++) {
+        const text = b.ids[r]!.slice(0, T2I_MAX_SEQ_LENGTH + 1);
+        // the image codes are those of the same item either way
+        expect(b.ids[r]!.slice(-6)).toEqual(a.ids[r]!.slice(-6));
+        if (text.join() === uncond.ids.slice(0, T2I_MAX_SEQ_LENGTH + 1).join()) {
+          drops++;
+          expect(b.padMask![r]).toEqual(uncond.padMask);
+          expect(text.slice(-3)).toEqual([s.t2i, s.bos, s.eos]);
+        } else expect(b.ids[r]).toEqual(a.ids[r]);
+      }
+    }
+    // 256 rows at 0.25: a binomial with standard deviation 6.9
+    expect(drops).toBeGreaterThan(64 - 25);
+    expect(drops).toBeLessThan(64 + 25);
+    expect(await dropped(2)).toEqual(await dropped(2));
+    expect(() => stageBatchSource(pools, tok, { schedule: ['t2i'], batchSize: 2, seed: 0, captionDropout: 1.5 })).toThrow(/captionDropout must be in \[0, 1\], got 1.5/);
   });
 
   it('cycles the schedule and gives step s the same batch every time', async () => {

@@ -9,6 +9,7 @@ import { SHAPESWORLD_VQ16_CONFIG } from '../src/recipe/image-tokenizer-stage.js'
 import { runRecipe, type RecipeOptions } from '../src/recipe/recipe.js';
 import { architectureDifferences, architectureFromFlags } from '../src/recipe/architecture-flags.js';
 import { MMADA_TINY_ARCHITECTURE } from '../src/recipe/recipe-config.js';
+import { guidanceFlag } from '../src/commands/train-recipe.js';
 
 const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-recipe-'));
@@ -65,6 +66,27 @@ describe('runRecipe', () => {
     await expect(runRecipe(wider)).rejects.toThrow(/stage1[/\\]config\.json: this run's stage1 model has dModel 16 \(asked 24\); use another --out/);
   });
 
+  it('chooses each stage\'s image guidance on validation prompts, records it, and reuses the choice', async () => {
+    const out = join(root, 'guided');
+    const log: string[] = [];
+    await runRecipe({ ...options(out, log), captionDropout: 0.5, guidanceCandidates: [0, 2] });
+    for (const stage of ['stage1', 'stage2']) {
+      const g = JSON.parse(readFileSync(join(out, stage, 'guidance.json'), 'utf8'));
+      expect(g.candidates).toEqual([0, 2]);
+      expect(g.trials.map((t: { guidanceScale: number; n: number }) => [t.guidanceScale, t.n])).toEqual([[0, 1], [2, 1]]);
+      expect([0, 2]).toContain(g.chosen);
+      expect(JSON.parse(readFileSync(join(out, stage, 'scores.json'), 'utf8')).sampling.guidanceScale).toBe(g.chosen);
+    }
+    const recipe = JSON.parse(readFileSync(join(out, 'recipe.json'), 'utf8'));
+    expect(recipe.captionDropout).toBe(0.5);
+    expect(recipe.guidanceCandidates).toEqual([0, 2]);
+    expect(recipe.sampling.guidanceScale).toBe(JSON.parse(readFileSync(join(out, 'stage2', 'guidance.json'), 'utf8')).chosen);
+    expect(log.filter((l) => l.includes('choosing the image guidance'))).toHaveLength(2);
+    const again: string[] = [];
+    await runRecipe({ ...options(out, again), captionDropout: 0.5, guidanceCandidates: [0, 2] });
+    expect(again.some((l) => l.includes('choosing the image guidance') || l.includes('scoring'))).toBe(false);
+  });
+
   it('continues an image tokenizer it trained, re-judges it when its weights change, and uses a copied one as it is', async () => {
     const out = join(root, 'vq-resume');
     const acceptance = join(out, 'vq', 'acceptance.json');
@@ -114,6 +136,18 @@ describe('runRecipe', () => {
   });
 });
 
+describe('guidanceFlag', () => {
+  it('reads one scale or a list of candidates and refuses what is out of range, empty or repeated', () => {
+    expect(guidanceFlag(undefined)).toEqual([0]);
+    expect(guidanceFlag('3.5')).toEqual([3.5]);
+    expect(guidanceFlag('0, 1,3')).toEqual([0, 1, 3]);
+    expect(() => guidanceFlag('-1')).toThrow(/got "-1"/);
+    expect(() => guidanceFlag('1,,2')).toThrow(/got ""/);
+    expect(() => guidanceFlag('101')).toThrow(/\[0, 100\]/);
+    expect(() => guidanceFlag('1,1')).toThrow(/lists a scale twice/);
+  });
+});
+
 describe('architectureFromFlags', () => {
   it("keeps mmada-tiny's size for flags left out and makes the SwiGLU 3 × a given width", () => {
     expect(architectureFromFlags({})).toEqual(MMADA_TINY_ARCHITECTURE);
@@ -138,6 +172,8 @@ describe('mmada train --recipe', () => {
     // the flag is named as typed (two dashes)
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-steps', '0', '--out', out)).stderr).toMatch(/(^|[^-])--vq-steps expects an integer ≥ 1, got "0"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--lr1', 'x', '--out', out)).stderr).toMatch(/(^|[^-])--lr1 expects a number ≥ 0/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--caption-dropout', '1.2', '--out', out)).stderr).toMatch(/--caption-dropout expects a probability in \[0, 1\], got 1.2/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--t2i-guidance', '1,x', '--out', out)).stderr).toMatch(/--t2i-guidance expects a scale in \[0, 100\] or a comma-separated list of them, got "x"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '128', '--heads', '3', '--out', out)).stderr).toMatch(/--heads 3 does not divide --width 128/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '24', '--heads', '8', '--out', out)).stderr).toMatch(/3 dimensions per head; RoPE needs an even number/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--depth', '0', '--out', out)).stderr).toMatch(/(^|[^-])--depth expects an integer ≥ 1, got "0"/);

@@ -1,6 +1,7 @@
 /**
  * mmada train --recipe mmada-tiny [--out models/mmada-tiny] [--stage1-steps N] [--stage2-steps N] [--batch B]
- *   [--width D] [--depth L] [--heads H] [--mlp F] [--vq DIR] [--until-stage 1|2] [--eval-count N] [--device cpu|webgpu] [--seed K]
+ *   [--width D] [--depth L] [--heads H] [--mlp F] [--vq DIR] [--until-stage 1|2] [--eval-count N] [--caption-dropout P]
+ *   [--t2i-guidance W] [--device cpu|webgpu] [--seed K]
  *
  * The whole MMaDA recipe in miniature on ShapesWorld (packages/cli/src/recipe/recipe.ts): text tokenizer,
  * image tokenizer, stage 1 pretraining, stage 2 mixed long-CoT SFT, held-out scores after each stage.
@@ -52,6 +53,11 @@ the held-out scores of every stage. Resumable: run the same command again to con
                          (models/mmada-tiny/vq/README.md)
   --until-stage S        stop after stage 0 (the tokenizers), 1 or 2 (default 2)
   --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
+  --caption-dropout P    probability that a t2i row trains with an empty caption, in both stages (default 0;
+                         upstream MMaDA uses 0.1). Guidance needs it: the empty caption is what w guides against
+  --t2i-guidance W       classifier-free guidance of the scored images, (1+W)·cond − W·uncond (default 0);
+                         recorded in recipe.json, which the demonstration reads. A list (W1,W2,…) chooses
+                         per stage, on validation prompts after the training pools (never the test split)
   --device D             cpu | webgpu (default: MMADA_DEVICE, else webgpu if present, else cpu)
   --seed K               seed (default 0)
 `;
@@ -81,10 +87,23 @@ const FLAGS = {
   'vq-gam': { type: 'string' },
   'until-stage': { type: 'string' },
   'eval-count': { type: 'string' },
+  'caption-dropout': { type: 'string' },
+  't2i-guidance': { type: 'string' },
   device: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
+
+/** --t2i-guidance: one scale, or a comma-separated list of candidates (each in [0, 100], no repeats). */
+export function guidanceFlag(value: string | undefined): number[] {
+  if (value === undefined) return [0];
+  const parts = value.split(',').map((p) => p.trim());
+  const ws = parts.map((p) => (p === '' ? NaN : Number(p)));
+  const bad = parts.find((p, i) => !(ws[i]! >= 0 && ws[i]! <= 100));
+  if (bad !== undefined) throw new UsageError(`--t2i-guidance expects a scale in [0, 100] or a comma-separated list of them, got ${JSON.stringify(bad)} in ${JSON.stringify(value)}`);
+  if (new Set(ws).size !== ws.length) throw new UsageError(`--t2i-guidance lists a scale twice: ${JSON.stringify(value)}`);
+  return ws;
+}
 
 export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
   const f = unwrap(parseFlags(argv, FLAGS));
@@ -106,6 +125,9 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   const seed = unwrap(integerFlag('seed', f.seed, 0));
   const lr1 = unwrap(numberFlag('lr1', f.lr1, RECIPE_DEFAULTS.stage1.learningRate));
   const lr2 = unwrap(numberFlag('lr2', f.lr2, RECIPE_DEFAULTS.stage2.learningRate));
+  const captionDropout = unwrap(numberFlag('caption-dropout', f['caption-dropout'], 0));
+  if (!(captionDropout >= 0 && captionDropout <= 1)) throw new UsageError(`--caption-dropout expects a probability in [0, 1], got ${f['caption-dropout']}`);
+  const guidance = guidanceFlag(f['t2i-guidance']);
   const architecture = architectureFromFlags(f);
   // every flag is read before the run directory is locked (a bad value leaves nothing behind)
   const out = f.out ?? 'runs/mmada-tiny';
@@ -128,6 +150,9 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     stage1: { steps: steps1, batchSize: batch, learningRate: lr1 },
     stage2: { steps: steps2, batchSize: batch, learningRate: lr2 },
     architecture,
+    captionDropout,
+    sampling: { guidanceScale: guidance[0]! },
+    ...(guidance.length > 1 ? { guidanceCandidates: guidance } : {}),
     ...(f.vq !== undefined ? { vq: f.vq } : {}),
     trainImageTokenizer: async (dir) => {
       // The recipe reloads the tokenizer from its directory; free the trained copy this call returns.

@@ -38,7 +38,7 @@ export async function demoReportHtml(r: DemoResult, out: string, modelDir: strin
 pre{background:#f5f5f5;padding:.6em;white-space:pre-wrap}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}
 figure{display:inline-block;margin:.4em;width:150px;vertical-align:top;font-size:.85em}figure.chart{width:660px}.ok{color:#176f2c}.bad{color:#a11}</style></head><body>
 <h1>mmada-tiny on ShapesWorld: held-out demonstration</h1>
-<p>Model <code>${esc(modelDir)}</code>. Every item below comes from ShapesWorld's held-out test split. Sampling is greedy (temperature 0, one token per step).
+<p>Model <code>${esc(modelDir)}</code>. Every item below comes from ShapesWorld's held-out test split. Sampling is greedy (temperature 0, one token per step)${r.sampling.guidanceScale ? `; images use classifier-free guidance w = ${r.sampling.guidanceScale}` : ''}.
 The whole report took ${r.seconds.toFixed(0)} s to make.</p>
 <h2>1. Text reasoning</h2>
 <table><tr><th>question</th><td>${esc(r.reasoning.question)}</td></tr><tr><th>reference</th><td>${esc(r.reasoning.reference)}</td></tr><tr><th>model</th><td>${esc(r.reasoning.answer)}</td></tr></table>

@@ -14,7 +14,8 @@ import {
 } from '@mmada/eval';
 import { codesToImages, imageCodes, inpaintImage, loadImageTokenizer, loadModel, loadTextTokenizer, disposeModel, type MaskPredictorModel } from '@mmada/mmada';
 import { foldIn, key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
-import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, scoresTable, type RecipeScores } from './recipe-eval.js';
+import { answerAboutImages, drawImages, evaluateRecipeModelWithOutputs, RECIPE_SAMPLING, scoresTable, type RecipeSampling, type RecipeScores } from './recipe-eval.js';
+import { readRecordedSampling } from './recorded-sampling.js';
 import { contactSheet, greyCell, tokensOfCell, upscaleNearest } from './image-sheet.js';
 import { writeDemoCharts, type DemoChart } from './demo-charts.js';
 import { captionedSheetSvg } from './captioned-sheet.js';
@@ -33,6 +34,8 @@ export interface DemoOptions {
   /** The model writes a plan before drawing (stage-2 models; default true). */
   readonly planFirst?: boolean;
   readonly seed?: number;
+  /** How items are sampled (default: what the model directory's recipe.json records, else RECIPE_SAMPLING). */
+  readonly sampling?: RecipeSampling;
   readonly log?: (line: string) => void;
 }
 
@@ -47,6 +50,8 @@ export interface DemoResult {
   readonly charts: readonly DemoChart[];
   readonly table: string;
   readonly seconds: number;
+  /** The sampling every item was drawn with. */
+  readonly sampling: RecipeSampling;
 }
 
 const must = <A>(e: E.Either<Error, A>, what: string): A => {
@@ -59,6 +64,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const seed = o.seed ?? 0;
   const planFirst = o.planFirst ?? true;
+  const sampling: RecipeSampling = o.sampling ?? { ...RECIPE_SAMPLING, ...(await readRecordedSampling(o.model)) };
   const tok = must(await loadTextTokenizer(o.model)(), 'text tokenizer');
   const vq = must(await loadImageTokenizer(join(o.model, 'vq'), { device: o.device })(), 'image tokenizer');
   const model: MaskPredictorModel = must(await loadModel(o.model, { device: o.device })(), 'model');
@@ -73,7 +79,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const count = o.count ?? 100;
     log(`== held-out scores (${count} items per task family)`);
     const { scores, outputs } = await evaluateRecipeModelWithOutputs(model, tok, vq, {
-      count, planFirst, seed,
+      count, planFirst, seed, sampling,
       onProgress: (family, done, total) => log(`  ${family} ${done}/${total}`),
     });
 
@@ -88,7 +94,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const rng = createRng(seed + 17);
     const questions = [u!.question, ...UNDERSTANDING_CATEGORIES.filter((c) => c !== u!.question.category).map((c) => generateQuestion(rng, scene, c))];
     const sceneImage = renderScene(scene);
-    const answers = await answerAboutImages(model, tok, vq, questions.map(() => sceneImage), questions.map((q) => q.question), seed);
+    const answers = await answerAboutImages(model, tok, vq, questions.map(() => sceneImage), questions.map((q) => q.question), seed, sampling);
     const qa = questions.map((q, i) => ({ question: q.question, gold: q.answer, answer: answers[i]!, correct: scoreUnderstanding(answerAfterThink(answers[i]!), q) }));
     for (const x of qa) log(`${x.question}  →  ${x.answer}   (gold ${x.gold}${x.correct ? ', correct' : ''})`);
     const understanding = { image: await save('understanding-scene.png', sceneImage), qa };
@@ -96,7 +102,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     log('== 3 images for held-out prompts');
     const prompts = generateShapesWorld('t2i', { split: 'test', count: o.images ?? 12 });
     const reused = outputs.t2i.slice(0, prompts.length);
-    const extra = prompts.length > reused.length ? await drawImages(model, tok, vq, prompts.slice(reused.length).map((p) => p.prompt.prompt), { planFirst, seed }) : undefined;
+    const extra = prompts.length > reused.length ? await drawImages(model, tok, vq, prompts.slice(reused.length).map((p) => p.prompt.prompt), { planFirst, seed, sampling }) : undefined;
     const drawn = prompts.map((p, i) => {
       if (i < reused.length) return reused[i]!;
       const image = extra!.images[i - reused.length]!;
@@ -124,7 +130,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const masked = new Set(tokensOfCell(codes!.length, 2, obj.row, obj.col));
     const known = codes!.map((c, i) => (masked.has(i) ? null : c));
     const inpainted = await inpaintImage(model, tok, target.prompt.prompt, known, foldIn(key(seed), 4), {
-      maxSeqLength: T2I_MAX_SEQ_LENGTH, steps: Math.max(4, masked.size), temperature: 0, guidanceScale: 0,
+      maxSeqLength: T2I_MAX_SEQ_LENGTH, steps: Math.max(4, masked.size), temperature: 0, guidanceScale: sampling.guidanceScale ?? 0,
     });
     const [filled] = await codesToImages(vq, inpainted.codes);
     const inpainting = {
@@ -144,7 +150,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const charts = await writeDemoCharts(o.model, o.out, scores);
     log(charts.map((c) => `${c.svg}${c.png ? `, ${c.png}` : ''}`).join('\n'));
     const result: DemoResult = {
-      reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, charts, table, seconds: (performance.now() - t0) / 1000,
+      reasoning, understanding, t2i, contactSheet: 'contact-sheet.png', inpainting, scores, charts, table, seconds: (performance.now() - t0) / 1000, sampling,
     };
     await writeFileAtomic(join(o.out, 'scores.json'), `${JSON.stringify(scores, null, 2)}\n`);
     await writeFileAtomic(join(o.out, 'report.html'), await demoReportHtml(result, o.out, o.model));

@@ -14,6 +14,13 @@ export function recipeImageTokens(vq: VqConfig): number {
   return side * side;
 }
 
+/**
+ * Train items per task that the stages draw from: the first `reasoning` items of ShapesWorld's train stream
+ * for the text rows, the first `images` for understanding and for t2i. Items after them are the recipe's
+ * validation split (validation-split.ts).
+ */
+export const RECIPE_POOL_SIZES = { reasoning: 20000, images: 8000 } as const;
+
 export interface RecipeArchitecture {
   readonly dModel: number;
   readonly nHeads: number;

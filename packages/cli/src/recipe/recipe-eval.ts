@@ -10,6 +10,7 @@ import {
 import { chat, codesToImages, imageCodes, understandImage, generateImage, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer } from '@mmada/mmada';
 import { foldIn, key } from '@mmada/tensor';
 import { T2I_MAX_SEQ_LENGTH } from './stage-data.js';
+import { recipeValidationItems } from './validation-split.js';
 import { t2iConditioningText, t2iPlanRequest } from './shapesworld-text.js';
 
 export interface RecipeSampling {
@@ -24,6 +25,17 @@ export interface RecipeSampling {
   readonly threshold?: number;
   /** Text sampler: Fast-dLLM key/value cache (default 'none': exact). */
   readonly kvCache?: 'none' | 'prefix' | 'dual';
+  /**
+   * Classifier-free guidance w of the image sampler, (1+w)·cond − w·uncond (default 0: none). Only a model
+   * trained with caption dropout has learned the unconditional row it guides against.
+   */
+  readonly guidanceScale?: number;
+}
+
+/** Whether two samplings give the same scores (an absent option and its default are the same). */
+export function sameSampling(a: RecipeSampling, b: RecipeSampling): boolean {
+  const norm = (s: RecipeSampling) => JSON.stringify({ ...s, guidanceScale: s.guidanceScale ?? 0, kvCache: s.kvCache ?? 'none', threshold: s.threshold ?? null, imageSteps: s.imageSteps ?? null });
+  return norm(a) === norm(b);
 }
 
 export const RECIPE_SAMPLING: RecipeSampling = { reasoningLength: 64, understandingLength: 48, planLength: 32, blockLength: 16 };
@@ -42,8 +54,10 @@ export interface RecipeScores {
 }
 
 export interface RecipeEvalOptions {
-  /** Test items per family (default 100). */
+  /** Items per family (default 100). */
   readonly count?: number;
+  /** 'test' (default): the held-out test split; 'validation': the recipe's validation split, for choosing sampling. */
+  readonly split?: 'test' | 'validation';
   readonly batchSize?: number;
   /** Stage 2 models write a plan before the image and may think before answering about an image. */
   readonly planFirst?: boolean;
@@ -112,7 +126,7 @@ export async function drawImages(
     maxSeqLength: T2I_MAX_SEQ_LENGTH,
     steps: sampling.imageSteps ?? numImageTokens,
     temperature: 0,
-    guidanceScale: 0,
+    guidanceScale: sampling.guidanceScale ?? 0,
   });
   const images = await codesToImages(vq, g.codes);
   return { images, plans, codes: g.codes };
@@ -138,13 +152,15 @@ export async function evaluateRecipeModelWithOutputs(
   const bs = options.batchSize ?? 50;
   const seed = options.seed ?? 0;
   const sampling = options.sampling ?? RECIPE_SAMPLING;
+  const items = <T extends 'reasoning' | 'understanding' | 't2i'>(task: T) =>
+    options.split === 'validation' ? recipeValidationItems(task, count) : generateShapesWorld(task, { split: 'test', count });
 
-  const reasoning = generateShapesWorld('reasoning', { split: 'test', count });
+  const reasoning = items('reasoning');
   const rAnswers = await inBatches(reasoning, bs, (b) => answerQuestions(model, tok, b.map((r) => r.problem.question), seed, sampling), (d) => options.onProgress?.('reasoning', d, count));
   const rScore = score(reasoning.map((r, i) => ({ category: `${r.problem.steps}-step`, correct: finalAnswerCorrect(rAnswers[i]!, r.problem.answer) })));
   const thinkFormatRate = rAnswers.filter((a) => hasThinkFormat(a)).length / Math.max(1, rAnswers.length);
 
-  const understanding = generateShapesWorld('understanding', { split: 'test', count });
+  const understanding = items('understanding');
   const uAnswers = await inBatches(
     understanding, bs,
     (b) => answerAboutImages(model, tok, vq, b.map((r) => renderScene(r.scene)), b.map((r) => r.question.question), seed, sampling),
@@ -152,7 +168,7 @@ export async function evaluateRecipeModelWithOutputs(
   );
   const uScore = score(understanding.map((r, i) => ({ category: r.category, correct: scoreUnderstanding(answerAfterThink(uAnswers[i]!), r.question) })));
 
-  const t2i = generateShapesWorld('t2i', { split: 'test', count });
+  const t2i = items('t2i');
   const drawn = await inBatches(
     t2i, bs,
     async (b) => {

@@ -22,10 +22,11 @@ import {
 } from '@mmada/mmada';
 import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { architectureDifferences } from './architecture-flags.js';
-import { MMADA_TINY_ARCHITECTURE, RECIPE_RESOLUTION, recipeImageTokens, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
-import { evaluateRecipeModel, scoresTable, type RecipeScores } from './recipe-eval.js';
+import { MMADA_TINY_ARCHITECTURE, RECIPE_POOL_SIZES, RECIPE_RESOLUTION, recipeImageTokens, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
+import { evaluateRecipeModel, RECIPE_SAMPLING, sameSampling, scoresTable, type RecipeSampling, type RecipeScores } from './recipe-eval.js';
 import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
 import { evaluateImageTokenizer } from './image-tokenizer-stage.js';
+import { chooseGuidance, type GuidanceChoice, type GuidanceChoiceOptions } from './guidance-choice.js';
 import { writeShapesWorldTextTokenizer } from './text-tokenizer-stage.js';
 
 export interface StageSettings {
@@ -54,12 +55,21 @@ export interface RecipeOptions {
   readonly log?: (line: string) => void;
   /** Stops the stage in progress after its current step (a checkpoint is written first); re-run to continue. */
   readonly signal?: AbortSignal;
+  /** Probability of dropping a t2i row's caption in both stages (default 0; upstream trains with 0.1). */
+  readonly captionDropout?: number;
+  /** How the held-out scores are sampled (default RECIPE_SAMPLING); recorded in recipe.json for the demo. */
+  readonly sampling?: Partial<RecipeSampling>;
+  /**
+   * Image guidance scales to choose from, per stage, on the validation split before scoring (guidance-choice.ts);
+   * the choice replaces `sampling.guidanceScale` and is kept in OUT/stageN/guidance.json.
+   */
+  readonly guidanceCandidates?: readonly number[];
 }
 
 export const RECIPE_DEFAULTS = {
   stage1: { steps: 6000, learningRate: 1e-3, batchSize: 64 } as StageSettings,
   stage2: { steps: 6000, learningRate: 5e-4, batchSize: 64 } as StageSettings,
-  pool: { reasoning: 20000, images: 8000 },
+  pool: RECIPE_POOL_SIZES,
 };
 
 export interface RecipeResult {
@@ -113,7 +123,8 @@ async function runStage(
   name: 'stage1' | 'stage2', start: MaskPredictorModel, pools: RecipePools, tok: TextTokenizer, settings: StageSettings, o: RecipeOptions, log: (l: string) => void,
 ): Promise<{ model: MaskPredictorModel; seconds: number; finalLoss: number; stopped: boolean }> {
   const dir = join(o.out, name);
-  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2) });
+  const captionDropout = o.captionDropout ?? 0;
+  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2), captionDropout });
   let lastPrint = 0;
   const r = await trainSft(start, batches, {
     steps: settings.steps,
@@ -122,7 +133,7 @@ async function runStage(
     out: dir,
     resume: true,
     checkpointEvery: Math.max(50, Math.ceil(settings.steps / 20)),
-    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize },
+    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, captionDropout },
     ...(o.signal ? { signal: o.signal } : {}),
     onStep: (i) => {
       const now = performance.now();
@@ -138,12 +149,29 @@ async function runStage(
   return { model: run.model, seconds, finalLoss, stopped: run.stopped };
 }
 
+/** A stage's guidance, chosen on the validation split; cached in DIR/guidance.json for its steps, count and candidates. */
+async function stageGuidance(
+  dir: string, model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, options: GuidanceChoiceOptions, steps: number, log: (l: string) => void,
+): Promise<number> {
+  const file = join(dir, 'guidance.json');
+  const key = { steps, count: options.count, candidates: options.candidates, sampling: { ...options.sampling, guidanceScale: undefined } };
+  const cached = await readJsonIf<typeof key & GuidanceChoice>(file);
+  if (cached && JSON.stringify({ steps: cached.steps, count: cached.count, candidates: cached.candidates, sampling: cached.sampling }) === JSON.stringify(key)) return cached.chosen;
+  log(`  choosing the image guidance among ${options.candidates.join(', ')} on ${options.count} validation prompts`);
+  const choice = await chooseGuidance(model, tok, vq, { ...options, onTrial: (t) => log(`    w ${t.guidanceScale}: ${t.correct}/${t.n} accepted`) });
+  log(`  guidance ${choice.chosen}`);
+  await writeFileAtomic(file, `${JSON.stringify({ ...key, ...choice }, null, 2)}\n`);
+  return choice.chosen;
+}
+
 /** Runs (or continues) the recipe; see the file comment. */
 export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const s1: StageSettings = { ...RECIPE_DEFAULTS.stage1, ...o.stage1 };
   const s2: StageSettings = { ...RECIPE_DEFAULTS.stage2, ...o.stage2 };
   const evalCount = o.evalCount ?? 100;
+  let sampling: RecipeSampling = { ...RECIPE_SAMPLING, ...o.sampling };
+  const poolSizes = { ...RECIPE_DEFAULTS.pool, ...o.poolSize };
   await mkdir(o.out, { recursive: true });
 
   log('== 0a text tokenizer');
@@ -183,7 +211,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   const getPools = async () => {
     if (!pools) {
       log('== data pools');
-      pools = await buildRecipePools(vq, o.out, { ...RECIPE_DEFAULTS.pool, ...o.poolSize }, log);
+      pools = await buildRecipePools(vq, o.out, poolSizes, log);
     }
     return pools;
   };
@@ -223,15 +251,20 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
     }
     let scores: RecipeScores | undefined;
     const scoresFile = join(o.out, name, 'scores.json');
+    if (evalCount > 0 && o.guidanceCandidates?.length) {
+      const w = await stageGuidance(join(o.out, name), model, tok, vq, { candidates: o.guidanceCandidates, count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0, sampling, pools: poolSizes }, settings.steps, log);
+      sampling = { ...sampling, guidanceScale: w };
+    }
     if (evalCount > 0) {
-      const cached = await readJsonIf<{ steps: number; count: number; scores: RecipeScores }>(scoresFile);
-      if (cached && cached.steps === settings.steps && cached.count === evalCount) scores = cached.scores;
+      const cached = await readJsonIf<{ steps: number; count: number; sampling?: RecipeSampling; scores: RecipeScores }>(scoresFile);
+      // scores from before sampling was recorded were made with the defaults
+      if (cached && cached.steps === settings.steps && cached.count === evalCount && sameSampling(cached.sampling ?? RECIPE_SAMPLING, sampling)) scores = cached.scores;
       else {
         log(`  scoring ${evalCount} held-out items per family`);
         scores = await evaluateRecipeModel(model, tok, vq, {
-          count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0, onProgress: (family, done, total) => log(`    ${family} ${done}/${total}`),
+          count: evalCount, planFirst: name === 'stage2', seed: o.seed ?? 0, sampling, onProgress: (family, done, total) => log(`    ${family} ${done}/${total}`),
         });
-        await writeFileAtomic(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, scores }, null, 2)}\n`);
+        await writeFileAtomic(scoresFile, `${JSON.stringify({ steps: settings.steps, count: evalCount, sampling, scores }, null, 2)}\n`);
       }
       log(`  ${name}: reasoning ${(100 * scores.reasoning.accuracy).toFixed(1)}% (think format ${(100 * scores.reasoning.thinkFormatRate).toFixed(1)}%), understanding ${(100 * scores.understanding.accuracy).toFixed(1)}%, t2i ${(100 * scores.t2i.accuracy).toFixed(1)}%`);
     }
@@ -244,7 +277,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
-  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2 }, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
   return { out: o.out, stopped: false, stages, table };
 }
 

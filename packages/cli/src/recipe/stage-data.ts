@@ -58,16 +58,21 @@ export function textExample(kind: Exclude<RowKind, 't2i' | 't2i-plan'>, pools: R
   }
 }
 
-/** A t2i batch: the prompt (optionally with its plan) → the image codes, in the t2i layout. */
-export function t2iBatch(items: readonly number[], pools: RecipePools, tok: TextTokenizer, withPlan: boolean): SftBatch {
+/**
+ * A t2i batch: the prompt (optionally with its plan) → the image codes, in the t2i layout. Rows whose
+ * `dropCaption[j]` is true get the empty caption (`<|t2i|>, BOS, EOS`: the unconditional row that
+ * classifier-free guidance samples against).
+ */
+export function t2iBatch(items: readonly number[], pools: RecipePools, tok: TextTokenizer, withPlan: boolean, dropCaption: readonly boolean[] = []): SftBatch {
   const s = tok.specialTokens;
   const ids: number[][] = [];
   const padMask: number[][] = [];
   const promptLengths: number[] = [];
-  for (const i of items) {
+  for (const [j, i] of items.entries()) {
     const k = i % pools.t2i.length;
     const r = pools.t2i[k]!;
-    const text = t2iTextPart(tok.encode(t2iConditioningText(r.prompt.prompt, withPlan ? t2iPlan(r) : undefined)), { specialTokens: s, maxSeqLength: T2I_MAX_SEQ_LENGTH });
+    const caption = dropCaption[j] ? [] : tok.encode(t2iConditioningText(r.prompt.prompt, withPlan ? t2iPlan(r) : undefined));
+    const text = t2iTextPart(caption, { specialTokens: s, maxSeqLength: T2I_MAX_SEQ_LENGTH });
     const image = imageTokens(tok, pools.t2iCodes[k]!);
     ids.push([...text.ids, s.soi, ...image, s.eoi]);
     padMask.push([...text.padMask, ...new Array<number>(image.length + 2).fill(1)]);
@@ -75,6 +80,8 @@ export function t2iBatch(items: readonly number[], pools: RecipePools, tok: Text
   }
   return { ids, promptLengths, padMask };
 }
+
+const CAPTION_DROPOUT_STREAM = 0x2c1b3c6d;
 
 /** splitmix32-style hash → [0, 1): the shuffles of the pools. */
 function hashUnit(seed: number, a: number, b: number): number {
@@ -89,6 +96,11 @@ export interface StageDataOptions {
   readonly schedule: readonly RowKind[];
   readonly batchSize: number;
   readonly seed: number;
+  /**
+   * Probability that a t2i row's caption (and plan) is dropped (upstream MMaDA trains with 0.1, which is
+   * what makes guidance possible at sampling time; default 0). Drawn per (step, row), independent of the items.
+   */
+  readonly captionDropout?: number;
 }
 
 const poolSize = (kind: RowKind, pools: RecipePools) =>
@@ -97,12 +109,18 @@ const poolSize = (kind: RowKind, pools: RecipePools) =>
 /** The batch source of a stage (see the file comment). */
 export function stageBatchSource(pools: RecipePools, tok: TextTokenizer, options: StageDataOptions): SftBatchSource {
   if (options.schedule.length === 0) throw new RangeError('stageBatchSource: empty schedule');
+  const dropout = options.captionDropout ?? 0;
+  if (!(dropout >= 0 && dropout <= 1)) throw new RangeError(`stageBatchSource: captionDropout must be in [0, 1], got ${dropout}`);
   return (step) => {
     const kind = options.schedule[step % options.schedule.length]!;
     const n = poolSize(kind, pools);
     // Random draws with replacement: item (step, row) of the pool, independent of every other step.
     const items = Array.from({ length: options.batchSize }, (_, r) => Math.floor(hashUnit(options.seed, step, r) * n));
-    if (kind === 't2i' || kind === 't2i-plan') return t2iBatch(items, pools, tok, kind === 't2i-plan');
+    if (kind === 't2i' || kind === 't2i-plan') {
+      // A second hash stream (seed offset) so that turning dropout on leaves every step's items unchanged.
+      const drop = items.map((_, r) => dropout > 0 && hashUnit(options.seed + CAPTION_DROPOUT_STREAM, step, r) < dropout);
+      return t2iBatch(items, pools, tok, kind === 't2i-plan', drop);
+    }
     return sftBatch(items.map((i) => textExample(kind, pools, i, tok)), { eosId: tok.specialTokens.eos });
   };
 }

@@ -1,0 +1,30 @@
+/**
+ * The recipe's validation split: ShapesWorld train-stream items after the pools the stages draw from
+ * (RECIPE_POOL_SIZES), minus any that repeat a pool item. Sampling choices (guidance, decoding) are made on
+ * it, so the test split only ever measures. The train stream already excludes every test item.
+ */
+import { generateShapesWorld, type ShapesWorldRecord, type ShapesWorldTask } from '@mmada/eval';
+import { RECIPE_POOL_SIZES } from './recipe-config.js';
+
+type RecordOf<T extends ShapesWorldTask> = Extract<ShapesWorldRecord, { task: T }>;
+
+/** What makes two items the same for training (the text the model reads, and the scene where there is one). */
+function itemKey(r: ShapesWorldRecord): string {
+  if (r.task === 't2i') return JSON.stringify([r.prompt.prompt, r.scene]);
+  if (r.task === 'understanding') return JSON.stringify([r.question.question, r.scene]);
+  return r.problem.question;
+}
+
+/** The first `count` validation items of `task` for pools of the given sizes (default the recipe's). */
+export function recipeValidationItems<T extends ShapesWorldTask>(task: T, count: number, pools: { reasoning: number; images: number } = RECIPE_POOL_SIZES): RecordOf<T>[] {
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new RangeError(`recipeValidationItems: count must be an integer in [1, 100000], got ${count}`);
+  const poolSize = task === 'reasoning' ? pools.reasoning : pools.images;
+  // Repeats of pool items are rare: twice the count (plus slack) almost always suffices; grow if not.
+  for (let extra = 2 * count + 64; ; extra *= 2) {
+    const stream = generateShapesWorld(task, { split: 'train', count: poolSize + extra });
+    const seen = new Set(stream.slice(0, poolSize).map(itemKey));
+    const fresh = stream.slice(poolSize).filter((r) => !seen.has(itemKey(r)));
+    if (fresh.length >= count) return fresh.slice(0, count) as RecordOf<T>[];
+    if (extra > 64 * count + 1_000_000) throw new Error(`ShapesWorld ${task}: fewer than ${count} train items outside a pool of ${poolSize}`);
+  }
+}
