@@ -205,6 +205,11 @@ export const OP_PARITY_CASES: readonly OpCase[] = [
   ].map(([as, bs]): OpCase => ({ name: `matmul ${JSON.stringify(as)}x${JSON.stringify(bs)}`, inputs: () => [f(as!), f(bs!)], fn: ([a, c]) => T.matmul(a!, c!), atol: 1e-4, rtol: 1e-4 })),
   { name: 'matmul transA transB', inputs: () => [f([3, 7, 5]), f([3, 6, 7])], fn: ([a, c]) => T.matmul(a!, c!, { transA: true, transB: true }), atol: 1e-4, rtol: 1e-4 },
   { name: 'matmul of transposed', inputs: () => [f([6, 5]), f([6, 4])], fn: ([a, c]) => T.matmul(T.transpose(a!), c!), atol: 1e-4, rtol: 1e-4 },
+  // transposed A with M ≥ 8 and not a multiple of 4: the GEMM reads A without vec4 loads (a 5-row form of it once
+  // lost Chromium's SwiftShader device)
+  ...[[11, 9, 6], [7, 13, 10], [20, 18, 5]].map(([k, m, n]): OpCase => ({
+    name: `matmul transA M${m}`, inputs: () => [f([2, k!, m!]), f([2, k!, n!])], fn: ([a, c]) => T.matmul(a!, c!, { transA: true }), atol: 1e-4, rtol: 1e-4,
+  })),
   // sorting
   { name: 'topk', inputs: (r) => [f([1 + Math.floor(r() * 3), 5 + Math.floor(r() * 40)])], fn: ([x]) => { const t = T.topk(x!, 4); return [t.values, t.indices]; } },
   { name: 'topk ties', inputs: (r) => [i32([3, 9 + Math.floor(r() * 9)])], fn: ([x]) => { const t = T.topk(x!, 5); return [t.values, t.indices]; } },

@@ -2,6 +2,10 @@
  * The recipe's validation split: ShapesWorld train-stream items after the pools the stages draw from
  * (RECIPE_POOL_SIZES), minus any that repeat a pool item. Sampling choices (guidance, decoding) are made on
  * it, so the test split only ever measures. The train stream already excludes every test item.
+ *
+ * Small item spaces run out: every t2i single-object and colours item (a few hundred distinct prompt and scene
+ * pairs) is either a test item or already in the 8000-item pool, so the t2i validation items are of the other four
+ * categories (two objects, counting, position, colour attribute).
  */
 import { generateShapesWorld, type ShapesWorldRecord, type ShapesWorldTask } from '@mmada/eval';
 import { RECIPE_POOL_SIZES } from './recipe-config.js';

@@ -107,7 +107,9 @@ export interface GemmPart {
  * without sharing, 16 rows measured 0.63×); and below 16 rows M rounded up to a power of two, so that a short product
  * is one block of rows and B (often the expensive operand, such as a convolution's patch) is fetched once: a
  * 3-channel convolution's input gradient as one block of 4 rows instead of 2 + 1 measured 1.5–1.7× faster. (Rounded
- * up without sharing, the 5-row transposed products of the op parity suite lost Chromium's SwiftShader device.)
+ * up without sharing, the 5-row transposed products of the op parity suite lost Chromium's SwiftShader device; those
+ * read A across rows one element at a time, a form `memoryOperand` no longer uses. Rounding up without sharing is
+ * unmeasured, so that path keeps the old rule.)
  */
 export function gemmRows(M: number, laneShared = false): number {
   if (laneShared) return M >= 16 ? 16 : M > 4 ? 8 : M > 2 ? 4 : M;
@@ -346,10 +348,13 @@ export function memoryOperand(o: {
         fetch: (k, q) => `select(${zero}, ${codec.vecLoad(arr, `${q} + min(${k}, K - 1u) * (${o.dim} / 4u)`)}, ${k} < K)`,
       }
     : {
+        // Unaligned, the four elements are read one at a time whichever way they run, so they are read along k
+        // (one row or column, four k) as for a [rows, K] matrix: the same loads, and no gather across rows to
+        // transpose in registers. (Read across rows, 'mn', Chromium's SwiftShader lost its device on such products.)
         decl,
-        along: 'mn',
+        along: 'k',
         laneFetch: true,
-        fetch: (k, i) =>
-          `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${o.offset} + min(${k}, K - 1u) * ${o.dim} + min(${i} + ${j}u, ${o.dim} - 1u)`)}, ${k} < K && ${i} + ${j}u < ${o.dim})`).join(', ')})`,
+        index: (i) => `${o.offset} + (${i})`,
+        fetch: (e, k) => `vec4<f32>(${[0, 1, 2, 3].map((j) => `select(0.0, ${codec.scalarLoad(arr, `${e} + min(${k} + ${j}u, K - 1u) * ${o.dim}`)}, ${k} + ${j}u < K)`).join(', ')})`,
       };
 }
