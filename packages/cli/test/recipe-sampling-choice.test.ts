@@ -1,44 +1,20 @@
 /**
  * What the recipe's sampling choices rest on: the validation split (after the training pools, never the test
- * split), the choice of image guidance on it, and the sampling a model directory records for the demonstration.
+ * split), the rule that picks the image guidance on it (the drawing itself: recipe-eval.test.ts), and the
+ * sampling a model directory records for the demonstration.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generateShapesWorld } from '@mmada/eval';
-import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, textTokenizerFromJson, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer } from '@mmada/mmada';
-import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { recipeValidationItems } from '../src/recipe/validation-split.js';
-import { chooseGuidance, pickGuidance } from '../src/recipe/guidance-choice.js';
+import { pickGuidance } from '../src/recipe/guidance-choice.js';
 import { parseRecordedSampling, readRecordedSampling } from '../src/recipe/recorded-sampling.js';
-import { drawImages, RECIPE_SAMPLING } from '../src/recipe/recipe-eval.js';
-import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
-import { SHAPESWORLD_VQ16_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
-import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
+import { RECIPE_SAMPLING } from '../src/recipe/recipe-eval.js';
 
-const device = deviceFromEnv() ?? 'cpu';
 const root = mkdtempSync(join(tmpdir(), 'mmada-sampling-'));
-let tok: TextTokenizer;
-let vq: ImageTokenizer;
-let model: MaskPredictorModel;
-
-beforeAll(async () => {
-  await ensureBackend(device);
-  const t = shapesWorldTextTokenizer(50);
-  const r = textTokenizerFromJson(t.tokenizerJson, t.tokenizerConfig);
-  if (E.isLeft(r)) throw r.left;
-  tok = r.right;
-  vq = initImageTokenizer(SHAPESWORLD_VQ16_CONFIG, key(1), { device });
-  const config = recipeModelConfig(tok, 2 ** SHAPESWORLD_VQ16_CONFIG.bits, { dModel: 32, nHeads: 2, nLayers: 1, mlpHiddenSize: 64 }, recipeImageTokens(SHAPESWORLD_VQ16_CONFIG));
-  model = createModel(config, key(2), { device, std: 0.5 });
-});
-afterAll(() => {
-  disposeModel(model);
-  disposeImageTokenizer(vq);
-  rmSync(root, { recursive: true, force: true });
-});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('recipeValidationItems', () => {
   it('takes train items after the pool that repeat no pool item and no test item, the same every time', () => {
@@ -67,21 +43,6 @@ describe('pickGuidance', () => {
     expect(pickGuidance([{ guidanceScale: 0, correct: 3, n: 10 }, { guidanceScale: 2, correct: 5, n: 10 }, { guidanceScale: 4, correct: 4, n: 10 }])).toBe(2);
     expect(pickGuidance([{ guidanceScale: 3, correct: 5, n: 10 }, { guidanceScale: 1, correct: 5, n: 10 }, { guidanceScale: 0, correct: 2, n: 10 }])).toBe(1);
     expect(() => pickGuidance([])).toThrow(/no trials/);
-  });
-});
-
-describe('image guidance in the recipe sampler', () => {
-  it('changes the drawn codes when w > 0, and chooseGuidance judges each candidate on the same prompts', async () => {
-    const prompts = ['a red square', 'two blue circles', 'a green triangle above a yellow circle'];
-    const plain = await drawImages(model, tok, vq, prompts, { sampling: RECIPE_SAMPLING });
-    const guided = await drawImages(model, tok, vq, prompts, { sampling: { ...RECIPE_SAMPLING, guidanceScale: 3 } });
-    expect(guided.codes).not.toEqual(plain.codes);
-    const trials: number[] = [];
-    const choice = await chooseGuidance(model, tok, vq, { candidates: [0, 3], count: 3, sampling: RECIPE_SAMPLING, pools: { reasoning: 10, images: 10 }, onTrial: (t) => trials.push(t.guidanceScale) });
-    expect(trials).toEqual([0, 3]);
-    expect(choice.trials.map((t) => t.n)).toEqual([3, 3]);
-    expect(choice.chosen).toBe(pickGuidance(choice.trials));
-    await expect(chooseGuidance(model, tok, vq, { candidates: [], sampling: RECIPE_SAMPLING })).rejects.toThrow(/no candidate/);
   });
 });
 
