@@ -7,7 +7,7 @@ import { init } from '@mmada/tensor';
 import { loadImageTokenizer, loadTextTokenizer, type ImageTokenizer, type TextTokenizer } from '@mmada/mmada';
 import { buildPlayground } from '../../examples/playground/build.js';
 import { resolveRequest, startServer } from '../../examples/playground/serve.js';
-import { DEFAULT_TEXT_SAMPLER, previewCodes, textSamplerProblem } from '../../examples/playground/src/tasks.js';
+import { DEFAULT_IMAGE_SAMPLER, DEFAULT_TEXT_SAMPLER, imageSamplerProblem, previewCodes, textSamplerProblem } from '../../examples/playground/src/tasks.js';
 import { MASK_GLYPH, streamedText } from '../../examples/playground/src/streamed-text.js';
 import { firstMismatch, pageAtol } from '../../examples/playground/src/kernel-parity.js';
 
@@ -92,6 +92,10 @@ describe('sampler settings', () => {
     expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, steps: 6, threshold: 0.9 })).toBeUndefined();
     expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, temperature: -1 })).toBe('temperature must be ≥ 0, got -1');
     expect(textSamplerProblem({ ...DEFAULT_TEXT_SAMPLER, threshold: 1.5 })).toBe('threshold must be in (0, 1], got 1.5');
+    expect(imageSamplerProblem(DEFAULT_IMAGE_SAMPLER)).toBeUndefined();
+    expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, steps: 0 })).toBe('image steps must be a positive integer, got 0');
+    expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, temperature: -0.5 })).toBe('image temperature must be ≥ 0, got -0.5');
+    expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, guidance: Number.NaN })).toBe('image guidance must be in [0, 100], got NaN');
   });
 });
 

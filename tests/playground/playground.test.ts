@@ -28,7 +28,7 @@ const SHOTS = 'runs/playground';
 // from the same counter-based PRNG on both devices.
 const CHAT: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0, remasking: 'margin_confidence', threshold: 0.9 };
 const UNDERSTANDING: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0.8, remasking: 'random' };
-const IMAGE: ImageSampler = { steps: 4, temperature: 1 };
+const IMAGE: ImageSampler = { steps: 4, temperature: 1, guidance: 1.5 };
 
 let skip: string | null = null;
 let browser: Browser | undefined;
@@ -63,6 +63,7 @@ async function runPanel(panel: string, button: string, seed: number, text: TextS
   await page.fill('#threshold', text.threshold === undefined ? '' : String(text.threshold));
   await page.fill('#image-steps', String(image.steps));
   await page.fill('#image-temperature', String(image.temperature));
+  await page.fill('#image-guidance', String(image.guidance));
   await page.click(button);
   await page.waitForFunction((id) => ['done', 'error'].includes(document.getElementById(id)!.dataset.state!), panel, { timeout: 240_000 });
   const state = await page.getAttribute(`#${panel}`, 'data-state');

@@ -1,5 +1,5 @@
 /** The sampler panel: reads the text and image sampler settings and the seed from the form, checked. */
-import { DEFAULT_IMAGE_SAMPLER, DEFAULT_TEXT_SAMPLER, textSamplerProblem, type ImageSampler, type TextSampler } from './tasks.js';
+import { DEFAULT_IMAGE_SAMPLER, DEFAULT_TEXT_SAMPLER, imageSamplerProblem, textSamplerProblem, type ImageSampler, type TextSampler } from './tasks.js';
 import { byId } from './dom.js';
 
 export interface SamplerSettings {
@@ -21,6 +21,7 @@ export function resetSamplerPanel(): void {
   byId<HTMLInputElement>('threshold').value = '';
   byId<HTMLInputElement>('image-steps').value = String(DEFAULT_IMAGE_SAMPLER.steps);
   byId<HTMLInputElement>('image-temperature').value = String(DEFAULT_IMAGE_SAMPLER.temperature);
+  byId<HTMLInputElement>('image-guidance').value = String(DEFAULT_IMAGE_SAMPLER.guidance);
 }
 
 /** The settings in the form; throws a RangeError naming the field that cannot be used. */
@@ -38,8 +39,8 @@ export function readSamplerPanel(): SamplerSettings {
   };
   const problem = textSamplerProblem(text);
   if (problem) throw new RangeError(problem);
-  const image: ImageSampler = { steps: num('image-steps'), temperature: num('image-temperature') };
-  if (!Number.isInteger(image.steps) || image.steps < 1) throw new RangeError(`image steps must be a positive integer, got ${image.steps}`);
-  if (!(image.temperature >= 0)) throw new RangeError(`image temperature must be ≥ 0, got ${image.temperature}`);
+  const image: ImageSampler = { steps: num('image-steps'), temperature: num('image-temperature'), guidance: num('image-guidance') };
+  const imageProblem = imageSamplerProblem(image);
+  if (imageProblem) throw new RangeError(imageProblem);
   return { seed, text, image };
 }

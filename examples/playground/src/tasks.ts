@@ -49,9 +49,20 @@ export interface ImageSampler {
   readonly steps: number;
   /** τ₀ of the confidence noise (0: greedy order). */
   readonly temperature: number;
+  /** Classifier-free guidance w: (1+w)·cond − w·uncond (0: none). */
+  readonly guidance: number;
 }
 
-export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 4, temperature: 0 };
+/** The settings the shipped model's images were scored with: one step per image token (16), greedy, its guidance. */
+export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 16, temperature: 0, guidance: 0 };
+
+/** Why an image sampler setting cannot be used, naming the field; undefined when the settings are usable. */
+export function imageSamplerProblem(s: ImageSampler): string | undefined {
+  if (!Number.isInteger(s.steps) || s.steps < 1) return `image steps must be a positive integer, got ${s.steps}`;
+  if (!(s.temperature >= 0)) return `image temperature must be ≥ 0, got ${s.temperature}`;
+  if (!(s.guidance >= 0 && s.guidance <= 100)) return `image guidance must be in [0, 100], got ${s.guidance}`;
+  return undefined;
+}
 
 /** Why a sampler setting cannot be used, naming the field; undefined when the settings are usable. */
 export function textSamplerProblem(s: TextSampler): string | undefined {
@@ -151,7 +162,7 @@ export async function runTextToImage(
     maxSeqLength: T2I_MAX_SEQ_LENGTH,
     steps: sampler.steps,
     temperature: sampler.temperature,
-    guidanceScale: 0,
+    guidanceScale: sampler.guidance,
     ...(onStep ? { onStep: (ids: number[][]) => onStep(codesOf(ids[0]!)) } : {}),
   });
   const [image] = await codesToImages(imageTokenizer, g.codes);
