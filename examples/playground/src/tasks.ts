@@ -54,7 +54,7 @@ export interface ImageSampler {
 }
 
 /** The settings the shipped model's images were scored with: one step per image token (16), greedy, its guidance. */
-export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 16, temperature: 0, guidance: 0 };
+export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 16, temperature: 0, guidance: 1 };
 
 /** Why an image sampler setting cannot be used, naming the field; undefined when the settings are usable. */
 export function imageSamplerProblem(s: ImageSampler): string | undefined {
