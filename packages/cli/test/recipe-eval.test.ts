@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel, disposeImageTokenizer, disposeModel, initImageTokenizer, textTokenizerFromJson, type ImageTokenizer, type MaskPredictorModel, type TextTokenizer } from '@mmada/mmada';
 import { deviceFromEnv, ensureBackend, key } from '@mmada/tensor';
 import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
-import { drawImages, RECIPE_SAMPLING } from '../src/recipe/recipe-eval.js';
+import { drawImages, RECIPE_SAMPLING, writePlans } from '../src/recipe/recipe-eval.js';
 import { chooseGuidance, pickGuidance } from '../src/recipe/guidance-choice.js';
 import { SHAPESWORLD_VQ_CONFIG } from '../src/recipe/image-tokenizer-stage.js';
 import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
@@ -48,8 +48,14 @@ describe('image guidance in the recipe sampler', () => {
     const plain = await drawImages(model, tok, vq, prompts, { sampling: RECIPE_SAMPLING });
     const guided = await drawImages(model, tok, vq, prompts, { sampling: { ...RECIPE_SAMPLING, guidanceScale: 3 } });
     expect(guided.codes).not.toEqual(plain.codes);
+    // plans written once and passed in draw what planFirst draws
+    const planned = await drawImages(model, tok, vq, prompts, { planFirst: true, sampling: RECIPE_SAMPLING });
+    const plans = await writePlans(model, tok, prompts);
+    expect(plans).toEqual(planned.plans);
+    expect((await drawImages(model, tok, vq, prompts, { plans, sampling: RECIPE_SAMPLING })).codes).toEqual(planned.codes);
+    await expect(drawImages(model, tok, vq, prompts, { plans: plans.slice(1) })).rejects.toThrow(/2 plans for 3 prompts/);
     const trials: number[] = [];
-    const choice = await chooseGuidance(model, tok, vq, { candidates: [0, 3], count: 3, sampling: RECIPE_SAMPLING, pools: { reasoning: 10, images: 10 }, onTrial: (t) => trials.push(t.guidanceScale) });
+    const choice = await chooseGuidance(model, tok, vq, { candidates: [0, 3], count: 3, planFirst: true, sampling: RECIPE_SAMPLING, pools: { reasoning: 10, images: 10 }, onTrial: (t) => trials.push(t.guidanceScale) });
     expect(trials).toEqual([0, 3]);
     expect(choice.trials.map((t) => t.n)).toEqual([3, 3]);
     expect(choice.chosen).toBe(pickGuidance(choice.trials));

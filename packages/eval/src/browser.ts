@@ -59,7 +59,7 @@ export {
 } from './shapesworld/understanding.js';
 export { generateReasoningProblem, type ReasoningProblem } from './shapesworld/reasoning.js';
 export {
-  generateShapesWorld, SHAPESWORLD_VERSION, SHAPESWORLD_TEST_SIZE,
+  generateShapesWorld, shapesWorldContentKey, SHAPESWORLD_VERSION, SHAPESWORLD_TEST_SIZE,
   type ShapesWorldSplit, type ShapesWorldTask, type ShapesWorldOptions, type ShapesWorldRecord,
   type T2IRecord, type UnderstandingRecord, type ReasoningRecord,
 } from './shapesworld/shapes-world.js';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cellName, COLOR_NAMES, createImage, createRng, detectObjects, generateQuestion, generateReasoningProblem, generateShapesWorld,
   generateT2IPrompt, plural, type Scene, type SceneObject, randomScene, readPng, renderScene, scoreGsm8k, scoreUnderstanding, sceneGeometry,
-  SHAPES, SHAPESWORLD_TEST_SIZE, SHAPESWORLD_VERSION, T2I_CATEGORIES, unigrpoReward, verifyT2I, writeShapesWorld,
+  SHAPES, shapesWorldContentKey, SHAPESWORLD_TEST_SIZE, SHAPESWORLD_VERSION, T2I_CATEGORIES, unigrpoReward, verifyT2I, writeShapesWorld,
 } from '@mmada/eval';
 
 const withObjects = (scene: Scene, objects: SceneObject[]): Scene => ({ ...scene, objects });
@@ -172,6 +172,8 @@ describe('splits and records', () => {
       expect(train).toHaveLength(400);
       expect(train.filter((r) => test.has(key(r)))).toEqual([]);
       expect(train.every((r) => r.split === 'train')).toBe(true);
+      // the exported key is this one: the text the model reads, with the scene where there is one
+      expect(train.slice(0, 20).map(shapesWorldContentKey)).toEqual(train.slice(0, 20).map(key));
     }
   });
 

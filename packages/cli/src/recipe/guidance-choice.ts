@@ -5,7 +5,7 @@
  */
 import { verifyT2I } from '@mmada/eval';
 import type { ImageTokenizer, MaskPredictorModel, TextTokenizer } from '@mmada/mmada';
-import { drawImages, type RecipeSampling } from './recipe-eval.js';
+import { drawImages, writePlans, type RecipeSampling } from './recipe-eval.js';
 import { recipeValidationItems } from './validation-split.js';
 
 export interface GuidanceTrial {
@@ -45,12 +45,18 @@ export async function chooseGuidance(model: MaskPredictorModel, tok: TextTokeniz
   for (const w of o.candidates) if (!(w >= 0 && w <= 100)) throw new RangeError(`chooseGuidance: a guidance scale must be in [0, 100], got ${w}`);
   const items = recipeValidationItems('t2i', o.count ?? 100, o.pools);
   const bs = o.batchSize ?? 50;
+  const prompts = items.map((r) => r.prompt.prompt);
+  // The plans do not depend on w: written once, drawn from under every candidate.
+  const plans: string[] = [];
+  if (o.planFirst) for (let i = 0; i < prompts.length; i += bs) plans.push(...(await writePlans(model, tok, prompts.slice(i, i + bs), o.seed ?? 0, o.sampling)));
   const trials: GuidanceTrial[] = [];
   for (const w of o.candidates) {
     let correct = 0;
     for (let i = 0; i < items.length; i += bs) {
       const batch = items.slice(i, i + bs);
-      const { images } = await drawImages(model, tok, vq, batch.map((r) => r.prompt.prompt), { planFirst: o.planFirst, seed: o.seed, sampling: { ...o.sampling, guidanceScale: w } });
+      const { images } = await drawImages(model, tok, vq, prompts.slice(i, i + bs), {
+        ...(o.planFirst ? { plans: plans.slice(i, i + bs) } : {}), seed: o.seed, sampling: { ...o.sampling, guidanceScale: w },
+      });
       correct += images.filter((image, j) => verifyT2I(image, batch[j]!.prompt).correct).length;
     }
     const trial = { guidanceScale: w, correct, n: items.length };

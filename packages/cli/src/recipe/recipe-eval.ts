@@ -58,6 +58,8 @@ export interface RecipeEvalOptions {
   readonly count?: number;
   /** 'test' (default): the held-out test split; 'validation': the recipe's validation split, for choosing sampling. */
   readonly split?: 'test' | 'validation';
+  /** With 'validation': the run's pool sizes, after which the split starts (default the recipe's). */
+  readonly pools?: { reasoning: number; images: number };
   readonly batchSize?: number;
   /** Stage 2 models write a plan before the image and may think before answering about an image. */
   readonly planFirst?: boolean;
@@ -108,17 +110,28 @@ export async function answerAboutImages(
   return r.texts;
 }
 
-/** Images for prompts; with `planFirst`, the model writes each plan first and draws from prompt + plan. */
+/** The plans a stage-2 model writes before drawing (greedy, so the same for every image sampling). */
+export async function writePlans(model: MaskPredictorModel, tok: TextTokenizer, prompts: readonly string[], seed = 0, sampling = RECIPE_SAMPLING): Promise<string[]> {
+  const r = await chat(model, tok, prompts.map((p) => [{ role: 'user', content: t2iPlanRequest(p) }]), foldIn(key(seed), 2), recipeTextSampling(sampling.planLength, sampling));
+  // The plan keeps its <think> tags (text tokens survive decoding) and is conditioned on as written.
+  return r.texts.map((t) => t.trim());
+}
+
+/**
+ * Images for prompts; with `planFirst`, the model writes each plan first and draws from prompt + plan. `plans`
+ * gives them already written (writePlans), e.g. to draw the same prompts under several guidance scales.
+ */
 export async function drawImages(
-  model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, prompts: readonly string[], options: { planFirst?: boolean; seed?: number; sampling?: RecipeSampling } = {},
+  model: MaskPredictorModel, tok: TextTokenizer, vq: ImageTokenizer, prompts: readonly string[],
+  options: { planFirst?: boolean; plans?: readonly string[]; seed?: number; sampling?: RecipeSampling } = {},
 ): Promise<{ images: RgbImage[]; plans: (string | undefined)[]; codes: number[][] }> {
   const sampling = options.sampling ?? RECIPE_SAMPLING;
-  let plans: (string | undefined)[] = prompts.map(() => undefined);
-  if (options.planFirst) {
-    const r = await chat(model, tok, prompts.map((p) => [{ role: 'user', content: t2iPlanRequest(p) }]), foldIn(key(options.seed ?? 0), 2), recipeTextSampling(sampling.planLength, sampling));
-    // The plan keeps its <think> tags (text tokens survive decoding) and is conditioned on as written.
-    plans = r.texts.map((t) => t.trim());
-  }
+  if (options.plans && options.plans.length !== prompts.length) throw new RangeError(`drawImages: ${options.plans.length} plans for ${prompts.length} prompts`);
+  const plans: (string | undefined)[] = options.plans
+    ? [...options.plans]
+    : options.planFirst
+      ? await writePlans(model, tok, prompts, options.seed ?? 0, sampling)
+      : prompts.map(() => undefined);
   const texts = prompts.map((p, i) => t2iConditioningText(p, plans[i]));
   const numImageTokens = model.config.numVqTokens ?? 4;
   const g = await generateImage(model, tok, texts, foldIn(key(options.seed ?? 0), 3), {
@@ -153,7 +166,7 @@ export async function evaluateRecipeModelWithOutputs(
   const seed = options.seed ?? 0;
   const sampling = options.sampling ?? RECIPE_SAMPLING;
   const items = <T extends 'reasoning' | 'understanding' | 't2i'>(task: T) =>
-    options.split === 'validation' ? recipeValidationItems(task, count) : generateShapesWorld(task, { split: 'test', count });
+    options.split === 'validation' ? recipeValidationItems(task, count, options.pools) : generateShapesWorld(task, { split: 'test', count });
 
   const reasoning = items('reasoning');
   const rAnswers = await inBatches(reasoning, bs, (b) => answerQuestions(model, tok, b.map((r) => r.problem.question), seed, sampling), (d) => options.onProgress?.('reasoning', d, count));

@@ -7,27 +7,20 @@
  * pairs) is either a test item or already in the 8000-item pool, so the t2i validation items are of the other four
  * categories (two objects, counting, position, colour attribute).
  */
-import { generateShapesWorld, type ShapesWorldRecord, type ShapesWorldTask } from '@mmada/eval';
+import { generateShapesWorld, shapesWorldContentKey, type ShapesWorldRecord, type ShapesWorldTask } from '@mmada/eval';
 import { RECIPE_POOL_SIZES } from './recipe-config.js';
 
 type RecordOf<T extends ShapesWorldTask> = Extract<ShapesWorldRecord, { task: T }>;
-
-/** What makes two items the same for training (the text the model reads, and the scene where there is one). */
-function itemKey(r: ShapesWorldRecord): string {
-  if (r.task === 't2i') return JSON.stringify([r.prompt.prompt, r.scene]);
-  if (r.task === 'understanding') return JSON.stringify([r.question.question, r.scene]);
-  return r.problem.question;
-}
 
 /** The first `count` validation items of `task` for pools of the given sizes (default the recipe's). */
 export function recipeValidationItems<T extends ShapesWorldTask>(task: T, count: number, pools: { reasoning: number; images: number } = RECIPE_POOL_SIZES): RecordOf<T>[] {
   if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new RangeError(`recipeValidationItems: count must be an integer in [1, 100000], got ${count}`);
   const poolSize = task === 'reasoning' ? pools.reasoning : pools.images;
-  // Repeats of pool items are rare: twice the count (plus slack) almost always suffices; grow if not.
+  // Twice the count (plus slack) suffices where repeats of pool items are rare; grow where they are not.
   for (let extra = 2 * count + 64; ; extra *= 2) {
     const stream = generateShapesWorld(task, { split: 'train', count: poolSize + extra });
-    const seen = new Set(stream.slice(0, poolSize).map(itemKey));
-    const fresh = stream.slice(poolSize).filter((r) => !seen.has(itemKey(r)));
+    const seen = new Set(stream.slice(0, poolSize).map(shapesWorldContentKey));
+    const fresh = stream.slice(poolSize).filter((r) => !seen.has(shapesWorldContentKey(r)));
     if (fresh.length >= count) return fresh.slice(0, count) as RecordOf<T>[];
     if (extra > 64 * count + 1_000_000) throw new Error(`ShapesWorld ${task}: fewer than ${count} train items outside a pool of ${poolSize}`);
   }

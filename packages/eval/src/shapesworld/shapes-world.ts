@@ -67,7 +67,7 @@ function generateAt(task: ShapesWorldTask, split: ShapesWorldSplit, index: numbe
 }
 
 /** What makes two records the same item; train never repeats an item of the held-out test split. */
-function contentKey(r: ShapesWorldRecord): string {
+export function shapesWorldContentKey(r: ShapesWorldRecord): string {
   if (r.task === 't2i') return JSON.stringify([r.prompt.prompt, r.scene]);
   if (r.task === 'understanding') return JSON.stringify([r.question.question, r.scene]);
   return r.problem.question;
@@ -80,7 +80,7 @@ function heldOutKeys(task: ShapesWorldTask, size: CanvasSize): Set<string> {
   let keys = testKeys.get(k);
   if (!keys) {
     keys = new Set();
-    for (let i = 0; i < SHAPESWORLD_TEST_SIZE; i++) keys.add(contentKey(generateAt(task, 'test', i, size)));
+    for (let i = 0; i < SHAPESWORLD_TEST_SIZE; i++) keys.add(shapesWorldContentKey(generateAt(task, 'test', i, size)));
     testKeys.set(k, keys);
   }
   return keys;
@@ -101,7 +101,7 @@ export function generateShapesWorld<T extends ShapesWorldTask>(task: T, options:
   const exclude = options.split === 'train' ? heldOutKeys(task, size) : null;
   for (let i = 0; out.length < options.count; i++) {
     const r = generateAt(task, options.split, i, size);
-    if (exclude?.has(contentKey(r))) continue;
+    if (exclude?.has(shapesWorldContentKey(r))) continue;
     out.push(r as RecordOf<T>);
   }
   return out;
