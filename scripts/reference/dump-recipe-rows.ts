@@ -15,8 +15,8 @@
  *     "<think>35 + 27 = 62.</think> The answer is 62.").
  *
  * Run from the repository root (the workspace packages must be built):
- *   npx tsx scripts/reference/dump-recipe-rows.ts [OUT_DIR] [--validation N] [--test N]
- * OUT_DIR defaults to /tmp/s21/R. Writes OUT_DIR/recipe-rows.json.
+ *   npx tsx scripts/reference/dump-recipe-rows.ts [OUT_DIR] [--validation N] [--test N] [--trace plain|padded]
+ * OUT_DIR defaults to /tmp/s21/R. `--trace` is the reasoning rows' trace (shapesworld-text.ts `ReasoningTrace`). Writes OUT_DIR/recipe-rows.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld } from '@mmada/eval';
 import { decodeAnswers, formatChat, loadTextTokenizer, type SftBatch } from '@mmada/mmada';
 import { RECIPE_DEFAULTS } from '../../packages/cli/src/recipe/recipe.js';
+import { REASONING_TRACES, reasoningCompletion, type ReasoningTrace } from '../../packages/cli/src/recipe/shapesworld-text.js';
 import { stageBatchSource, STAGE_SCHEDULES, textExample, type RecipePools } from '../../packages/cli/src/recipe/stage-data.js';
 
 const args = process.argv.slice(2);
@@ -32,6 +33,9 @@ const flag = (name: string, fallback: number) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const out = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--')) ?? '/tmp/s21/R';
+const traceAt = args.indexOf('--trace');
+const trace = (traceAt >= 0 ? args[traceAt + 1] : 'plain') as ReasoningTrace;
+if (!REASONING_TRACES.includes(trace)) throw new Error(`--trace expects one of ${REASONING_TRACES.join(', ')}, got ${trace}`);
 const nValidation = flag('--validation', 500);
 const nTest = flag('--test', 600);
 
@@ -46,14 +50,14 @@ const reasoning = generateShapesWorld('reasoning', { split: 'train', count: pool
 const pools: RecipePools = { reasoning, understanding: [], understandingCodes: [], t2i: [], t2iCodes: [] };
 
 const pool = reasoning.map((r, i) => {
-  const ex = textExample('reasoning', pools, i, tok);
+  const ex = textExample('reasoning', pools, i, tok, { reasoning: trace });
   const lm = textExample('lm', pools, i, tok);
   return { prompt: ex.prompt, answer: ex.answer, lm: lm.answer, steps: r.problem.steps, gold: r.problem.answer };
 });
 
 // The recipe's own batches (seed 0: stage 1 uses seed 1, stage 2 seed 2), for the probe to check its draws against.
 const batchesOf = (schedule: readonly (typeof STAGE_SCHEDULES.stage2)[number][], seed: number, steps: number[]) => {
-  const src = stageBatchSource(pools, tok, { schedule, batchSize: 64, seed });
+  const src = stageBatchSource(pools, tok, { schedule, batchSize: 64, seed, traces: { reasoning: trace } });
   return steps.map((step) => ({ step, ...(src(step) as SftBatch) }));
 };
 const stage2Steps = [0, 2, 4, 6, 9, 11, 13, 15, 900];
@@ -70,7 +74,7 @@ const prompts = (rs: typeof test) => rs.map((r) => ({
   question: r.problem.question,
   gold: r.problem.answer,
   steps: r.problem.steps,
-  completion: r.problem.completion,
+  completion: reasoningCompletion(r, trace),
 }));
 
 // Per-id text as the eval decodes it, and the eval's decoding of some gold answers (for the probe to check

@@ -163,9 +163,10 @@ def make_batch(rows, items, eos):
     return ids, prompt
 
 
-def sft_loss(w, ids, prompt, mask_id, gen):
+def sft_loss(w, ids, prompt, mask_id, gen, t_power=1.0):
+    """t_power > 1 draws the mask ratio as u**t_power (more rows with most of the answer visible)."""
     b, l = ids.shape
-    t = torch.rand(b, generator=gen)
+    t = torch.rand(b, generator=gen) ** t_power
     p = (1 - 1e-3) * t + 1e-3
     masked = (torch.rand(b, l, generator=gen) < p[:, None]) & ~prompt
     noisy = torch.where(masked, torch.full_like(ids, mask_id), ids)
@@ -374,7 +375,7 @@ def train(args, data, dec):
         lr = lr_at(k, args.steps, args.lr)
         for group in opt.param_groups:
             group["lr"] = lr
-        loss = sft_loss(w, ids, prompt, mask_id, gen)
+        loss = sft_loss(w, ids, prompt, mask_id, gen, args.t_power)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -419,6 +420,7 @@ def main():
     ap.add_argument("--val", type=int, default=100)
     ap.add_argument("--test", type=int, default=100)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--t-power", type=float, default=1.0, help="mask ratio t = u**P, u ~ U(0,1) (1 = the recipe's)")
     ap.add_argument("--test-best", action="store_true")
     args = ap.parse_args()
     with open(os.path.join(args.data_dir, "recipe-rows.json")) as f:

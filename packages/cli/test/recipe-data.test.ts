@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateShapesWorld } from '@mmada/eval';
+import { generateShapesWorld, type UnderstandingRecord } from '@mmada/eval';
 import { t2iUnconditionalPrompt, textTokenizerFromJson, vqConfig, type TextTokenizer } from '@mmada/mmada';
-import { describeScene, plainArithmeticText, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
+import { describeScene, plainArithmeticText, reasoningCompletion, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
 import { stageBatchSource, STAGE_SCHEDULES, T2I_MAX_SEQ_LENGTH, textExample, type RecipePools } from '../src/recipe/stage-data.js';
 import { shapesWorldTextTokenizer } from '../src/recipe/text-tokenizer-stage.js';
 import { recipeImageTokens, recipeModelConfig } from '../src/recipe/recipe-config.js';
@@ -43,8 +43,49 @@ describe('ShapesWorld recipe text', () => {
     }
   });
 
+  it('states the asked-about fact before the answer in lookup traces', () => {
+    const scene = { size: 32 as const, objects: [{ shape: 'circle' as const, color: 'blue' as const, row: 1, col: 1 }, { shape: 'square' as const, color: 'red' as const, row: 0, col: 1 }] };
+    const seen = 'I see a red square at top right and a blue circle at bottom right.';
+    const trace = (category: 'count' | 'color' | 'position' | 'existence', question: string, answer: string) =>
+      understandingTrace({ category, scene, question: { category, question, answer } } as UnderstandingRecord, 'lookup');
+    expect(trace('position', 'Where is the blue circle?', 'bottom right')).toBe(`<think>${seen} The blue circle is at bottom right.</think> bottom right`);
+    expect(trace('color', 'What color is the square?', 'red')).toBe(`<think>${seen} The square is red.</think> red`);
+    expect(trace('existence', 'Is there a red square in the image?', 'yes')).toBe(`<think>${seen} The red square is at top right. So the answer is yes.</think> yes`);
+    expect(trace('existence', 'Is there a red circle in the image?', 'no')).toBe(`<think>${seen} No red circle. So the answer is no.</think> no`);
+    expect(trace('count', 'How many circles are there?', '1')).toBe(`<think>${seen} Circles: 1.</think> 1`);
+    // `list` (the default) answers straight after the list
+    const listed = understandingTrace({ category: 'position', scene, question: { category: 'position', question: 'Where is the blue circle?', answer: 'bottom right' } } as UnderstandingRecord);
+    expect(listed).toBe(`<think>${seen}</think> bottom right`);
+    for (const r of pools.understanding) {
+      const t = understandingTrace(r, 'lookup');
+      expect(t.startsWith(`<think>${describeScene(r.scene)}`)).toBe(true);
+      expect(t.endsWith(`</think> ${r.question.answer}`)).toBe(true);
+      // every colour, position and yes/no question gets its sentence; the answer is in it
+      if (r.question.category === 'position') expect(t).toContain(`is at ${r.question.answer}.</think>`);
+      if (r.question.category === 'color') expect(t).toContain(` is ${r.question.answer}.</think>`);
+      if (r.question.category === 'existence') expect(t).toMatch(r.question.answer === 'yes' ? / is at [a-z ]+\. So the answer is yes\./ : / No \w+ \w+\. So the answer is no\./);
+    }
+  });
+
   it('plans every object of the reference scene', () => {
     for (const r of pools.t2i) expect(t2iPlan(r).split(',').length).toBe(r.scene.objects.length);
+  });
+
+  it('pads every number of a reasoning equation to three digits and leaves the rest of the completion as it was', () => {
+    const r = { ...pools.reasoning[0]!, problem: { ...pools.reasoning[0]!.problem, question: 'q', completion: '<think>After getting 23 more, Ada has 17 + 23 = 40. After giving 5 away, Ada has 40 - 5 = 35.</think> The answer is 35.' } };
+    expect(reasoningCompletion(r, 'padded')).toBe('<think>After getting 23 more, Ada has 017 + 023 = 040. After giving 5 away, Ada has 040 - 005 = 035.</think> The answer is 35.');
+    expect(reasoningCompletion(r, 'plain')).toBe(r.problem.completion);
+    expect(reasoningCompletion(r)).toBe(r.problem.completion);
+    for (const p of pools.reasoning) {
+      const padded = reasoningCompletion(p, 'padded');
+      // Undoing the padding gives the plain completion back, and every equation number has three digits.
+      expect(padded.replace(/\b0+(\d)/g, '$1')).toBe(p.problem.completion);
+      const equations = [...padded.matchAll(/(\d+) [-+*/] (\d+) = (\d+)\./g)];
+      expect(equations.length).toBe(p.problem.steps);
+      for (const m of equations) expect([m[1], m[2], m[3]].every((n) => n!.length === 3)).toBe(true);
+    }
+    const big = { ...r, problem: { ...r.problem, completion: '<think>Ada has 1000 + 1 = 1001.</think> The answer is 1001.' } };
+    expect(() => reasoningCompletion(big, 'padded')).toThrow(/1000 has more than 3 digits \(question: q\)/);
   });
 
   it('drops the trace tags from the stage-1 arithmetic text but keeps every step', () => {
@@ -57,6 +98,32 @@ describe('ShapesWorld recipe text', () => {
 });
 
 describe('stage batches', () => {
+  it('writes understanding rows with the trace the batch source is given', async () => {
+    const lookup = await stageBatchSource(pools, tok, { schedule: ['mmu-trace'], batchSize: 6, seed: 4, traces: { understanding: 'lookup' } })(0);
+    const list = await stageBatchSource(pools, tok, { schedule: ['mmu-trace'], batchSize: 6, seed: 4 })(0);
+    let sentences = 0;
+    for (let r = 0; r < 6; r++) {
+      expect(lookup.ids[r]!.slice(0, lookup.promptLengths[r])).toEqual(list.ids[r]!.slice(0, list.promptLengths[r]));
+      const a = tok.decode(lookup.ids[r]!.slice(lookup.promptLengths[r]), { skipSpecialTokens: true });
+      const b = tok.decode(list.ids[r]!.slice(list.promptLengths[r]), { skipSpecialTokens: true });
+      if (/ is at | is [a-z]+\.<\/think>| No \w+ \w+\./.test(a)) sentences++;
+      expect(a.length).toBeGreaterThanOrEqual(b.length);
+    }
+    expect(sentences).toBeGreaterThan(0);
+  });
+
+  it('writes reasoning rows with the trace the batch source is given', async () => {
+    const plain = await stageBatchSource(pools, tok, { schedule: ['reasoning'], batchSize: 4, seed: 1 })(0);
+    const padded = await stageBatchSource(pools, tok, { schedule: ['reasoning'], batchSize: 4, seed: 1, traces: { reasoning: 'padded' } })(0);
+    for (let r = 0; r < 4; r++) {
+      const prompt = padded.ids[r]!.slice(0, padded.promptLengths[r]);
+      expect(prompt).toEqual(plain.ids[r]!.slice(0, plain.promptLengths[r]));
+      const answer = tok.decode(padded.ids[r]!.slice(padded.promptLengths[r]), { skipSpecialTokens: true });
+      expect(answer).toMatch(/ \d{3} [-+*/] \d{3} = \d{3}\./);
+      expect(answer).not.toMatch(/(^|\D)\d{1,2} [-+*/] \d/); // no equation left unpadded
+    }
+  });
+
   it('lays out an mmu row: image tokens offset into the vocabulary, answer after the assistant header', () => {
     const s = tok.specialTokens;
     const ex = textExample('mmu', pools, 3, tok);

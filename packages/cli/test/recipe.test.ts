@@ -69,7 +69,7 @@ describe('runRecipe', () => {
   it('chooses each stage\'s image guidance on validation prompts, records it, and reuses the choice', async () => {
     const out = join(root, 'guided');
     const log: string[] = [];
-    await runRecipe({ ...options(out, log), captionDropout: 0.5, guidanceCandidates: [0, 2] });
+    await runRecipe({ ...options(out, log), captionDropout: 0.5, guidanceCandidates: [0, 2], traces: { understanding: 'lookup' } });
     for (const stage of ['stage1', 'stage2']) {
       const g = JSON.parse(readFileSync(join(out, stage, 'guidance.json'), 'utf8'));
       expect(g.candidates).toEqual([0, 2]);
@@ -79,11 +79,12 @@ describe('runRecipe', () => {
     }
     const recipe = JSON.parse(readFileSync(join(out, 'recipe.json'), 'utf8'));
     expect(recipe.captionDropout).toBe(0.5);
+    expect(recipe.traces).toEqual({ reasoning: 'plain', understanding: 'lookup' });
     expect(recipe.guidanceCandidates).toEqual([0, 2]);
     expect(recipe.sampling.guidanceScale).toBe(JSON.parse(readFileSync(join(out, 'stage2', 'guidance.json'), 'utf8')).chosen);
     expect(log.filter((l) => l.includes('choosing the image guidance'))).toHaveLength(2);
     const again: string[] = [];
-    await runRecipe({ ...options(out, again), captionDropout: 0.5, guidanceCandidates: [0, 2] });
+    await runRecipe({ ...options(out, again), captionDropout: 0.5, guidanceCandidates: [0, 2], traces: { understanding: 'lookup' } });
     expect(again.some((l) => l.includes('choosing the image guidance') || l.includes('scoring'))).toBe(false);
   });
 
@@ -173,6 +174,8 @@ describe('mmada train --recipe', () => {
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-steps', '0', '--out', out)).stderr).toMatch(/(^|[^-])--vq-steps expects an integer ≥ 1, got "0"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--lr1', 'x', '--out', out)).stderr).toMatch(/(^|[^-])--lr1 expects a number ≥ 0/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--caption-dropout', '1.2', '--out', out)).stderr).toMatch(/--caption-dropout expects a probability in \[0, 1\], got 1.2/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--reasoning-trace', 'digits', '--out', out)).stderr).toMatch(/--reasoning-trace expects one of plain, padded, got "digits"/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--understanding-trace', 'x', '--out', out)).stderr).toMatch(/--understanding-trace expects one of list, lookup, got "x"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--t2i-guidance', '1,x', '--out', out)).stderr).toMatch(/--t2i-guidance expects a scale in \[0, 100\] or a comma-separated list of them, got "x"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '128', '--heads', '3', '--out', out)).stderr).toMatch(/--heads 3 does not divide --width 128/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--width', '24', '--heads', '8', '--out', out)).stderr).toMatch(/3 dimensions per head; RoPE needs an even number/);

@@ -1,6 +1,7 @@
 /**
  * mmada train --recipe mmada-tiny [--out models/mmada-tiny] [--stage1-steps N] [--stage2-steps N] [--batch B]
  *   [--width D] [--depth L] [--heads H] [--mlp F] [--vq DIR] [--until-stage 1|2] [--eval-count N] [--caption-dropout P]
+ *   [--reasoning-trace plain|padded] [--understanding-trace list|lookup]
  *   [--t2i-guidance W] [--device cpu|webgpu] [--seed K]
  *
  * The whole MMaDA recipe in miniature on ShapesWorld (packages/cli/src/recipe/recipe.ts): text tokenizer,
@@ -19,6 +20,7 @@ import { trainShapesWorldImageTokenizer, SHAPESWORLD_VQ_CONFIG, SHAPESWORLD_VQ_L
 import { vqSetupFromFlags } from '../recipe/image-tokenizer-flags.js';
 import { architectureFromFlags } from '../recipe/architecture-flags.js';
 import { MMADA_TINY_ARCHITECTURE } from '../recipe/recipe-config.js';
+import { REASONING_TRACES, UNDERSTANDING_TRACES, type ReasoningTrace, type UnderstandingTrace } from '../recipe/shapesworld-text.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -55,6 +57,13 @@ the held-out scores of every stage. Resumable: run the same command again to con
   --eval-count N         held-out items per task family scored after each stage (default 100; 0 = none)
   --caption-dropout P    probability that a t2i row trains with an empty caption, in both stages (default 0;
                          upstream MMaDA uses 0.1). Guidance needs it: the empty caption is what w guides against
+  --reasoning-trace T    how stage 2's reasoning rows write their arithmetic: plain (ShapesWorld's "17 + 23 = 40.")
+                         or padded (every number of an equation in three digits, "017 + 023 = 040."; the answer
+                         after </think> unchanged). Default plain; recorded in each stage-2 checkpoint and recipe.json
+  --understanding-trace T
+                         how stage 2's answers about images reach the answer after listing what the image holds:
+                         list (answer at once) or lookup (first a sentence stating the asked-about fact, "The green
+                         square is at top right."). Default list; recorded like --reasoning-trace
   --t2i-guidance W       classifier-free guidance of the scored images, (1+W)·cond − W·uncond (default 0);
                          recorded in recipe.json, which the demonstration reads. A list (W1,W2,…) chooses
                          per stage, on validation prompts after the training pools (never the test split)
@@ -89,6 +98,8 @@ const FLAGS = {
   'eval-count': { type: 'string' },
   'caption-dropout': { type: 'string' },
   't2i-guidance': { type: 'string' },
+  'reasoning-trace': { type: 'string' },
+  'understanding-trace': { type: 'string' },
   device: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean' },
@@ -128,6 +139,10 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
   const captionDropout = unwrap(numberFlag('caption-dropout', f['caption-dropout'], 0));
   if (!(captionDropout >= 0 && captionDropout <= 1)) throw new UsageError(`--caption-dropout expects a probability in [0, 1], got ${f['caption-dropout']}`);
   const guidance = guidanceFlag(f['t2i-guidance']);
+  const reasoningTrace = (f['reasoning-trace'] ?? 'plain') as ReasoningTrace;
+  if (!REASONING_TRACES.includes(reasoningTrace)) throw new UsageError(`--reasoning-trace expects one of ${REASONING_TRACES.join(', ')}, got ${JSON.stringify(f['reasoning-trace'])}`);
+  const understandingTrace = (f['understanding-trace'] ?? 'list') as UnderstandingTrace;
+  if (!UNDERSTANDING_TRACES.includes(understandingTrace)) throw new UsageError(`--understanding-trace expects one of ${UNDERSTANDING_TRACES.join(', ')}, got ${JSON.stringify(f['understanding-trace'])}`);
   const architecture = architectureFromFlags(f);
   // every flag is read before the run directory is locked (a bad value leaves nothing behind)
   const out = f.out ?? 'runs/mmada-tiny';
@@ -151,6 +166,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     stage2: { steps: steps2, batchSize: batch, learningRate: lr2 },
     architecture,
     captionDropout,
+    traces: { reasoning: reasoningTrace, understanding: understandingTrace },
     sampling: { guidanceScale: guidance[0]! },
     ...(guidance.length > 1 ? { guidanceCandidates: guidance } : {}),
     ...(f.vq !== undefined ? { vq: f.vq } : {}),

@@ -24,7 +24,7 @@ import { key, writeFileAtomic, type DeviceName } from '@mmada/tensor';
 import { architectureDifferences } from './architecture-flags.js';
 import { MMADA_TINY_ARCHITECTURE, RECIPE_POOL_SIZES, RECIPE_RESOLUTION, recipeImageTokens, recipeModelConfig, type RecipeArchitecture } from './recipe-config.js';
 import { evaluateRecipeModel, RECIPE_SAMPLING, sameSampling, scoresTable, type RecipeSampling, type RecipeScores } from './recipe-eval.js';
-import { stageBatchSource, STAGE_SCHEDULES, type RecipePools } from './stage-data.js';
+import { stageBatchSource, STAGE_SCHEDULES, type RecipePools, type RowTraces } from './stage-data.js';
 import { evaluateImageTokenizer } from './image-tokenizer-stage.js';
 import { chooseGuidance, type GuidanceChoice, type GuidanceChoiceOptions } from './guidance-choice.js';
 import { writeShapesWorldTextTokenizer } from './text-tokenizer-stage.js';
@@ -57,6 +57,11 @@ export interface RecipeOptions {
   readonly signal?: AbortSignal;
   /** Probability of dropping a t2i row's caption in both stages (default 0; upstream trains with 0.1). */
   readonly captionDropout?: number;
+  /**
+   * How stage 2's reasoning and understanding traces are written (default 'plain' and 'list'; stage 1 has no
+   * trace rows). Recorded in each stage checkpoint's extra and in recipe.json.
+   */
+  readonly traces?: RowTraces;
   /** How the held-out scores are sampled (default RECIPE_SAMPLING); recorded in recipe.json for the demo. */
   readonly sampling?: Partial<RecipeSampling>;
   /**
@@ -79,6 +84,9 @@ export interface RecipeResult {
   readonly stages: { stage: string; steps: number; seconds: number; finalLoss: number; scores?: RecipeScores }[];
   readonly table: string;
 }
+
+/** The traces a run writes, defaults filled in (what its checkpoints and recipe.json record). */
+const recipeTraces = (o: RecipeOptions): Required<RowTraces> => ({ reasoning: o.traces?.reasoning ?? 'plain', understanding: o.traces?.understanding ?? 'list' });
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
@@ -124,7 +132,8 @@ async function runStage(
 ): Promise<{ model: MaskPredictorModel; seconds: number; finalLoss: number; stopped: boolean }> {
   const dir = join(o.out, name);
   const captionDropout = o.captionDropout ?? 0;
-  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2), captionDropout });
+  const traces = recipeTraces(o);
+  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2), captionDropout, traces });
   let lastPrint = 0;
   const r = await trainSft(start, batches, {
     steps: settings.steps,
@@ -133,7 +142,7 @@ async function runStage(
     out: dir,
     resume: true,
     checkpointEvery: Math.max(50, Math.ceil(settings.steps / 20)),
-    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, captionDropout },
+    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, captionDropout, traces },
     ...(o.signal ? { signal: o.signal } : {}),
     onStep: (i) => {
       const now = performance.now();
@@ -277,7 +286,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
-  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, traces: recipeTraces(o), sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
   return { out: o.out, stopped: false, stages, table };
 }
 

@@ -12,7 +12,7 @@
  */
 import type { ReasoningRecord, T2IRecord, UnderstandingRecord } from '@mmada/eval';
 import { formatChat, sftBatch, t2iTextPart, type SftBatch, type SftBatchSource, type SftExample, type TextTokenizer } from '@mmada/mmada';
-import { plainArithmeticText, t2iConditioningText, t2iPlan, t2iPlanRequest, understandingTrace } from './shapesworld-text.js';
+import { plainArithmeticText, reasoningCompletion, t2iConditioningText, t2iPlan, t2iPlanRequest, understandingTrace, type ReasoningTrace, type UnderstandingTrace } from './shapesworld-text.js';
 
 /** `max_seq_length` of the t2i layout: prompt and plan fit in 40 tokens. */
 export const T2I_MAX_SEQ_LENGTH = 40;
@@ -32,8 +32,14 @@ const chatPrompt = (tok: TextTokenizer, question: string, bos = true) => tok.enc
 const chatAnswer = (tok: TextTokenizer, answer: string) => tok.encode(`${answer.trim()}<|eot_id|>`);
 const imageTokens = (tok: TextTokenizer, codes: readonly number[]) => codes.map((c) => c + tok.specialTokens.imageTokenOffset);
 
+/** How stage 2's trace rows are written (shapesworld-text.ts; default 'plain' and 'list', ShapesWorld's own forms). */
+export interface RowTraces {
+  readonly reasoning?: ReasoningTrace;
+  readonly understanding?: UnderstandingTrace;
+}
+
 /** One (prompt, answer) pair of a text row kind for item `i` of its pool. */
-export function textExample(kind: Exclude<RowKind, 't2i' | 't2i-plan'>, pools: RecipePools, i: number, tok: TextTokenizer): SftExample {
+export function textExample(kind: Exclude<RowKind, 't2i' | 't2i-plan'>, pools: RecipePools, i: number, tok: TextTokenizer, traces: RowTraces = {}): SftExample {
   const s = tok.specialTokens;
   switch (kind) {
     case 'lm': {
@@ -42,14 +48,14 @@ export function textExample(kind: Exclude<RowKind, 't2i' | 't2i-plan'>, pools: R
     }
     case 'reasoning': {
       const r = pools.reasoning[i % pools.reasoning.length]!;
-      return { prompt: chatPrompt(tok, r.problem.question), answer: chatAnswer(tok, r.problem.completion) };
+      return { prompt: chatPrompt(tok, r.problem.question), answer: chatAnswer(tok, reasoningCompletion(r, traces.reasoning)) };
     }
     case 'mmu':
     case 'mmu-trace': {
       const k = i % pools.understanding.length;
       const r = pools.understanding[k]!;
       const prompt = [s.mmu, s.soi, ...imageTokens(tok, pools.understandingCodes[k]!), s.eoi, s.bos, ...chatPrompt(tok, r.question.question, false)];
-      return { prompt, answer: chatAnswer(tok, kind === 'mmu' ? r.question.answer : understandingTrace(r)) };
+      return { prompt, answer: chatAnswer(tok, kind === 'mmu' ? r.question.answer : understandingTrace(r, traces.understanding)) };
     }
     case 'plan': {
       const r = pools.t2i[i % pools.t2i.length]!;
@@ -101,6 +107,8 @@ export interface StageDataOptions {
    * what makes guidance possible at sampling time; default 0). Drawn per (step, row), independent of the items.
    */
   readonly captionDropout?: number;
+  /** How the `reasoning` and `mmu-trace` rows are written (default: ShapesWorld's own forms). */
+  readonly traces?: RowTraces;
 }
 
 const poolSize = (kind: RowKind, pools: RecipePools) =>
@@ -121,7 +129,7 @@ export function stageBatchSource(pools: RecipePools, tok: TextTokenizer, options
       const drop = items.map((_, r) => dropout > 0 && hashUnit(options.seed + CAPTION_DROPOUT_STREAM, step, r) < dropout);
       return t2iBatch(items, pools, tok, kind === 't2i-plan', drop);
     }
-    return sftBatch(items.map((i) => textExample(kind, pools, i, tok)), { eosId: tok.specialTokens.eos });
+    return sftBatch(items.map((i) => textExample(kind, pools, i, tok, options.traces)), { eosId: tok.specialTokens.eos });
   };
 }
 
