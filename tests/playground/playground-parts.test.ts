@@ -96,6 +96,8 @@ describe('sampler settings', () => {
     expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, steps: 0 })).toBe('image steps must be a positive integer, got 0');
     expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, temperature: -0.5 })).toBe('image temperature must be ≥ 0, got -0.5');
     expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, guidance: Number.NaN })).toBe('image guidance must be in [0, 100], got NaN');
+    expect(imageSamplerProblem({ ...DEFAULT_IMAGE_SAMPLER, planFirst: 'yes' as unknown as boolean })).toBe('planFirst must be true or false, got yes');
+    expect(DEFAULT_IMAGE_SAMPLER.planFirst).toBe(true);
   });
 });
 

@@ -28,7 +28,7 @@ const SHOTS = 'runs/playground';
 // from the same counter-based PRNG on both devices.
 const CHAT: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0, remasking: 'margin_confidence', threshold: 0.9 };
 const UNDERSTANDING: TextSampler = { genLength: 16, steps: 16, blockLength: 8, temperature: 0.8, remasking: 'random' };
-const IMAGE: ImageSampler = { steps: 4, temperature: 1, guidance: 1.5 };
+const IMAGE: ImageSampler = { steps: 4, temperature: 1, guidance: 1.5, planFirst: true };
 
 let skip: string | null = null;
 let browser: Browser | undefined;
@@ -64,6 +64,7 @@ async function runPanel(panel: string, button: string, seed: number, text: TextS
   await page.fill('#image-steps', String(image.steps));
   await page.fill('#image-temperature', String(image.temperature));
   await page.fill('#image-guidance', String(image.guidance));
+  await page.setChecked('#image-plan', image.planFirst);
   await page.click(button);
   await page.waitForFunction((id) => ['done', 'error'].includes(document.getElementById(id)!.dataset.state!), panel, { timeout: 240_000 });
   const state = await page.getAttribute(`#${panel}`, 'data-state');
@@ -171,11 +172,15 @@ describe('playground in headless Chromium', () => {
     await runPanel('t2i', '#t2i-run', 5, CHAT, IMAGE);
     const got = await page.evaluate(() => {
       const r = window.playground.results.t2i!;
-      return { codes: r.codes, pixels: Array.from(r.image.data), correct: r.verdict?.correct, reasons: r.verdict?.reasons, prompt: r.prompt };
+      return { codes: r.codes, plan: r.plan, pixels: Array.from(r.image.data), correct: r.verdict?.correct, reasons: r.verdict?.reasons, prompt: r.prompt };
     });
     const item = generateShapesWorld('t2i', { split: 'test', count: 2 })[1]!;
     expect(got.prompt).toBe(item.prompt.prompt);
     const want = await runTextToImage(cpu, item.prompt, 5, IMAGE);
+    // the plan is written first, shown, and drawn from, as the shipped model's scores are made
+    expect(want.plan).toMatch(/^<think>.+<\/think>$/);
+    expect(got.plan).toBe(want.plan);
+    expect(await page.textContent('#t2i-plan')).toBe(`plan: ${want.plan}`);
     expect(got.codes).toEqual(want.codes);
     // The codes are sampled identically; the float decoder then truncates to bytes, and values that land on a
     // whole number can differ by one level between SwiftShader and the cpu device.

@@ -20,6 +20,7 @@ export function setUpImagePanel(loaded: Loaded, results: ImagePanelResults): voi
   const prompt = byId<HTMLInputElement>('t2i-prompt');
   const canvas = byId<HTMLCanvasElement>('t2i-canvas');
   const verdict = byId('t2i-verdict');
+  const planText = byId('t2i-plan');
   const items: T2IRecord[] = generateShapesWorld('t2i', { split: 'test', count: HELD_OUT });
   items.forEach((item, i) => pick.add(new Option(`held-out prompt ${i}: ${item.prompt.prompt}`, String(i))));
   const load = () => (prompt.value = items[Number(pick.value)]!.prompt.prompt);
@@ -31,11 +32,19 @@ export function setUpImagePanel(loaded: Loaded, results: ImagePanelResults): voi
       // The verifier needs the structured prompt: it judges only when the text is a ShapesWorld prompt's.
       const structured = items.find((i) => i.prompt.prompt === prompt.value.trim())?.prompt;
       verdict.textContent = '';
+      planText.textContent = '';
       const t0 = performance.now();
-      const r = await runTextToImage(loaded, structured ?? prompt.value, seed, image, async (codes) => {
-        drawImage(canvas, await previewCodes(loaded.imageTokenizer, codes));
-        await nextFrame();
-      });
+      const r = await runTextToImage(
+        loaded, structured ?? prompt.value, seed, image,
+        async (codes) => {
+          drawImage(canvas, await previewCodes(loaded.imageTokenizer, codes));
+          await nextFrame();
+        },
+        async (plan) => {
+          planText.textContent = `plan: ${plan}`;
+          await nextFrame();
+        },
+      );
       const seconds = (performance.now() - t0) / 1000;
       drawImage(canvas, r.image);
       showSpeed('text-to-image', r.codes.length, seconds);

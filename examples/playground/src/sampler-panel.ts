@@ -22,6 +22,7 @@ export function resetSamplerPanel(): void {
   byId<HTMLInputElement>('image-steps').value = String(DEFAULT_IMAGE_SAMPLER.steps);
   byId<HTMLInputElement>('image-temperature').value = String(DEFAULT_IMAGE_SAMPLER.temperature);
   byId<HTMLInputElement>('image-guidance').value = String(DEFAULT_IMAGE_SAMPLER.guidance);
+  byId<HTMLInputElement>('image-plan').checked = DEFAULT_IMAGE_SAMPLER.planFirst;
 }
 
 /** The settings in the form; throws a RangeError naming the field that cannot be used. */
@@ -39,7 +40,7 @@ export function readSamplerPanel(): SamplerSettings {
   };
   const problem = textSamplerProblem(text);
   if (problem) throw new RangeError(problem);
-  const image: ImageSampler = { steps: num('image-steps'), temperature: num('image-temperature'), guidance: num('image-guidance') };
+  const image: ImageSampler = { steps: num('image-steps'), temperature: num('image-temperature'), guidance: num('image-guidance'), planFirst: byId<HTMLInputElement>('image-plan').checked };
   const imageProblem = imageSamplerProblem(image);
   if (imageProblem) throw new RangeError(imageProblem);
   return { seed, text, image };

@@ -11,6 +11,8 @@ import {
   codesToImages,
   generateImage,
   imageCodes,
+  t2iConditioningText,
+  t2iPlanRequest,
   understandImage,
   type ImageTokenizer,
   type MaskPredictorModel,
@@ -51,16 +53,25 @@ export interface ImageSampler {
   readonly temperature: number;
   /** Classifier-free guidance w: (1+w)·cond − w·uncond (0: none). */
   readonly guidance: number;
+  /** Have the model write a plan first (`PLAN_SAMPLER`) and draw from the prompt followed by its plan. */
+  readonly planFirst: boolean;
 }
 
-/** The settings the shipped model's images were scored with: one step per image token (16), greedy, its guidance. */
-export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 16, temperature: 0, guidance: 1 };
+/**
+ * The settings the shipped model's images were scored with: a plan first, then one step per image token (16),
+ * greedy, its guidance.
+ */
+export const DEFAULT_IMAGE_SAMPLER: ImageSampler = { steps: 16, temperature: 0, guidance: 1, planFirst: true };
+
+/** How a plan is written: greedy, 32 tokens in blocks of 16 (the recipe's planLength; the longest plan is 26). */
+export const PLAN_SAMPLER: TextSampler = { genLength: 32, steps: 32, blockLength: 16, temperature: 0, remasking: 'low_confidence' };
 
 /** Why an image sampler setting cannot be used, naming the field; undefined when the settings are usable. */
 export function imageSamplerProblem(s: ImageSampler): string | undefined {
   if (!Number.isInteger(s.steps) || s.steps < 1) return `image steps must be a positive integer, got ${s.steps}`;
   if (!(s.temperature >= 0)) return `image temperature must be ≥ 0, got ${s.temperature}`;
   if (!(s.guidance >= 0 && s.guidance <= 100)) return `image guidance must be in [0, 100], got ${s.guidance}`;
+  if (typeof s.planFirst !== 'boolean') return `planFirst must be true or false, got ${String(s.planFirst)}`;
   return undefined;
 }
 
@@ -136,13 +147,16 @@ export interface ImageResult {
   /** The sampled codes (row-major). */
   readonly codes: number[];
   readonly image: RgbImage;
+  /** The plan the model wrote before drawing (with `planFirst`), as it was conditioned on. */
+  readonly plan?: string;
   /** The pixel verifier's verdict, when the prompt is a ShapesWorld prompt. */
   readonly verdict?: T2IVerdict;
 }
 
 /**
- * Text-to-image: MaskGIT over the image tokens, decoded to pixels; `onStep` gets the codes after every step
- * (−1 where still masked). With a structured ShapesWorld prompt, the pixel verifier judges the image.
+ * Text-to-image: with `planFirst`, a plan written first (as mmada-tiny's scores are made); then MaskGIT over the
+ * image tokens, decoded to pixels. `onPlan` gets the plan, `onStep` the codes after every step (−1 where still
+ * masked). With a structured ShapesWorld prompt, the pixel verifier judges the image.
  */
 export async function runTextToImage(
   loaded: Loaded,
@@ -150,14 +164,23 @@ export async function runTextToImage(
   seed: number,
   sampler: ImageSampler,
   onStep?: (codes: number[]) => void | Promise<void>,
+  onPlan?: (plan: string) => void | Promise<void>,
 ): Promise<ImageResult> {
+  const problem = imageSamplerProblem(sampler);
+  if (problem) throw new RangeError(`image sampler: ${problem}`);
   const { model, tokenizer, imageTokenizer } = loaded;
   const text = typeof prompt === 'string' ? prompt : prompt.prompt;
+  let plan: string | undefined;
+  if (sampler.planFirst) {
+    const r = await chat(model, tokenizer, [[{ role: 'user', content: t2iPlanRequest(text) }]], key(seed), textOptions(PLAN_SAMPLER, tokenizer));
+    plan = r.texts[0]!.trim();
+    await onPlan?.(plan);
+  }
   const n = model.config.numVqTokens ?? 4;
   const s = tokenizer.specialTokens;
   // The image slots are the n tokens before <|eoi|> at the end of the row.
   const codesOf = (row: readonly number[]) => row.slice(row.length - 1 - n, row.length - 1).map((t) => (t === s.mask ? -1 : t - s.imageTokenOffset));
-  const g = await generateImage(model, tokenizer, text, key(seed), {
+  const g = await generateImage(model, tokenizer, t2iConditioningText(text, plan), key(seed), {
     numImageTokens: n,
     maxSeqLength: T2I_MAX_SEQ_LENGTH,
     steps: sampler.steps,
@@ -166,7 +189,7 @@ export async function runTextToImage(
     ...(onStep ? { onStep: (ids: number[][]) => onStep(codesOf(ids[0]!)) } : {}),
   });
   const [image] = await codesToImages(imageTokenizer, g.codes);
-  return { codes: g.codes[0]!, image: image!, ...(typeof prompt === 'string' ? {} : { verdict: verifyT2I(image!, prompt) }) };
+  return { codes: g.codes[0]!, image: image!, ...(plan !== undefined ? { plan } : {}), ...(typeof prompt === 'string' ? {} : { verdict: verifyT2I(image!, prompt) }) };
 }
 
 /** Partially decoded codes as an image: masked cells grey, the others decoded (for showing MaskGIT's progress). */

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateShapesWorld, type UnderstandingRecord } from '@mmada/eval';
+import { generateShapesWorld } from '@mmada/eval';
 import { t2iUnconditionalPrompt, textTokenizerFromJson, vqConfig, type TextTokenizer } from '@mmada/mmada';
 import { describeScene, plainArithmeticText, reasoningCompletion, t2iPlan, understandingTrace } from '../src/recipe/shapesworld-text.js';
 import { stageBatchSource, STAGE_SCHEDULES, T2I_MAX_SEQ_LENGTH, textExample, type RecipePools } from '../src/recipe/stage-data.js';
@@ -47,14 +47,14 @@ describe('ShapesWorld recipe text', () => {
     const scene = { size: 32 as const, objects: [{ shape: 'circle' as const, color: 'blue' as const, row: 1, col: 1 }, { shape: 'square' as const, color: 'red' as const, row: 0, col: 1 }] };
     const seen = 'I see a red square at top right and a blue circle at bottom right.';
     const trace = (category: 'count' | 'color' | 'position' | 'existence', question: string, answer: string) =>
-      understandingTrace({ category, scene, question: { category, question, answer } } as UnderstandingRecord, 'lookup');
+      understandingTrace({ ...pools.understanding[0]!, category, scene, question: { category, question, answer } }, 'lookup');
     expect(trace('position', 'Where is the blue circle?', 'bottom right')).toBe(`<think>${seen} The blue circle is at bottom right.</think> bottom right`);
     expect(trace('color', 'What color is the square?', 'red')).toBe(`<think>${seen} The square is red.</think> red`);
     expect(trace('existence', 'Is there a red square in the image?', 'yes')).toBe(`<think>${seen} The red square is at top right. So the answer is yes.</think> yes`);
     expect(trace('existence', 'Is there a red circle in the image?', 'no')).toBe(`<think>${seen} No red circle. So the answer is no.</think> no`);
     expect(trace('count', 'How many circles are there?', '1')).toBe(`<think>${seen} Circles: 1.</think> 1`);
     // `list` (the default) answers straight after the list
-    const listed = understandingTrace({ category: 'position', scene, question: { category: 'position', question: 'Where is the blue circle?', answer: 'bottom right' } } as UnderstandingRecord);
+    const listed = understandingTrace({ ...pools.understanding[0]!, category: 'position', scene, question: { category: 'position', question: 'Where is the blue circle?', answer: 'bottom right' } });
     expect(listed).toBe(`<think>${seen}</think> bottom right`);
     for (const r of pools.understanding) {
       const t = understandingTrace(r, 'lookup');

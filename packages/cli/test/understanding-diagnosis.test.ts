@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { UnderstandingRecord } from '@mmada/eval';
+import { generateShapesWorld, type UnderstandingRecord } from '@mmada/eval';
 import { answerList, diagnoseUnderstanding, listedObjects } from '../src/recipe/understanding-diagnosis.js';
 
 const scene = { size: 32 as const, objects: [{ shape: 'circle' as const, color: 'blue' as const, row: 1, col: 1 }, { shape: 'square' as const, color: 'red' as const, row: 0, col: 1 }] };
-const record = (category: 'position' | 'existence', question: string, answer: string) => ({ category, scene, question: { category, question, answer } }) as UnderstandingRecord;
+const base = generateShapesWorld('understanding', { split: 'train', count: 1 })[0]!;
+const record = (category: 'position' | 'existence', question: string, answer: string): UnderstandingRecord => ({ ...base, category, scene, question: { category, question, answer } });
 const truth = 'I see a red square at top right and a blue circle at bottom right.';
 
 describe('understanding diagnosis', () => {

@@ -49,6 +49,7 @@ export type { PromptSequence, PromptedSequence } from './prompting/prompt-sequen
 export { withBos, endAfterLast } from './prompting/prompt-sequence.js';
 export type { T2iOptions } from './prompting/t2i-prompt.js';
 export { t2iTextPart, t2iSequence, t2iPrompt, t2iUnconditionalPrompt } from './prompting/t2i-prompt.js';
+export { t2iPlanRequest, t2iConditioningText } from './prompting/t2i-plan.js';
 export type { MmuOptions } from './prompting/mmu-prompt.js';
 export { mmuSequence } from './prompting/mmu-prompt.js';
 export type { LmOptions } from './prompting/lm-prompt.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leftPadBatch, lmChatSequence, lmSequence, MMADA_SPECIAL_TOKENS as S, mmuSequence, t2iPrompt, t2iSequence, t2iUnconditionalPrompt } from '@mmada/mmada';
+import { leftPadBatch, lmChatSequence, lmSequence, MMADA_SPECIAL_TOKENS as S, mmuSequence, t2iConditioningText, t2iPlanRequest, t2iPrompt, t2iSequence, t2iUnconditionalPrompt } from '@mmada/mmada';
 
 // Readable names for the MMaDA ids (spec/model.md §4).
 const BOS = 126080;
@@ -46,6 +46,14 @@ describe('t2i layout', () => {
 
   it('has the 512-px length of 1539', () => {
     expect(t2iPrompt([1, 2, 3], 1024, { specialTokens: S, maxSeqLength: 512 }).ids).toHaveLength(1539);
+  });
+});
+
+describe('plan-first text-to-image texts', () => {
+  it('asks for a plan and conditions on the prompt followed by the plan', () => {
+    expect(t2iPlanRequest('a red circle')).toBe('Plan the image: a red circle');
+    expect(t2iConditioningText('a red circle')).toBe('a red circle');
+    expect(t2iConditioningText('a red circle', '<think>red circle at top left</think>')).toBe('a red circle <think>red circle at top left</think>');
   });
 });
 

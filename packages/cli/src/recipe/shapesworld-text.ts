@@ -12,6 +12,7 @@
 import {
   cellName, generateShapesWorld, plural, type ReasoningRecord, type Scene, type SceneObject, type T2IRecord, type UnderstandingRecord,
 } from '@mmada/eval';
+import { t2iConditioningText, t2iPlanRequest } from '@mmada/mmada';
 
 /** The completion of a reasoning item without the trace tags: the stage-1 arithmetic corpus. */
 export function plainArithmeticText(r: ReasoningRecord): string {
@@ -113,15 +114,8 @@ export function t2iPlan(r: T2IRecord): string {
   return `<think>${objs.join(', ')}</think>`;
 }
 
-/** What a text-to-image row conditions on: the prompt alone (stage 1) or the prompt and its plan (stage 2). */
-export function t2iConditioningText(prompt: string, plan?: string): string {
-  return plan === undefined ? prompt : `${prompt} ${plan}`;
-}
-
-/** The chat request that asks the model for a plan before drawing (stage 2 and inference). */
-export function t2iPlanRequest(prompt: string): string {
-  return `Plan the image: ${prompt}`;
-}
+// The plan-first texts are @mmada/mmada's (the playground uses them too); re-exported for the recipe's modules.
+export { t2iConditioningText, t2iPlanRequest };
 
 /**
  * Every text the recipe can produce from `count` train items of each task: the corpus the text tokenizer
