@@ -8,37 +8,23 @@
  * The sampling is the one MODEL_DIR/recipe.json records (else the recipe's default), with --guidance replacing
  * its image guidance.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as E from 'fp-ts/lib/Either.js';
-import { init, type DeviceName } from '@mmada/tensor';
-import { loadImageTokenizer, loadModel, loadTextTokenizer } from '@mmada/mmada';
-import { evaluateRecipeModel, RECIPE_SAMPLING } from '../packages/cli/src/recipe/recipe-eval.js';
-import { readRecordedSampling } from '../packages/cli/src/recipe/recorded-sampling.js';
+import { evaluateRecipeModel } from '../packages/cli/src/recipe/recipe-eval.js';
+import { countAndDevice, loadRecipeModel } from './recipe-model.js';
 
 const { values, positionals } = parseArgs({
   options: { count: { type: 'string' }, guidance: { type: 'string' }, 'no-plan': { type: 'boolean' }, device: { type: 'string' } },
   allowPositionals: true,
 });
 const dir = positionals[0];
-const count = Number(values.count ?? 100);
-const device = (values.device ?? 'webgpu') as DeviceName;
-if (!dir || !Number.isInteger(count) || count < 1 || count > 10_000 || (device !== 'webgpu' && device !== 'cpu')) {
+const args = countAndDevice(values);
+if (!dir || !args) {
   console.error('usage: recipe-validation-scores.ts MODEL_DIR [--count N (1–10000)] [--guidance W] [--no-plan] [--device webgpu|cpu]');
   process.exit(2);
 }
-const must = <A>(e: E.Either<Error, A>, what: string): A => {
-  if (E.isLeft(e)) {
-    console.error(`${what}: ${e.left.message}`);
-    process.exit(1);
-  }
-  return e.right;
-};
-await init({ device });
-const tok = must(await loadTextTokenizer(dir)(), 'text tokenizer');
-const vq = must(await loadImageTokenizer(join(dir, 'vq'), { device })(), 'image tokenizer');
-const model = must(await loadModel(dir, { device })(), 'model');
-const sampling = { ...RECIPE_SAMPLING, ...(await readRecordedSampling(dir)), ...(values.guidance !== undefined ? { guidanceScale: Number(values.guidance) } : {}) };
+const { count } = args;
+const { tok, vq, model, sampling: recorded } = await loadRecipeModel(dir, args.device);
+const sampling = { ...recorded, ...(values.guidance !== undefined ? { guidanceScale: Number(values.guidance) } : {}) };
 const t0 = performance.now();
 const s = await evaluateRecipeModel(model, tok, vq, {
   count, split: 'validation', planFirst: !values['no-plan'], sampling, onProgress: (family, done, total) => process.stderr.write(`${family} ${done}/${total}\n`),
