@@ -88,6 +88,25 @@ describe('runRecipe', () => {
     expect(again.some((l) => l.includes('choosing the image guidance') || l.includes('scoring'))).toBe(false);
   });
 
+  it('runs stage 2 in legs exactly as continuing a finished run with new flags, recording each leg\'s options', async () => {
+    const legs = join(root, 'legs');
+    const byHand = join(root, 'by-hand');
+    const quiet = { evalCount: 0 };
+    const r = await runRecipe({ ...options(legs, []), ...quiet, stage2Legs: [{ until: 2 }, { until: 4, captionDropout: 0.5, traces: { understanding: 'lookup' } }] });
+    expect(r.stages.map((s) => s.steps)).toEqual([2, 4]);
+    await runRecipe({ ...options(byHand, []), ...quiet });
+    await runRecipe({ ...options(byHand, []), ...quiet, stage2: { steps: 4, batchSize: 2, learningRate: 1e-3 }, captionDropout: 0.5, traces: { understanding: 'lookup' } });
+    expect(readFileSync(join(legs, 'model.safetensors')).equals(readFileSync(join(byHand, 'model.safetensors')))).toBe(true);
+    const lossOf = (dir: string) => readFileSync(join(dir, 'stage2', 'loss.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { step: number; lr: number });
+    expect(lossOf(legs).map((e) => [e.step, e.lr])).toEqual(lossOf(byHand).map((e) => [e.step, e.lr]));
+    const extra = JSON.parse(readFileSync(join(legs, 'stage2', 'checkpoint', 'step-4', 'trainer_state.json'), 'utf8')).extra;
+    expect(extra).toMatchObject({ captionDropout: 0.5, traces: { reasoning: 'plain', understanding: 'lookup' } });
+    expect(JSON.parse(readFileSync(join(legs, 'recipe.json'), 'utf8')).stage2Legs).toHaveLength(2);
+    // a checkpoint past the last leg is refused, not silently kept
+    await expect(runRecipe({ ...options(legs, []), ...quiet, stage2Legs: [{ until: 3 }] })).rejects.toThrow(/stage2[/\\]checkpoint: this run's stage2 checkpoint is at step 4, past the 3 steps asked/);
+    await expect(runRecipe({ ...options(legs, []), stage2Legs: [{ until: 3 }, { until: 3 }] })).rejects.toThrow(/stage-2 leg 2: until must be an integer above 3, got 3/);
+  });
+
   it('continues an image tokenizer it trained, re-judges it when its weights change, and uses a copied one as it is', async () => {
     const out = join(root, 'vq-resume');
     const acceptance = join(out, 'vq', 'acceptance.json');
@@ -174,6 +193,7 @@ describe('mmada train --recipe', () => {
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--vq-steps', '0', '--out', out)).stderr).toMatch(/(^|[^-])--vq-steps expects an integer ≥ 1, got "0"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--lr1', 'x', '--out', out)).stderr).toMatch(/(^|[^-])--lr1 expects a number ≥ 0/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--caption-dropout', '1.2', '--out', out)).stderr).toMatch(/--caption-dropout expects a probability in \[0, 1\], got 1.2/);
+    expect((await mmada('train', '--recipe', 'mmada-tiny', '--as-shipped', '--stage2-steps', '5', '--out', out)).stderr).toMatch(/--as-shipped sets what --stage2-steps would change; leave --stage2-steps out/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--reasoning-trace', 'digits', '--out', out)).stderr).toMatch(/--reasoning-trace expects one of plain, padded, got "digits"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--understanding-trace', 'x', '--out', out)).stderr).toMatch(/--understanding-trace expects one of list, lookup, got "x"/);
     expect((await mmada('train', '--recipe', 'mmada-tiny', '--t2i-guidance', '1,x', '--out', out)).stderr).toMatch(/--t2i-guidance expects a scale in \[0, 100\] or a comma-separated list of them, got "x"/);

@@ -1,7 +1,7 @@
 /**
  * mmada train --recipe mmada-tiny [--out models/mmada-tiny] [--stage1-steps N] [--stage2-steps N] [--batch B]
  *   [--width D] [--depth L] [--heads H] [--mlp F] [--vq DIR] [--until-stage 1|2] [--eval-count N] [--caption-dropout P]
- *   [--reasoning-trace plain|padded] [--understanding-trace list|lookup]
+ *   [--reasoning-trace plain|padded] [--understanding-trace list|lookup] [--as-shipped]
  *   [--t2i-guidance W] [--device cpu|webgpu] [--seed K]
  *
  * The whole MMaDA recipe in miniature on ShapesWorld (packages/cli/src/recipe/recipe.ts): text tokenizer,
@@ -21,6 +21,7 @@ import { vqSetupFromFlags } from '../recipe/image-tokenizer-flags.js';
 import { architectureFromFlags } from '../recipe/architecture-flags.js';
 import { MMADA_TINY_ARCHITECTURE } from '../recipe/recipe-config.js';
 import { REASONING_TRACES, UNDERSTANDING_TRACES, type ReasoningTrace, type UnderstandingTrace } from '../recipe/shapesworld-text.js';
+import { SHIPPED_FIXED_FLAGS, SHIPPED_RECIPE } from '../recipe/shipped-recipe.js';
 import { UsageError } from '../usage-error.js';
 import { unwrap } from '../unwrap.js';
 
@@ -33,6 +34,9 @@ tokenizer, stage 1 (mixed lm + mmu + t2i pretraining) and stage 2 (mixed long ch
 the held-out scores of every stage. Resumable: run the same command again to continue.
 
   --out DIR              run directory, which ends up a model directory (default runs/mmada-tiny)
+  --as-shipped           train models/mmada-tiny as it was made, from scratch (its MODEL_CARD.md; stage 2 in the
+                         legs of src/recipe/shipped-recipe.ts); only --out, --device, --eval-count and --until-stage
+                         go with it
   --stage1-steps N       stage 1 optimizer steps (default ${RECIPE_DEFAULTS.stage1.steps})
   --stage2-steps N       stage 2 optimizer steps (default ${RECIPE_DEFAULTS.stage2.steps})
   --batch B              rows per step (default ${RECIPE_DEFAULTS.stage1.batchSize})
@@ -100,6 +104,7 @@ const FLAGS = {
   't2i-guidance': { type: 'string' },
   'reasoning-trace': { type: 'string' },
   'understanding-trace': { type: 'string' },
+  'as-shipped': { type: 'boolean' },
   device: { type: 'string' },
   seed: { type: 'string' },
   help: { type: 'boolean' },
@@ -117,7 +122,13 @@ export function guidanceFlag(value: string | undefined): number[] {
 }
 
 export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promise<number> {
-  const f = unwrap(parseFlags(argv, FLAGS));
+  const parsed = unwrap(parseFlags(argv, FLAGS));
+  const asShipped = parsed['as-shipped'] === true;
+  if (asShipped) {
+    const fixed = SHIPPED_FIXED_FLAGS.find((k) => parsed[k] !== undefined);
+    if (fixed) throw new UsageError(`--as-shipped sets what --${fixed} would change; leave --${fixed} out (or drop --as-shipped)`);
+  }
+  const f = asShipped ? { ...parsed, ...SHIPPED_RECIPE.flags } : parsed;
   if (!RECIPE_NAMES.includes(f.recipe as (typeof RECIPE_NAMES)[number])) throw new UsageError(`--recipe expects one of ${RECIPE_NAMES.join(', ')}, got ${JSON.stringify(f.recipe)}`);
   const untilStage = unwrap(integerFlag('until-stage', f['until-stage'], 2, 0));
   if (untilStage > 2) throw new UsageError(`--until-stage expects 0, 1 or 2, got ${untilStage}`);
@@ -167,6 +178,7 @@ export async function runTrainRecipe(argv: readonly string[], io: CliIO): Promis
     architecture,
     captionDropout,
     traces: { reasoning: reasoningTrace, understanding: understandingTrace },
+    ...(asShipped ? { stage2Legs: SHIPPED_RECIPE.stage2Legs } : {}),
     sampling: { guidanceScale: guidance[0]! },
     ...(guidance.length > 1 ? { guidanceCandidates: guidance } : {}),
     ...(f.vq !== undefined ? { vq: f.vq } : {}),

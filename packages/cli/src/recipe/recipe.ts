@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { generateShapesWorld, renderScene, type Scene } from '@mmada/eval';
 import {
-  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_LOG_FILE, readLossLog, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
+  createModel, disposeModel, imageCodes, loadImageTokenizer, loadModel, loadTextTokenizer, LOSS_LOG_FILE, readLossLog, type LossLogEntry, readTrainingCheckpointInfo, saveModel, TRAINING_CHECKPOINT_DIR, trainSft,
   IMAGE_TOKENIZER_CHECKPOINT_DIR, VQ_CONFIG_FILE_NAME, VQ_WEIGHTS_FILE_NAME, type ImageTokenizer,
   type MaskPredictorModel, type TextTokenizer,
 } from '@mmada/mmada';
@@ -69,6 +69,36 @@ export interface RecipeOptions {
    * the choice replaces `sampling.guidanceScale` and is kept in OUT/stageN/guidance.json.
    */
   readonly guidanceCandidates?: readonly number[];
+  /**
+   * Stage 2 as consecutive legs, each with its own data options (default: one leg of `stage2.steps` with
+   * `captionDropout` and `traces`). The last leg's `until` is stage 2's length.
+   */
+  readonly stage2Legs?: readonly StageLeg[];
+}
+
+/**
+ * A leg of a stage: it trains from the previous leg's checkpoint to step `until` on its own data options. Its
+ * learning rate follows the warmup-cosine schedule of a run that ends at `until`, so every leg after the first is
+ * a warm restart: the same as continuing a finished run with a larger `--stage2-steps` and new flags, which is
+ * how the shipped model was first made, leg by leg.
+ */
+export interface StageLeg {
+  readonly until: number;
+  /** Caption dropout of the leg's t2i rows (default 0). */
+  readonly captionDropout?: number;
+  readonly traces?: RowTraces;
+}
+
+/** Why a list of legs cannot be run (naming the leg and field), or undefined. */
+export function stageLegsProblem(legs: readonly StageLeg[]): string | undefined {
+  let prev = 0;
+  for (const [i, leg] of legs.entries()) {
+    if (!Number.isInteger(leg.until) || leg.until <= prev) return `stage-2 leg ${i + 1}: until must be an integer above ${prev}, got ${leg.until}`;
+    const d = leg.captionDropout ?? 0;
+    if (!(d >= 0 && d <= 1)) return `stage-2 leg ${i + 1}: captionDropout must be in [0, 1], got ${d}`;
+    prev = leg.until;
+  }
+  return legs.length === 0 ? 'stage-2 legs: none given' : undefined;
 }
 
 export const RECIPE_DEFAULTS = {
@@ -85,8 +115,8 @@ export interface RecipeResult {
   readonly table: string;
 }
 
-/** The traces a run writes, defaults filled in (what its checkpoints and recipe.json record). */
-const recipeTraces = (o: RecipeOptions): Required<RowTraces> => ({ reasoning: o.traces?.reasoning ?? 'plain', understanding: o.traces?.understanding ?? 'list' });
+/** Traces with their defaults filled in (what checkpoints and recipe.json record). */
+const recipeTraces = (t: RowTraces | undefined): Required<RowTraces> => ({ reasoning: t?.reasoning ?? 'plain', understanding: t?.understanding ?? 'list' });
 
 const exists = (p: string) => stat(p).then(() => true, () => false);
 
@@ -131,31 +161,51 @@ async function runStage(
   name: 'stage1' | 'stage2', start: MaskPredictorModel, pools: RecipePools, tok: TextTokenizer, settings: StageSettings, o: RecipeOptions, log: (l: string) => void,
 ): Promise<{ model: MaskPredictorModel; seconds: number; finalLoss: number; stopped: boolean }> {
   const dir = join(o.out, name);
-  const captionDropout = o.captionDropout ?? 0;
-  const traces = recipeTraces(o);
-  const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2), captionDropout, traces });
-  let lastPrint = 0;
-  const r = await trainSft(start, batches, {
-    steps: settings.steps,
-    learningRate: settings.learningRate,
-    seed: (o.seed ?? 0) + (name === 'stage1' ? 11 : 12),
-    out: dir,
-    resume: true,
-    checkpointEvery: Math.max(50, Math.ceil(settings.steps / 20)),
-    extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, captionDropout, traces },
-    ...(o.signal ? { signal: o.signal } : {}),
-    onStep: (i) => {
-      const now = performance.now();
-      if (now - lastPrint > 10_000 || i.step === i.steps) {
-        lastPrint = now;
-        log(`  ${name} step ${i.step}/${i.steps}  loss ${i.loss.toFixed(4)}  lr ${i.lr.toExponential(2)}  ${i.secondsPerStep.toFixed(3)} s/step  ETA ${Math.round(i.etaSeconds)} s`);
-      }
-    },
-  })();
-  const run = must(r, `${name} training`);
-  const finalLoss = run.history.length ? run.history.slice(-50).reduce((a, e) => a + e.loss, 0) / Math.min(50, run.history.length) : NaN;
-  const seconds = run.history.reduce((a, e) => a + (e.seconds ?? 0), 0);
-  return { model: run.model, seconds, finalLoss, stopped: run.stopped };
+  const legs = stageLegs(name, settings, o);
+  const done = (await checkpointStep(dir)) ?? 0;
+  const end = legs.at(-1)!.until;
+  if (done > end) throw new Error(`${join(dir, TRAINING_CHECKPOINT_DIR)}: this run's ${name} checkpoint is at step ${done}, past the ${end} steps asked; ask for at least ${done} or use another --out`);
+  let model = start;
+  let history: readonly LossLogEntry[] = [];
+  for (const leg of legs) {
+    // a leg the checkpoint is already past (or at the end of) was run before
+    if (leg.until <= done) continue;
+    const captionDropout = leg.captionDropout ?? 0;
+    const traces = recipeTraces(leg.traces);
+    const batches = stageBatchSource(pools, tok, { schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, seed: (o.seed ?? 0) + (name === 'stage1' ? 1 : 2), captionDropout, traces });
+    if (legs.length > 1) log(`  ${name} leg to step ${leg.until}: caption dropout ${captionDropout}, traces ${traces.reasoning}/${traces.understanding}`);
+    let lastPrint = 0;
+    const r = await trainSft(model, batches, {
+      steps: leg.until,
+      learningRate: settings.learningRate,
+      seed: (o.seed ?? 0) + (name === 'stage1' ? 11 : 12),
+      out: dir,
+      resume: true,
+      checkpointEvery: Math.max(50, Math.ceil(leg.until / 20)),
+      extra: { recipe: 'mmada-tiny', stage: name, schedule: STAGE_SCHEDULES[name], batchSize: settings.batchSize, captionDropout, traces },
+      ...(o.signal ? { signal: o.signal } : {}),
+      onStep: (i) => {
+        const now = performance.now();
+        if (now - lastPrint > 10_000 || i.step === i.steps) {
+          lastPrint = now;
+          log(`  ${name} step ${i.step}/${i.steps}  loss ${i.loss.toFixed(4)}  lr ${i.lr.toExponential(2)}  ${i.secondsPerStep.toFixed(3)} s/step  ETA ${Math.round(i.etaSeconds)} s`);
+        }
+      },
+    })();
+    const run = must(r, `${name} training`);
+    model = run.model;
+    history = run.history;
+    if (run.stopped) return { model, seconds: 0, finalLoss: NaN, stopped: true };
+  }
+  const finalLoss = history.length ? history.slice(-50).reduce((a, e) => a + e.loss, 0) / Math.min(50, history.length) : NaN;
+  const seconds = history.reduce((a, e) => a + (e.seconds ?? 0), 0);
+  return { model, seconds, finalLoss, stopped: false };
+}
+
+/** A stage's legs: stage 2's `stage2Legs` when given, else one leg of the stage's steps with the run's options. */
+function stageLegs(name: 'stage1' | 'stage2', settings: StageSettings, o: RecipeOptions): readonly StageLeg[] {
+  if (name === 'stage2' && o.stage2Legs?.length) return o.stage2Legs;
+  return [{ until: settings.steps, captionDropout: o.captionDropout ?? 0, ...(o.traces ? { traces: o.traces } : {}) }];
 }
 
 /** A stage's guidance, chosen on the validation split; cached in DIR/guidance.json for its steps, count and candidates. */
@@ -177,7 +227,12 @@ async function stageGuidance(
 export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   const s1: StageSettings = { ...RECIPE_DEFAULTS.stage1, ...o.stage1 };
-  const s2: StageSettings = { ...RECIPE_DEFAULTS.stage2, ...o.stage2 };
+  if (o.stage2Legs) {
+    const problem = stageLegsProblem(o.stage2Legs);
+    if (problem) throw new RangeError(`runRecipe: ${problem}`);
+  }
+  // with legs, stage 2 ends where its last leg does
+  const s2: StageSettings = { ...RECIPE_DEFAULTS.stage2, ...o.stage2, ...(o.stage2Legs ? { steps: o.stage2Legs.at(-1)!.until } : {}) };
   const evalCount = o.evalCount ?? 100;
   let sampling: RecipeSampling = { ...RECIPE_SAMPLING, ...o.sampling };
   const poolSizes = { ...RECIPE_DEFAULTS.pool, ...o.poolSize };
@@ -286,7 +341,7 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
-  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, traces: recipeTraces(o), sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
+  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, traces: recipeTraces(o.traces), ...(o.stage2Legs ? { stage2Legs: o.stage2Legs } : {}), sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
   return { out: o.out, stopped: false, stages, table };
 }
 
