@@ -9,14 +9,10 @@ import type { StageLeg } from './recipe.js';
 export const SHIPPED_RECIPE = {
   /** Flag values the shipped run used where they differ from the defaults. */
   flags: { 'vq-steps': '1000', 'vq-batch': '32', 'stage1-steps': '1550', 't2i-guidance': '0,1,2,3' },
-  /**
-   * Stage 2: 6200 steps as ShapesWorld writes its traces; to 10600 with caption dropout 0.1 (what guidance samples
-   * against); to 14200 with understanding traces that state the asked-about fact before the answer.
-   */
+  /** Stage 2: 6200 steps, then on to 10600 with caption dropout 0.1 (the empty caption guidance samples against). */
   stage2Legs: [
     { until: 6200 },
     { until: 10600, captionDropout: 0.1 },
-    { until: 14200, captionDropout: 0.1, traces: { understanding: 'lookup' } },
   ] as readonly StageLeg[],
 };
 
