@@ -26,8 +26,9 @@ export function plainArithmeticText(r: ReasoningRecord): string {
  * (`17 + 23 = 40.`); `padded` writes every number of an equation with three digits (`017 + 023 = 040.`),
  * the rest of the completion unchanged (the answer after `</think>` stays `40`). With digits as single
  * tokens, padding puts each digit of a result at a fixed distance from the operand digits it depends on
- * (and from the carry or borrow of the digit below), so the predictor can learn a column rule instead of
- * first working out where a number of varying length ends. ShapesWorld's problems never exceed 108.
+ * (and from the carry or borrow of the digit below), meant to let the predictor learn a column rule instead of
+ * first working out where a number of varying length ends. ShapesWorld's problems never exceed 108. At
+ * mmada-tiny's size it did worse than `plain` (MODEL_CARD.md), so `plain` stays the default.
  */
 export type ReasoningTrace = 'plain' | 'padded';
 export const REASONING_TRACES: readonly ReasoningTrace[] = ['plain', 'padded'];
@@ -68,9 +69,10 @@ export function describeScene(scene: Scene): string {
  * for yes/no ones). `lookup` first states the fact a colour, position or yes/no question asks about, in a
  * sentence that repeats the question's key: `The green square is at top right.`, `The square is orange.`,
  * `No red triangle. So the answer is no.` The answer then copies from the sentence next to it, and the
- * sentence copies what follows (or precedes) the key in the list: a lookup a small predictor learns readily,
- * where `list` asks it to find the object and answer in one step. Counting questions are the same in both
- * (`Circles: 2.`). The longest `lookup` answer is 48 tokens, the recipe's understanding length.
+ * sentence copies what follows (or precedes) the key in the list, where `list` asks the model to find the object
+ * and answer in one step. Counting questions are the same in both (`Circles: 2.`). The longest `lookup` answer
+ * is 48 tokens, the recipe's understanding length. At mmada-tiny's size the sentence named the wrong object as
+ * often as `list` answered wrongly (MODEL_CARD.md), so `list` stays the default.
  */
 export type UnderstandingTrace = 'list' | 'lookup';
 export const UNDERSTANDING_TRACES: readonly UnderstandingTrace[] = ['list', 'lookup'];
