@@ -101,7 +101,12 @@ describe('runRecipe', () => {
     expect(lossOf(legs).map((e) => [e.step, e.lr])).toEqual(lossOf(byHand).map((e) => [e.step, e.lr]));
     const extra = JSON.parse(readFileSync(join(legs, 'stage2', 'checkpoint', 'step-4', 'trainer_state.json'), 'utf8')).extra;
     expect(extra).toMatchObject({ captionDropout: 0.5, traces: { reasoning: 'plain', understanding: 'lookup' } });
-    expect(JSON.parse(readFileSync(join(legs, 'recipe.json'), 'utf8')).stage2Legs).toHaveLength(2);
+    const recorded = JSON.parse(readFileSync(join(legs, 'recipe.json'), 'utf8'));
+    expect(recorded.stage2Legs).toHaveLength(2);
+    // the top-level fields are the last leg's, as a run continued by hand records them
+    const handRecorded = JSON.parse(readFileSync(join(byHand, 'recipe.json'), 'utf8'));
+    expect({ captionDropout: recorded.captionDropout, traces: recorded.traces }).toEqual({ captionDropout: 0.5, traces: { reasoning: 'plain', understanding: 'lookup' } });
+    expect({ captionDropout: handRecorded.captionDropout, traces: handRecorded.traces }).toEqual({ captionDropout: recorded.captionDropout, traces: recorded.traces });
     // a checkpoint past the last leg is refused, not silently kept
     await expect(runRecipe({ ...options(legs, []), ...quiet, stage2Legs: [{ until: 3 }] })).rejects.toThrow(/stage2[/\\]checkpoint: this run's stage2 checkpoint is at step 4, past the 3 steps asked/);
     await expect(runRecipe({ ...options(legs, []), stage2Legs: [{ until: 3 }, { until: 3 }] })).rejects.toThrow(/stage-2 leg 2: until must be an integer above 3, got 3/);

@@ -11,7 +11,7 @@ describe('--as-shipped', () => {
     const recipe = shipped('recipe.json');
     expect(stageLegsProblem(SHIPPED_RECIPE.stage2Legs)).toBeUndefined();
     const last = SHIPPED_RECIPE.stage2Legs.at(-1)!;
-    // recipe.json holds the settings of the last command of the run that made the model: its last leg
+    // recipe.json records the last stage-2 leg's settings (a run continued by hand and one in legs alike)
     expect(last.until).toBe(recipe.stage2.steps);
     expect(last.captionDropout ?? 0).toBe(recipe.captionDropout);
     expect({ reasoning: last.traces?.reasoning ?? 'plain', understanding: last.traces?.understanding ?? 'list' }).toEqual(recipe.traces ?? { reasoning: 'plain', understanding: 'list' });

@@ -341,7 +341,9 @@ export async function runRecipe(o: RecipeOptions): Promise<RecipeResult> {
   if (o.vq !== undefined && resolve(o.vq) !== resolve(o.out, 'vq')) await copyVq(o.vq, join(o.out, 'vq'));
   disposeModel(model!);
   const table = scoresTable(stages.filter((s) => s.scores).map((s) => ({ stage: s.stage, scores: s.scores! })));
-  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: o.captionDropout ?? 0, traces: recipeTraces(o.traces), ...(o.stage2Legs ? { stage2Legs: o.stage2Legs } : {}), sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
+  // captionDropout and traces are what the model's last steps trained on (stage 2's last leg), with or without legs
+  const lastLeg = stageLegs('stage2', s2, o).at(-1)!;
+  await writeFileAtomic(join(o.out, 'recipe.json'), `${JSON.stringify({ stages, architecture: o.architecture ?? MMADA_TINY_ARCHITECTURE, stage1: s1, stage2: s2, captionDropout: lastLeg.captionDropout ?? 0, traces: recipeTraces(lastLeg.traces), ...(o.stage2Legs ? { stage2Legs: o.stage2Legs } : {}), sampling, ...(o.guidanceCandidates?.length ? { guidanceCandidates: o.guidanceCandidates } : {}) }, null, 2)}\n`);
   return { out: o.out, stopped: false, stages, table };
 }
 
