@@ -107,6 +107,12 @@ export interface RuntimeOptions {
    * either way; the row kernels' sums combine the same partial sums in the same order.
    */
   laneSharing?: boolean;
+  /**
+   * The most workgroups per grid dimension the kernels use, if lower than the device's
+   * maxComputeWorkgroupsPerDimension: lowering it lets a test reach the paths that wrap a long grid onto another
+   * dimension.
+   */
+  maxWorkgroupsPerDim?: number;
 }
 
 /**
@@ -200,7 +206,7 @@ export class Runtime {
   ) {
     this.maxDispatchesPerBatch = options.maxDispatchesPerBatch ?? 64;
     this.maxPoolBytes = options.maxPoolBytes ?? 512 * 1024 * 1024;
-    this.maxWorkgroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension;
+    this.maxWorkgroupsPerDim = Math.min(device.limits.maxComputeWorkgroupsPerDimension, options.maxWorkgroupsPerDim ?? Infinity);
     this.hasF16 = device.features.has('shader-f16');
     this.hasSubgroups = device.features.has('subgroups');
     this.subgroupSizes = options.subgroupSizes ?? null;

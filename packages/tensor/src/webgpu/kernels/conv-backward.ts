@@ -3,39 +3,15 @@ import type { PrimitiveParams } from '../../primitives.js';
 import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
 import { patchColumn, patchMeta, patchOperand } from './conv.js';
+import { phases, type Phase } from './conv-phases.js';
+import { conv2dBackwardInputRows, inputRowsApply } from './conv-backward-input-rows.js';
 import { dispatchGemm, gemmLaneShared, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
 
 type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-const mod = (a: number, b: number): number => ((a % b) + b) % b;
-
 /**
- * The taps of one kernel axis that reach the input rows of one phase p (rows y ≡ p mod stride): u with
- * (p + pad − u·dilation) ≡ 0 mod stride, an arithmetic progression `first`, `first + step`, … of `count` taps. Row
- * y = p + stride·a then reads gradient row base + a − t·di for the t-th of them.
- */
-interface Phase {
-  readonly first: number;
-  readonly count: number;
-  readonly step: number;
-  readonly base: number;
-  readonly di: number;
-}
-
-function phases(k: number, stride: number, dilation: number, pad: number): Phase[] {
-  const g = gcd(stride, dilation);
-  const step = stride / g;
-  return Array.from({ length: stride }, (_, p) => {
-    let first = 0;
-    while (first < k && mod(p + pad - first * dilation, stride) !== 0) first++;
-    const count = first < k ? Math.floor((k - 1 - first) / step) + 1 : 0;
-    return { first, count, step, base: count ? (p + pad - first * dilation) / stride : 0, di: dilation / g };
-  });
-}
-
-/**
- * The input gradient of conv2d as implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
+ * The input gradient of conv2d. A 3-wide kernel with a horizontal stride of 1 or 2 (rows of a multiple of 4 pixels)
+ * has its own kernel, eight pixels of a row per invocation (conv-backward-input-rows.ts). Otherwise: implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
  * pixels (y ≡ py mod stride_h, x ≡ px mod stride_w): dx[n, c, y, x] = Σ_{o, u, v} w[o, c, u, v] · gradOut[n, o, i, j]
  * over the taps that land on a gradient pixel, i = (y + top − u·dh) / sh. Within a class those taps are the same
  * for every pixel, so the class is a stride-1 convolution of gradOut by a sub-kernel with a negative dilation (the
@@ -47,6 +23,7 @@ export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: 
   const [N, O, Ho, Wo] = g.shape as [number, number, number, number];
   const [, C, KH, KW] = w.shape as [number, number, number, number];
   const [, , H, W] = outShape as [number, number, number, number];
+  if (inputRowsApply(w.shape, p, outShape)) return conv2dBackwardInputRows(rt, g, w, p, outShape);
   const [sh, sw] = p.stride;
   const dx = rt.createStorage(N * C * H * W * 4);
   if (N * C * H * W === 0) return dx;

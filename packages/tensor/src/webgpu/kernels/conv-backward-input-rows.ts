@@ -1,0 +1,181 @@
+import type { TensorRef } from '../../backend.js';
+import type { PrimitiveParams } from '../../primitives.js';
+import { GPUStorage, type Runtime } from '../runtime.js';
+import { Meta, WG, main1d, metaDecl } from './common.js';
+import { phases } from './conv-phases.js';
+import { LANE_PARAM, LANE_SHARING_ENABLE } from './lane-sharing.js';
+
+type ConvParams = PrimitiveParams['conv2dBackwardInput'];
+
+/**
+ * Whether `conv2dBackwardInputRows` computes this input gradient: a 3-wide kernel, undilated across, a horizontal
+ * stride of 1 or 2, and rows of a multiple of 4 pixels (whole vec4 stores). It took 0.5–0.9 of the GEMM form's CPU
+ * time at every such shape measured (bench/conv-vs-matmul.ts; 3 to 256 channels, 8² to 64², stride 1 and 2).
+ */
+export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: readonly number[]): boolean {
+  return w[3] === 3 && p.dilation[1] === 1 && (p.stride[1] === 1 || p.stride[1] === 2) && outShape[3]! % 4 === 0;
+}
+
+/** Rows of dx (input channels) per invocation: 8, or C rounded up to a power of two when smaller. */
+function rowsPerInvocation(C: number): number {
+  return C >= 8 ? 8 : C > 2 ? 4 : C;
+}
+
+/**
+ * The input gradient of a conv2d with a 3-wide kernel and a horizontal stride of 1 or 2, eight pixels of one row of
+ * dx per invocation, written as two vec4s. On a software adapter a store is a scatter (one per lane) and so is a
+ * fetch, and the GEMM form pays for both, most where it is weakest:
+ * - stride 2: its phase classes write every other pixel of a row, one scalar store each, and at a downsample's
+ *   short K those stores cost as much as the multiply-adds. Here both horizontal classes are one invocation's: pixel
+ *   x = x0 + d reads gradient column j = (x + left − v) / 2 for the taps v of its parity (two for one parity, one
+ *   for the other), so the eight pixels read five gradient values per (o, u), G_t = gradOut[n, o, i, jlo + t], and
+ *   row c of dx accumulates, with (w0, w1, w2) = w[o, c, u, 0 … 2] one packed vec4,
+ *     left even: (w0, w1, w0, w1)·(G1, G1, G2, G2) + (w2, 0, w2, 0)·(G0, 0, G1, 0), then G shifted by 2;
+ *     left odd:  (w1, w0, w1, w0)·(G0, G1, G1, G2) + (0, w2, 0, w2)·(0, G0, 0, G1), likewise
+ *   (six of each eight multiply-adds count);
+ * - stride 1: the GEMM gathers a patch value per (o, u, v) and column, 12 per (o, u) for 4 pixels; here ten
+ *   gradient values per (o, u) feed the three taps of eight pixels, pixel d accumulating
+ *   w0·G(d+2) + w1·G(d+1) + w2·G(d) (jlo = x0 + left − 2). With few channels (3 for an RGB input) the GEMM is at
+ *   its worst: a row of C is an input channel, so each gathered value fed only C multiply-adds.
+ * Rows of dx are handled by vertical phase class (a dispatch each, `phases`), as in the GEMM form; the weights are
+ * first packed as [KH, O, C] vec4s (one small dispatch).
+ */
+export function conv2dBackwardInputRows(rt: Runtime, g: TensorRef, w: TensorRef, p: ConvParams, outShape: readonly number[]): GPUStorage {
+  const [N, O, Ho, Wo] = g.shape as [number, number, number, number];
+  const [, C, KH] = w.shape as [number, number, number, number];
+  const [, , H, W] = outShape as [number, number, number, number];
+  const [sh, sw] = p.stride;
+  const left = p.padding[2];
+  const dx = rt.createStorage(N * C * H * W * 4);
+  if (N * C * H * W === 0) return dx;
+  const R = rowsPerInvocation(C);
+  // w [O, C, KH, 3] → wq [KH, O, C] of vec4 (w0, w1, w2, 0); R spare vec4s: the last block of rows may read past C
+  const wq = rt.createStorage((KH * O * C + R) * 16);
+  const pm = new Meta().u32(KH * O * C, O, C, KH);
+  rt.dispatch({
+    key: 'conv2dBackwardInputRows:pack',
+    code: () => `
+@group(0) @binding(0) var<storage, read> ws: array<f32>;
+@group(0) @binding(1) var<storage, read_write> wq: array<vec4<f32>>;
+${metaDecl(2, pm.length)}
+${main1d(`  if (i >= m(0u)) { return; }
+  let O = m(1u); let C = m(2u); let KH = m(3u);
+  let c = i % C; let o = (i / C) % O; let u = i / (C * O);
+  let s = ((o * C + c) * KH + u) * 3u;
+  wq[i] = vec4<f32>(ws[s], ws[s + 1u], ws[s + 2u], 0.0);`)}`,
+    bindings: [
+      { storage: w.storage as GPUStorage, kind: 'read' },
+      { storage: wq, kind: 'write' },
+    ],
+    meta: pm.array(),
+    workgroups: rt.grid(Math.ceil((KH * O * C) / WG)),
+  });
+  const blocks = Math.ceil(W / 8);
+  const share = rt.laneSharing;
+  const odd = left % 2 === 1;
+  const variant = sw === 1 ? 's1' : odd ? 's2odd' : 's2even';
+  const code = rowsShader(R, variant, share);
+  phases(KH, sh, p.dilation[0], p.padding[0]).forEach((a, py) => {
+    const Hc = Math.max(0, Math.ceil((H - py) / sh));
+    const cols = N * Hc * blocks;
+    if (cols === 0) return;
+    // column workgroups past the per-dimension limit go on along z (column = gid.x + gid.z · 8 · groupsX)
+    const groups = Math.ceil(cols / 8);
+    const groupsX = Math.min(groups, rt.maxWorkgroupsPerDim);
+    const meta = new Meta()
+      .u32(cols, Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, Hc, blocks, py, sh, a.count, a.first, a.step, a.di)
+      .i32(a.base, left)
+      .u32(8 * groupsX);
+    rt.dispatch({
+      key: `conv2dBackwardInputRows:${variant}:R${R}${share ? ':lanes' : ''}`,
+      code: () => code(meta.length),
+      bindings: [
+        { storage: g.storage as GPUStorage, kind: 'read' },
+        { storage: wq, kind: 'read' },
+        { storage: dx, kind: 'write' },
+      ],
+      meta: meta.array(),
+      workgroups: [groupsX, Math.ceil(C / R / 8), Math.ceil(groups / groupsX)],
+    });
+  });
+  rt.release(wq);
+  return dx;
+}
+
+type Variant = 's1' | 's2even' | 's2odd';
+
+/**
+ * The WGSL of one vertical phase class: invocation (gid.x, gid.y) = (image n, class row a, block of 8 pixels) ×
+ * (block of R channels), the first of those wrapping onto gid.z past the grid's per-dimension limit. The 8 lanes of a subgroup hold the same channels (consecutive gid.x), so with lane sharing
+ * each lane fetches one row's packed weights and broadcasts them; a tap outside the gradient reads zeros instead of
+ * skipping the step, so the lanes stay together.
+ */
+function rowsShader(R: number, variant: Variant, share: boolean): (metaWords: number) => string {
+  const rows = [...Array(R).keys()];
+  const nG = variant === 's1' ? 10 : 5;
+  const ts = [...Array(nG).keys()];
+  const G = (t: number) => `G${t}`;
+  const v4 = (...xs: string[]) => `vec4<f32>(${xs.join(', ')})`;
+  // each block (pixels 0-3, 4-7: offset b = 0, 4) as a list of (weights, gradient values) vec4 products
+  const terms = (b: number): [string, string][] => {
+    if (variant === 's1') return [['vec4<f32>(wv.x)', v4(G(b + 2), G(b + 3), G(b + 4), G(b + 5))], ['vec4<f32>(wv.y)', v4(G(b + 1), G(b + 2), G(b + 3), G(b + 4))], ['vec4<f32>(wv.z)', v4(G(b), G(b + 1), G(b + 2), G(b + 3))]];
+    const h = b / 2;
+    return variant === 's2even'
+      ? [['wv.xyxy', v4(G(h + 1), G(h + 1), G(h + 2), G(h + 2))], ['vec4<f32>(wv.z, 0.0, wv.z, 0.0)', v4(G(h), '0.0', G(h + 1), '0.0')]]
+      : [['wv.yxyx', v4(G(h), G(h + 1), G(h + 1), G(h + 2))], ['vec4<f32>(0.0, wv.z, 0.0, wv.z)', v4('0.0', G(h), '0.0', G(h + 1))]];
+  };
+  const blockSum = (b: number, acc: string) => terms(b).reduce((e, [wt, gv]) => `fma(${wt}, ${gv}, ${e})`, acc);
+  // the first gradient column the eight pixels read
+  const jlo =
+    variant === 's1' ? 'i32(x0) + mi(17u) - 2' : variant === 's2even' ? '(i32(x0) + mi(17u)) / 2 - 1' : '(i32(x0) + mi(17u)) / 2';
+  const weights = share
+    ? [`      let wMine = wq[wrow + min(lane_, ${R - 1}u)];`, ...rows.map((r) => `      let w${r} = subgroupBroadcast(wMine, ${r}u);`)]
+    : rows.map((r) => `      let w${r} = wq[wrow + ${r}u];`);
+  return (metaWords) => `${share ? LANE_SHARING_ENABLE : ''}
+@group(0) @binding(0) var<storage, read> gs: array<f32>;
+@group(0) @binding(1) var<storage, read> wq: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> dx: array<vec4<f32>>;
+${metaDecl(3, metaWords)}
+@compute @workgroup_size(8, 8, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}` : ''}) {
+  let C = m(2u); let O = m(3u); let Ho = m(4u); let Wo = m(5u); let H = m(6u); let W = m(7u);
+  let column = gid.x + gid.z * m(18u);
+  let live = column < m(0u) && gid.y * ${R}u < C;
+  ${share ? 'if (subgroupAll(!live)) { return; }' : 'if (!live) { return; }'}
+  // a lane past the edge computes the last block (its broadcasts are needed) and stores nothing
+  let col = min(column, m(0u) - 1u);
+  let c0 = min(gid.y * ${R}u, m(1u) - ${R}u);
+  let xb = col % m(9u); let na = col / m(9u); let a = na % m(8u); let n = na / m(8u);
+  let y = m(10u) + m(11u) * a;
+  let x0 = xb * 8u;
+  let jlo = ${jlo};
+${ts.map((t) => `  let jok${t} = (jlo + ${t} >= 0) && (jlo + ${t} < i32(Wo));`).join('\n')}
+${rows.map((r) => `  var accA${r} = vec4<f32>(0.0);\n  var accB${r} = vec4<f32>(0.0);`).join('\n')}
+  for (var t = 0u; t < m(12u); t = t + 1u) {
+    // tap u of the class reads gradient row i
+    let u = m(13u) + t * m(14u);
+    let i = mi(16u) + i32(a) - i32(t * m(15u));
+    let iok = i >= 0 && i < i32(Ho);
+    var gb = (n * O * Ho + u32(select(0, i, iok))) * Wo;
+    var wrow = u * O * C + c0;
+    for (var o = 0u; o < O; o = o + 1u) {
+${ts.map((t) => `      let ok${t} = jok${t} && iok;\n      let ${G(t)} = select(0.0, gs[select(0u, gb + u32(jlo + ${t}), ok${t})], ok${t});`).join('\n')}
+${weights.join('\n')}
+${rows.map((r) => `      { let wv = w${r}; accA${r} = ${blockSum(0, `accA${r}`)}; accB${r} = ${blockSum(4, `accB${r}`)}; }`).join('\n')}
+      gb = gb + Ho * Wo;
+      wrow = wrow + C;
+    }
+  }
+  if (!live) { return; }
+  let base = (n * C * H + y) * W + x0;
+${rows
+  .map(
+    (r) => `  if (c0 + ${r}u < C) {
+    let at = (base + (c0 + ${r}u) * H * W) / 4u;
+    dx[at] = accA${r};
+    if (x0 + 4u < W) { dx[at + 1u] = accB${r}; }
+  }`,
+  )
+  .join('\n')}
+}`;
+}
