@@ -562,6 +562,12 @@ const ropeLossConvCase: ParityCase = {
       // output images of a multiple of 4 pixels (whole-vec4 stores), with and without a bias, and strided
       { x: [2, 3, 8, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
       { x: [2, 4, 8, 8], w: [5, 4, 3, 3], stride: [2, 2], padding: [0, 1, 0, 1], dilation: [1, 1], bias: false },
+      // by rows (conv-rows.ts: 3 wide, stride 1, output rows of a multiple of 4): a 5-tall kernel dilated down with
+      // uneven padding and output channels not a multiple of 8; a left padding of 3 (more than the kernel reaches);
+      // a single output channel
+      { x: [2, 5, 9, 12], w: [10, 5, 5, 3], stride: [1, 1], padding: [3, 1, 0, 2], dilation: [2, 1], bias: false },
+      { x: [1, 2, 4, 6], w: [3, 2, 3, 3], stride: [1, 1], padding: [0, 0, 3, 1], dilation: [1, 1], bias: true },
+      { x: [1, 4, 6, 8], w: [1, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
     ];
     for (const c of convs) {
       const [N, , H, W] = c.x as [number, number, number, number];

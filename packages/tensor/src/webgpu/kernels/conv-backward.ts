@@ -4,14 +4,14 @@ import { GPUStorage, type Runtime } from '../runtime.js';
 import { Meta, WG, main1d, metaDecl } from './common.js';
 import { patchColumn, patchMeta, patchOperand } from './conv.js';
 import { phases, type Phase } from './conv-phases.js';
-import { conv2dBackwardInputRows, inputRowsApply } from './conv-backward-input-rows.js';
+import { conv2dBackwardInputRows, inputRowsApply } from './conv-rows.js';
 import { dispatchGemm, gemmLaneShared, gemmRows, memoryOperand, type GemmOperand } from './gemm.js';
 
 type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 
 /**
  * The input gradient of conv2d. A 3-wide kernel with a horizontal stride of 1 or 2 (rows of a multiple of 4 pixels)
- * has its own kernel, eight pixels of a row per invocation (conv-backward-input-rows.ts). Otherwise: implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
+ * has its own kernel, eight pixels of a row per invocation (conv-rows.ts). Otherwise: implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
  * pixels (y ≡ py mod stride_h, x ≡ px mod stride_w): dx[n, c, y, x] = Σ_{o, u, v} w[o, c, u, v] · gradOut[n, o, i, j]
  * over the taps that land on a gradient pixel, i = (y + top − u·dh) / sh. Within a class those taps are the same
  * for every pixel, so the class is a stride-1 convolution of gradOut by a sub-kernel with a negative dilation (the

@@ -1,8 +1,8 @@
 /**
- * conv2d's input gradient by rows (webgpu/kernels/conv-backward-input-rows.ts): which geometries take it, and its
+ * conv2d and its input gradient by rows (webgpu/kernels/conv-rows.ts): which geometries take that kernel, and its
  * grid wrapped onto z where the columns exceed the workgroups per dimension (a backend told to assume a limit of 3).
- * Its values against the cpu oracle are in webgpu-kernels.test.ts (the conv2dBackwardInput cases) and, with lane
- * sharing on and off, in lane-sharing.test.ts.
+ * Its values against the cpu oracle are in webgpu-kernels.test.ts (the conv2d and conv2dBackwardInput cases) and,
+ * with lane sharing on and off, in lane-sharing.test.ts.
  */
 import { beforeAll, expect, it } from 'vitest';
 import type { Backend, OutSpec, TensorRef } from '../src/backend.js';
@@ -10,11 +10,12 @@ import type { PrimitiveParams } from '../src/primitives.js';
 import { sizeOf } from '../src/shape.js';
 import { getBackend } from '../src/engine.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../src/webgpu/backend.js';
-import { inputRowsApply } from '../src/webgpu/kernels/conv-backward-input-rows.js';
+import { forwardRowsApply, inputRowsApply } from '../src/webgpu/kernels/conv-rows.js';
 import { describeOnDevices } from '../../../tests/support/devices.js';
 import { rng } from '../../../tests/support/rng.js';
 
 type Params = PrimitiveParams['conv2dBackwardInput'];
+type ForwardParams = PrimitiveParams['conv2d'];
 const geometry = (stride: [number, number], padding: [number, number, number, number], dilation: [number, number] = [1, 1]): Params => ({
   stride,
   padding,
@@ -35,6 +36,21 @@ it('takes 3-wide kernels, undilated across, at a horizontal stride of 1 or 2, on
   expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [2, 2, 2, 2], [1, 2]), [1, 4, 8, 8]), 'dilated across').toBe(false);
 });
 
+it('takes conv2d by rows with a 3-wide kernel, undilated across, at stride 1, on output rows of a multiple of 4', () => {
+  const f = (stride: [number, number], padding: [number, number, number, number], dilation: [number, number] = [1, 1]): ForwardParams => ({
+    stride,
+    padding,
+    dilation,
+    hasBias: false,
+  });
+  expect(forwardRowsApply([128, 3, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 128, 64, 64])).toBe(true);
+  expect(forwardRowsApply([8, 4, 5, 3], f([1, 1], [2, 2, 1, 1], [2, 1]), [1, 8, 6, 12]), 'any kernel height and dilation down').toBe(true);
+  expect(forwardRowsApply([8, 4, 3, 3], f([2, 2], [0, 1, 0, 1]), [1, 8, 8, 8]), 'stride 2').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 8, 8, 6]), 'a row of 6').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [2, 2, 2, 2], [2, 2]), [1, 8, 8, 8]), 'dilated across').toBe(false);
+  expect(forwardRowsApply([8, 4, 1, 1], f([1, 1], [0, 0, 0, 0]), [1, 8, 8, 8]), '1×1').toBe(false);
+});
+
 // Held for the whole file: dawn.node must not collect a GPU object while its device lives.
 let narrow: WebGPUBackend | null = null;
 
@@ -45,9 +61,9 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
     narrow ??= await createWebGPUBackend({ maxWorkgroupsPerDim: 3 });
   });
 
-  async function dx(b: Backend, inputs: { data: Float32Array; shape: number[] }[], p: Params, out: OutSpec): Promise<Float32Array> {
+  async function run(b: Backend, prim: 'conv2d' | 'conv2dBackwardInput', inputs: { data: Float32Array; shape: number[] }[], p: Params | ForwardParams, out: OutSpec): Promise<Float32Array> {
     const refs: TensorRef[] = inputs.map((t) => ({ storage: b.upload(t.data, 'f32'), shape: t.shape, dtype: 'f32', size: sizeOf(t.shape) }));
-    const kernel = (b.kernels as unknown as Record<string, (i: TensorRef[], p: unknown, o: OutSpec[]) => unknown[]>).conv2dBackwardInput!;
+    const kernel = (b.kernels as unknown as Record<string, (i: TensorRef[], p: unknown, o: OutSpec[]) => unknown[]>)[prim]!;
     const [res] = kernel(refs, p, [out]);
     const data = (await b.read({ storage: res as never, shape: out.shape, dtype: 'f32', size: sizeOf(out.shape) })) as Float32Array;
     for (const r of refs) b.free(r.storage);
@@ -63,11 +79,15 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
     for (const c of [
       { x: [2, 5, 8, 16], w: [4, 5, 3, 3], p: geometry([1, 1], [1, 1, 1, 1]), g: [2, 4, 8, 16] },
       { x: [3, 9, 10, 24], w: [6, 9, 3, 3], p: geometry([2, 2], [0, 1, 0, 1]), g: [3, 6, 5, 12] },
+      // the forward: 2 images × 8 rows × 2 blocks of 8 = 32 columns
+      { x: [2, 5, 8, 16], w: [4, 5, 3, 3], p: { ...geometry([1, 1], [1, 1, 1, 1]), hasBias: false }, y: [2, 4, 8, 16] },
     ]) {
-      expect(inputRowsApply(c.w, c.p, c.x)).toBe(true);
-      const inputs = [host(c.g), host(c.w)];
-      const out = { shape: c.x, dtype: 'f32' as const };
-      const [a, b] = [await dx(wide, inputs, c.p, out), await dx(narrow!, inputs, c.p, out)];
+      const forward = 'y' in c;
+      const inputs = forward ? [host(c.x), host(c.w)] : [host(c.g!), host(c.w)];
+      const out = { shape: forward ? c.y! : c.x, dtype: 'f32' as const };
+      const prim = forward ? 'conv2d' : 'conv2dBackwardInput';
+      expect(forward ? forwardRowsApply(c.w, c.p as ForwardParams, c.y!) : inputRowsApply(c.w, c.p, c.x)).toBe(true);
+      const [a, b] = [await run(wide, prim, inputs, c.p, out), await run(narrow!, prim, inputs, c.p, out)];
       expect(b.length).toBe(a.length);
       let differ = 0;
       for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) differ++;

@@ -16,7 +16,16 @@ export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: re
   return w[3] === 3 && p.dilation[1] === 1 && (p.stride[1] === 1 || p.stride[1] === 2) && outShape[3]! % 4 === 0;
 }
 
-/** Rows of dx (input channels) per invocation: 8, or C rounded up to a power of two when smaller. */
+/**
+ * Whether `conv2dRows` computes this convolution: a 3-wide kernel, undilated across, stride 1, and output rows of a
+ * multiple of 4 pixels. It took 0.55–0.9 of the GEMM form's CPU time at every such shape measured (3 to 256
+ * channels, 8² to 64²).
+ */
+export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], outShape: readonly number[]): boolean {
+  return w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && outShape[3]! % 4 === 0;
+}
+
+/** Rows of the output (channels) per invocation: 8, or the channels rounded up to a power of two when fewer. */
 function rowsPerInvocation(C: number): number {
   return C >= 8 ? 8 : C > 2 ? 4 : C;
 }
@@ -41,19 +50,57 @@ function rowsPerInvocation(C: number): number {
  * first packed as [KH, O, C] vec4s (one small dispatch).
  */
 export function conv2dBackwardInputRows(rt: Runtime, g: TensorRef, w: TensorRef, p: ConvParams, outShape: readonly number[]): GPUStorage {
-  const [N, O, Ho, Wo] = g.shape as [number, number, number, number];
-  const [, C, KH] = w.shape as [number, number, number, number];
-  const [, , H, W] = outShape as [number, number, number, number];
-  const [sh, sw] = p.stride;
-  const left = p.padding[2];
-  const dx = rt.createStorage(N * C * H * W * 4);
-  if (N * C * H * W === 0) return dx;
+  return rowsConv(rt, g, w, null, false, { stride: p.stride, top: p.padding[0], left: p.padding[2], dilation: p.dilation[0] }, outShape);
+}
+
+/**
+ * conv2d at stride 1 with a 3-wide kernel by rows: the stride-1 input gradient's kernel above, since a stride-1
+ * convolution is the input gradient of one with the kernel transposed (input and output channels) and flipped (rows
+ * and columns), and the padding mirrored (top' = (kh − 1)·dh − top, left' = 2 − left). The weights are packed so
+ * (flipped), and the bias is added at the store.
+ */
+export function conv2dRows(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef | null, p: PrimitiveParams['conv2d'], outShape: readonly number[]): GPUStorage {
+  const KH = w.shape[2]!;
+  const geometry = { stride: [1, 1] as const, top: (KH - 1) * p.dilation[0] - p.padding[0], left: 2 - p.padding[2], dilation: p.dilation[0] };
+  return rowsConv(rt, x, w, bias, true, geometry, outShape);
+}
+
+interface RowsGeometry {
+  readonly stride: readonly [number, number];
+  /** Padding above and left of the output, in the input-gradient form (gradient row i = (y + top − u·dh) / sh). */
+  readonly top: number;
+  readonly left: number;
+  /** Vertical dilation (none across). */
+  readonly dilation: number;
+}
+
+/**
+ * The shared kernel, in the input-gradient form: out[n, c, y, x] = Σ_{o, u, v} w'[o, c, u, v] · src[n, o, i, j].
+ * `flipped`: w is a forward convolution's [C, O, KH, 3] and w'[o, c, u, v] = w[c, o, KH − 1 − u, 2 − v]; otherwise
+ * w is w' ([O, C, KH, 3]).
+ */
+function rowsConv(
+  rt: Runtime,
+  src: TensorRef,
+  w: TensorRef,
+  bias: TensorRef | null,
+  flipped: boolean,
+  geo: RowsGeometry,
+  outShape: readonly number[],
+): GPUStorage {
+  const [N, O, Ho, Wo] = src.shape as [number, number, number, number];
+  const KH = w.shape[2]!;
+  const [, C, H, W] = outShape as [number, number, number, number];
+  const [sh, sw] = geo.stride;
+  const left = geo.left;
+  const out = rt.createStorage(N * C * H * W * 4);
+  if (N * C * H * W === 0) return out;
   const R = rowsPerInvocation(C);
-  // w [O, C, KH, 3] → wq [KH, O, C] of vec4 (w0, w1, w2, 0); R spare vec4s: the last block of rows may read past C
+  // w' → wq [KH, O, C] of vec4 (w'0, w'1, w'2, 0); R spare vec4s: the last block of rows may read past C
   const wq = rt.createStorage((KH * O * C + R) * 16);
   const pm = new Meta().u32(KH * O * C, O, C, KH);
   rt.dispatch({
-    key: 'conv2dBackwardInputRows:pack',
+    key: `convRows:pack${flipped ? ':flipped' : ''}`,
     code: () => `
 @group(0) @binding(0) var<storage, read> ws: array<f32>;
 @group(0) @binding(1) var<storage, read_write> wq: array<vec4<f32>>;
@@ -61,8 +108,13 @@ ${metaDecl(2, pm.length)}
 ${main1d(`  if (i >= m(0u)) { return; }
   let O = m(1u); let C = m(2u); let KH = m(3u);
   let c = i % C; let o = (i / C) % O; let u = i / (C * O);
-  let s = ((o * C + c) * KH + u) * 3u;
-  wq[i] = vec4<f32>(ws[s], ws[s + 1u], ws[s + 2u], 0.0);`)}`,
+${
+  flipped
+    ? `  let s = ((c * O + o) * KH + KH - 1u - u) * 3u;
+  wq[i] = vec4<f32>(ws[s + 2u], ws[s + 1u], ws[s], 0.0);`
+    : `  let s = ((o * C + c) * KH + u) * 3u;
+  wq[i] = vec4<f32>(ws[s], ws[s + 1u], ws[s + 2u], 0.0);`
+}`)}`,
     bindings: [
       { storage: w.storage as GPUStorage, kind: 'read' },
       { storage: wq, kind: 'write' },
@@ -72,10 +124,10 @@ ${main1d(`  if (i >= m(0u)) { return; }
   });
   const blocks = Math.ceil(W / 8);
   const share = rt.laneSharing;
-  const odd = left % 2 === 1;
+  const odd = left % 2 !== 0;
   const variant = sw === 1 ? 's1' : odd ? 's2odd' : 's2even';
-  const code = rowsShader(R, variant, share);
-  phases(KH, sh, p.dilation[0], p.padding[0]).forEach((a, py) => {
+  const code = rowsShader(R, variant, share, !!bias);
+  phases(KH, sh, geo.dilation, geo.top).forEach((a, py) => {
     const Hc = Math.max(0, Math.ceil((H - py) / sh));
     const cols = N * Hc * blocks;
     if (cols === 0) return;
@@ -87,19 +139,20 @@ ${main1d(`  if (i >= m(0u)) { return; }
       .i32(a.base, left)
       .u32(8 * groupsX);
     rt.dispatch({
-      key: `conv2dBackwardInputRows:${variant}:R${R}${share ? ':lanes' : ''}`,
+      key: `convRows:${variant}:R${R}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
       code: () => code(meta.length),
       bindings: [
-        { storage: g.storage as GPUStorage, kind: 'read' },
+        { storage: src.storage as GPUStorage, kind: 'read' },
         { storage: wq, kind: 'read' },
-        { storage: dx, kind: 'write' },
+        ...(bias ? [{ storage: bias.storage as GPUStorage, kind: 'read' as const }] : []),
+        { storage: out, kind: 'write' },
       ],
       meta: meta.array(),
       workgroups: [groupsX, Math.ceil(C / R / 8), Math.ceil(groups / groupsX)],
     });
   });
   rt.release(wq);
-  return dx;
+  return out;
 }
 
 type Variant = 's1' | 's2even' | 's2odd';
@@ -110,7 +163,7 @@ type Variant = 's1' | 's2even' | 's2odd';
  * each lane fetches one row's packed weights and broadcasts them; a tap outside the gradient reads zeros instead of
  * skipping the step, so the lanes stay together.
  */
-function rowsShader(R: number, variant: Variant, share: boolean): (metaWords: number) => string {
+function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean): (metaWords: number) => string {
   const rows = [...Array(R).keys()];
   const nG = variant === 's1' ? 10 : 5;
   const ts = [...Array(nG).keys()];
@@ -134,8 +187,8 @@ function rowsShader(R: number, variant: Variant, share: boolean): (metaWords: nu
   return (metaWords) => `${share ? LANE_SHARING_ENABLE : ''}
 @group(0) @binding(0) var<storage, read> gs: array<f32>;
 @group(0) @binding(1) var<storage, read> wq: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> dx: array<vec4<f32>>;
-${metaDecl(3, metaWords)}
+${bias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;\n' : ''}@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> dx: array<vec4<f32>>;
+${metaDecl(bias ? 4 : 3, metaWords)}
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}` : ''}) {
   let C = m(2u); let O = m(3u); let Ho = m(4u); let Wo = m(5u); let H = m(6u); let W = m(7u);
@@ -172,8 +225,8 @@ ${rows
   .map(
     (r) => `  if (c0 + ${r}u < C) {
     let at = (base + (c0 + ${r}u) * H * W) / 4u;
-    dx[at] = accA${r};
-    if (x0 + 4u < W) { dx[at + 1u] = accB${r}; }
+    dx[at] = accA${r}${bias ? ` + vec4<f32>(bs[c0 + ${r}u])` : ''};
+    if (x0 + 4u < W) { dx[at + 1u] = accB${r}${bias ? ` + vec4<f32>(bs[c0 + ${r}u])` : ''}; }
   }`,
   )
   .join('\n')}
