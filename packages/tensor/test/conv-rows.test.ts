@@ -1,6 +1,6 @@
 /**
  * conv2d and its input gradient by rows (webgpu/kernels/conv-rows.ts): which geometries take that kernel, and its
- * grid wrapped onto z where the columns exceed the workgroups per dimension (a backend told to assume a limit of 3).
+ * grid wrapped onto z where the columns exceed the workgroups per dimension (a backend told to assume a limit of 4).
  * Its values against the cpu oracle are in webgpu-kernels.test.ts (the conv2d and conv2dBackwardInput cases) and,
  * with lane sharing on and off, in lane-sharing.test.ts.
  */
@@ -58,7 +58,7 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
   let wide: WebGPUBackend;
   beforeAll(async () => {
     wide = getBackend('webgpu') as WebGPUBackend;
-    narrow ??= await createWebGPUBackend({ maxWorkgroupsPerDim: 3 });
+    narrow ??= await createWebGPUBackend({ maxWorkgroupsPerDim: 4 });
   });
 
   async function run(b: Backend, prim: 'conv2d' | 'conv2dBackwardInput', inputs: { data: Float32Array; shape: number[] }[], p: Params | ForwardParams, out: OutSpec): Promise<Float32Array> {
@@ -72,15 +72,15 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
   }
 
   it('gives the same values as one row of workgroups', async () => {
-    expect(narrow!.runtime.maxWorkgroupsPerDim).toBe(3);
+    expect(narrow!.runtime.maxWorkgroupsPerDim).toBe(4);
     const r = rng(5);
     const host = (shape: number[]) => ({ data: Float32Array.from({ length: sizeOf(shape) }, () => 2 * r() - 1), shape });
-    // columns = images × rows of a class × blocks of 8 pixels: 2 × 8 × 2 = 32 and 3 × 5 × 3 = 45 (4 and 6 workgroups)
+    // columns = images × rows of a phase class × blocks of 8 pixels, 8 per workgroup: 3 × 8 × 2 = 48 (6 workgroups:
+    // 4, then 2 on z = 1) and, at stride 2, 3 × 5 × 3 = 45 in each of 2 classes (z = class + 2 · wrap, 0 … 3)
     for (const c of [
-      { x: [2, 5, 8, 16], w: [4, 5, 3, 3], p: geometry([1, 1], [1, 1, 1, 1]), g: [2, 4, 8, 16] },
+      { x: [3, 5, 8, 16], w: [4, 5, 3, 3], p: geometry([1, 1], [1, 1, 1, 1]), g: [3, 4, 8, 16] },
       { x: [3, 9, 10, 24], w: [6, 9, 3, 3], p: geometry([2, 2], [0, 1, 0, 1]), g: [3, 6, 5, 12] },
-      // the forward: 2 images × 8 rows × 2 blocks of 8 = 32 columns
-      { x: [2, 5, 8, 16], w: [4, 5, 3, 3], p: { ...geometry([1, 1], [1, 1, 1, 1]), hasBias: false }, y: [2, 4, 8, 16] },
+      { x: [3, 5, 8, 16], w: [4, 5, 3, 3], p: { ...geometry([1, 1], [1, 1, 1, 1]), hasBias: false }, y: [3, 4, 8, 16] },
     ]) {
       const forward = 'y' in c;
       const inputs = forward ? [host(c.x), host(c.w)] : [host(c.g!), host(c.w)];

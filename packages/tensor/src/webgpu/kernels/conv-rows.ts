@@ -46,8 +46,8 @@ function rowsPerInvocation(C: number): number {
  *   gradient values per (o, u) feed the three taps of eight pixels, pixel d accumulating
  *   w0·G(d+2) + w1·G(d+1) + w2·G(d) (jlo = x0 + left − 2). With few channels (3 for an RGB input) the GEMM is at
  *   its worst: a row of C is an input channel, so each gathered value fed only C multiply-adds.
- * Rows of dx are handled by vertical phase class (a dispatch each, `phases`), as in the GEMM form; the weights are
- * first packed as [KH, O, C] vec4s (one small dispatch).
+ * Rows of dx go by vertical phase class (`phases`), as in the GEMM form, all classes in one dispatch; the weights
+ * are first packed as [KH, O, C] vec4s (one small dispatch).
  */
 export function conv2dBackwardInputRows(rt: Runtime, g: TensorRef, w: TensorRef, p: ConvParams, outShape: readonly number[]): GPUStorage {
   return rowsConv(rt, g, w, null, false, { stride: p.stride, top: p.padding[0], left: p.padding[2], dilation: p.dilation[0] }, outShape);
@@ -127,29 +127,27 @@ ${
   const odd = left % 2 !== 0;
   const variant = sw === 1 ? 's1' : odd ? 's2odd' : 's2even';
   const code = rowsShader(R, variant, share, !!bias);
-  phases(KH, sh, geo.dilation, geo.top).forEach((a, py) => {
-    const Hc = Math.max(0, Math.ceil((H - py) / sh));
-    const cols = N * Hc * blocks;
-    if (cols === 0) return;
-    // column workgroups past the per-dimension limit go on along z (column = gid.x + gid.z · 8 · groupsX)
-    const groups = Math.ceil(cols / 8);
-    const groupsX = Math.min(groups, rt.maxWorkgroupsPerDim);
-    const meta = new Meta()
-      .u32(cols, Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, Hc, blocks, py, sh, a.count, a.first, a.step, a.di)
-      .i32(a.base, left)
-      .u32(8 * groupsX);
-    rt.dispatch({
-      key: `convRows:${variant}:R${R}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
-      code: () => code(meta.length),
-      bindings: [
-        { storage: src.storage as GPUStorage, kind: 'read' },
-        { storage: wq, kind: 'read' },
-        ...(bias ? [{ storage: bias.storage as GPUStorage, kind: 'read' as const }] : []),
-        { storage: out, kind: 'write' },
-      ],
-      meta: meta.array(),
-      workgroups: [groupsX, Math.ceil(C / R / 8), Math.ceil(groups / groupsX)],
-    });
+  // one dispatch for every vertical phase class: class = gid.z % classes, its words (CLASS_WORDS from word 20) say
+  // which rows it has and which gradient rows they read; columns past the per-dimension limit of workgroups wrap
+  // onto gid.z / classes (column = gid.x + wrap · 8 · groupsX)
+  const classes = phases(KH, sh, geo.dilation, geo.top)
+    .map((a, py) => ({ a, py, rows: Math.max(0, Math.ceil((H - py) / sh)) }))
+    .filter((k) => k.rows > 0);
+  const groups = Math.max(...classes.map((k) => Math.ceil((N * k.rows * blocks) / 8)));
+  const groupsX = Math.min(groups, rt.maxWorkgroupsPerDim);
+  const meta = new Meta().u32(Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, blocks, sh, 8 * groupsX, classes.length).i32(left).u32(0, 0, 0, 0, 0, 0, 0, 0);
+  for (const { a, py, rows } of classes) meta.u32(N * rows * blocks, rows, py, a.count, a.first, a.step, a.di).i32(a.base);
+  rt.dispatch({
+    key: `convRows:${variant}:R${R}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
+    code: () => code(meta.length),
+    bindings: [
+      { storage: src.storage as GPUStorage, kind: 'read' },
+      { storage: wq, kind: 'read' },
+      ...(bias ? [{ storage: bias.storage as GPUStorage, kind: 'read' as const }] : []),
+      { storage: out, kind: 'write' },
+    ],
+    meta: meta.array(),
+    workgroups: [groupsX, Math.ceil(C / R / 8), classes.length * Math.ceil(groups / groupsX)],
   });
   rt.release(wq);
   return out;
@@ -158,10 +156,11 @@ ${
 type Variant = 's1' | 's2even' | 's2odd';
 
 /**
- * The WGSL of one vertical phase class: invocation (gid.x, gid.y) = (image n, class row a, block of 8 pixels) ×
- * (block of R channels), the first of those wrapping onto gid.z past the grid's per-dimension limit. The 8 lanes of a subgroup hold the same channels (consecutive gid.x), so with lane sharing
- * each lane fetches one row's packed weights and broadcasts them; a tap outside the gradient reads zeros instead of
- * skipping the step, so the lanes stay together.
+ * The WGSL of the kernel: invocation (gid.x, gid.y, gid.z) = (image n, row a of the phase class, block of 8
+ * pixels) × (block of R channels) × (phase class, and the wrap of the first past the grid's per-dimension limit).
+ * The 8 lanes of a subgroup hold the same channels and class (consecutive gid.x), so with lane sharing each lane
+ * fetches one row's packed weights and broadcasts them; a tap outside the gradient reads zeros instead of skipping
+ * the step, so the lanes stay together.
  */
 function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean): (metaWords: number) => string {
   const rows = [...Array(R).keys()];
@@ -180,7 +179,7 @@ function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean):
   const blockSum = (b: number, acc: string) => terms(b).reduce((e, [wt, gv]) => `fma(${wt}, ${gv}, ${e})`, acc);
   // the first gradient column the eight pixels read
   const jlo =
-    variant === 's1' ? 'i32(x0) + mi(17u) - 2' : variant === 's2even' ? '(i32(x0) + mi(17u)) / 2 - 1' : '(i32(x0) + mi(17u)) / 2';
+    variant === 's1' ? 'i32(x0) + mi(11u) - 2' : variant === 's2even' ? '(i32(x0) + mi(11u)) / 2 - 1' : '(i32(x0) + mi(11u)) / 2';
   const weights = share
     ? [`      let wMine = wq[wrow + min(lane_, ${R - 1}u)];`, ...rows.map((r) => `      let w${r} = subgroupBroadcast(wMine, ${r}u);`)]
     : rows.map((r) => `      let w${r} = wq[wrow + ${r}u];`);
@@ -191,23 +190,28 @@ ${bias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;\n' : ''}@grou
 ${metaDecl(bias ? 4 : 3, metaWords)}
 @compute @workgroup_size(8, 8, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}` : ''}) {
-  let C = m(2u); let O = m(3u); let Ho = m(4u); let Wo = m(5u); let H = m(6u); let W = m(7u);
-  let column = gid.x + gid.z * m(18u);
-  let live = column < m(0u) && gid.y * ${R}u < C;
+  let C = m(1u); let O = m(2u); let Ho = m(3u); let Wo = m(4u); let H = m(5u); let W = m(6u);
+  // this invocation's phase class and its words: columns, rows, first row, taps (count, first, step), the
+  // gradient rows' step per tap and first row
+  let cw = 20u + (gid.z % m(10u)) * 8u;
+  let cols = m(cw); let rows = m(cw + 1u); let py = m(cw + 2u);
+  let taps = m(cw + 3u); let tap0 = m(cw + 4u); let tapStep = m(cw + 5u); let di = m(cw + 6u); let i0 = mi(cw + 7u);
+  let column = gid.x + (gid.z / m(10u)) * m(9u);
+  let live = column < cols && gid.y * ${R}u < C;
   ${share ? 'if (subgroupAll(!live)) { return; }' : 'if (!live) { return; }'}
   // a lane past the edge computes the last block (its broadcasts are needed) and stores nothing
-  let col = min(column, m(0u) - 1u);
-  let c0 = min(gid.y * ${R}u, m(1u) - ${R}u);
-  let xb = col % m(9u); let na = col / m(9u); let a = na % m(8u); let n = na / m(8u);
-  let y = m(10u) + m(11u) * a;
+  let col = min(column, cols - 1u);
+  let c0 = min(gid.y * ${R}u, m(0u) - ${R}u);
+  let xb = col % m(7u); let na = col / m(7u); let a = na % rows; let n = na / rows;
+  let y = py + m(8u) * a;
   let x0 = xb * 8u;
   let jlo = ${jlo};
 ${ts.map((t) => `  let jok${t} = (jlo + ${t} >= 0) && (jlo + ${t} < i32(Wo));`).join('\n')}
 ${rows.map((r) => `  var accA${r} = vec4<f32>(0.0);\n  var accB${r} = vec4<f32>(0.0);`).join('\n')}
-  for (var t = 0u; t < m(12u); t = t + 1u) {
+  for (var t = 0u; t < taps; t = t + 1u) {
     // tap u of the class reads gradient row i
-    let u = m(13u) + t * m(14u);
-    let i = mi(16u) + i32(a) - i32(t * m(15u));
+    let u = tap0 + t * tapStep;
+    let i = i0 + i32(a) - i32(t * di);
     let iok = i >= 0 && i < i32(Ho);
     var gb = (n * O * Ho + u32(select(0, i, iok))) * Wo;
     var wrow = u * O * C + c0;
