@@ -22,21 +22,23 @@ const geometry = (stride: [number, number], padding: [number, number, number, nu
   dilation,
 });
 
-it('takes 3-wide kernels, undilated across, at a horizontal stride of 1 or 2, on rows of a multiple of 4 pixels', () => {
+it('takes the input gradient of 3-wide kernels, undilated across, at a horizontal stride of 1 or 2, on rows of a multiple of 8 pixels, with 32 blocks of 8 per phase class', () => {
   const same = geometry([1, 1], [1, 1, 1, 1]);
   const down = geometry([2, 2], [0, 1, 0, 1]);
   expect(inputRowsApply([16, 3, 3, 3], same, [1, 3, 64, 64])).toBe(true);
   expect(inputRowsApply([16, 16, 3, 3], down, [32, 16, 32, 32])).toBe(true);
-  // any kernel height, vertical stride and vertical dilation (rows go by phase class)
-  expect(inputRowsApply([4, 4, 5, 3], geometry([3, 2], [2, 1, 1, 0], [2, 1]), [1, 4, 11, 8])).toBe(true);
-  expect(inputRowsApply([4, 4, 3, 3], same, [1, 4, 8, 6]), 'a row of 6 pixels').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 5], same, [1, 4, 8, 8]), 'a 5-wide kernel').toBe(false);
-  expect(inputRowsApply([4, 4, 1, 1], geometry([1, 1], [0, 0, 0, 0]), [1, 4, 8, 8]), '1×1').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 3], [1, 1, 1, 1]), [1, 4, 8, 12]), 'stride 3 across').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [2, 2, 2, 2], [1, 2]), [1, 4, 8, 8]), 'dilated across').toBe(false);
+  // any kernel height, vertical stride and vertical dilation (rows go by phase class): ceil(11 / 3) = 4 rows × 8
+  expect(inputRowsApply([4, 4, 5, 3], geometry([3, 2], [2, 1, 1, 0], [2, 1]), [8, 4, 11, 8])).toBe(true);
+  expect(inputRowsApply([4, 4, 5, 3], geometry([3, 2], [2, 1, 1, 0], [2, 1]), [7, 4, 11, 8]), '28 blocks').toBe(false);
+  expect(inputRowsApply([256, 256, 3, 3], same, [1, 256, 8, 8]), 'one image of 8²: 8 blocks').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], same, [8, 4, 8, 12]), 'a row of 12 pixels').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 5], same, [8, 4, 8, 8]), 'a 5-wide kernel').toBe(false);
+  expect(inputRowsApply([4, 4, 1, 1], geometry([1, 1], [0, 0, 0, 0]), [8, 4, 8, 8]), '1×1').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 3], [1, 1, 1, 1]), [8, 4, 8, 24]), 'stride 3 across').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [2, 2, 2, 2], [1, 2]), [8, 4, 8, 8]), 'dilated across').toBe(false);
 });
 
-it('takes conv2d by rows with a 3-wide kernel, undilated across, at stride 1, on output rows of a multiple of 4', () => {
+it('takes conv2d of 3-wide kernels, undilated across, at stride 1, on output rows of a multiple of 8, with 64 blocks of 8', () => {
   const f = (stride: [number, number], padding: [number, number, number, number], dilation: [number, number] = [1, 1]): ForwardParams => ({
     stride,
     padding,
@@ -44,11 +46,12 @@ it('takes conv2d by rows with a 3-wide kernel, undilated across, at stride 1, on
     hasBias: false,
   });
   expect(forwardRowsApply([128, 3, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 128, 64, 64])).toBe(true);
-  expect(forwardRowsApply([8, 4, 5, 3], f([1, 1], [2, 2, 1, 1], [2, 1]), [1, 8, 6, 12]), 'any kernel height and dilation down').toBe(true);
-  expect(forwardRowsApply([8, 4, 3, 3], f([2, 2], [0, 1, 0, 1]), [1, 8, 8, 8]), 'stride 2').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 8, 8, 6]), 'a row of 6').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [2, 2, 2, 2], [2, 2]), [1, 8, 8, 8]), 'dilated across').toBe(false);
-  expect(forwardRowsApply([8, 4, 1, 1], f([1, 1], [0, 0, 0, 0]), [1, 8, 8, 8]), '1×1').toBe(false);
+  expect(forwardRowsApply([8, 4, 5, 3], f([1, 1], [2, 2, 1, 1], [2, 1]), [4, 8, 8, 16]), 'any kernel height and dilation down').toBe(true);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [4, 8, 8, 8]), '32 blocks').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([2, 2], [0, 1, 0, 1]), [8, 8, 8, 8]), 'stride 2').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [16, 8, 8, 12]), 'a row of 12').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [2, 2, 2, 2], [2, 2]), [8, 8, 8, 8]), 'dilated across').toBe(false);
+  expect(forwardRowsApply([8, 4, 1, 1], f([1, 1], [0, 0, 0, 0]), [8, 8, 8, 8]), '1×1').toBe(false);
 });
 
 // Held for the whole file: dawn.node must not collect a GPU object while its device lives.
@@ -76,11 +79,12 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
     const r = rng(5);
     const host = (shape: number[]) => ({ data: Float32Array.from({ length: sizeOf(shape) }, () => 2 * r() - 1), shape });
     // columns = images × rows of a phase class × blocks of 8 pixels, 8 per workgroup: 3 × 8 × 2 = 48 (6 workgroups:
-    // 4, then 2 on z = 1) and, at stride 2, 3 × 5 × 3 = 45 in each of 2 classes (z = class + 2 · wrap, 0 … 3)
+    // 4, then 2 on z = 1), at stride 2 3 × 5 × 3 = 45 in each of 2 classes (z = class + 2 · wrap, 0 … 3), and the
+    // forward's 4 × 8 × 2 = 64
     for (const c of [
       { x: [3, 5, 8, 16], w: [4, 5, 3, 3], p: geometry([1, 1], [1, 1, 1, 1]), g: [3, 4, 8, 16] },
       { x: [3, 9, 10, 24], w: [6, 9, 3, 3], p: geometry([2, 2], [0, 1, 0, 1]), g: [3, 6, 5, 12] },
-      { x: [3, 5, 8, 16], w: [4, 5, 3, 3], p: { ...geometry([1, 1], [1, 1, 1, 1]), hasBias: false }, y: [3, 4, 8, 16] },
+      { x: [4, 5, 8, 16], w: [4, 5, 3, 3], p: { ...geometry([1, 1], [1, 1, 1, 1]), hasBias: false }, y: [4, 4, 8, 16] },
     ]) {
       const forward = 'y' in c;
       const inputs = forward ? [host(c.x), host(c.w)] : [host(c.g!), host(c.w)];

@@ -562,12 +562,12 @@ const ropeLossConvCase: ParityCase = {
       // output images of a multiple of 4 pixels (whole-vec4 stores), with and without a bias, and strided
       { x: [2, 3, 8, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
       { x: [2, 4, 8, 8], w: [5, 4, 3, 3], stride: [2, 2], padding: [0, 1, 0, 1], dilation: [1, 1], bias: false },
-      // by rows (conv-rows.ts: 3 wide, stride 1, output rows of a multiple of 4): a 5-tall kernel dilated down with
-      // uneven padding and output channels not a multiple of 8; a left padding of 3 (more than the kernel reaches);
-      // a single output channel
-      { x: [2, 5, 9, 12], w: [10, 5, 5, 3], stride: [1, 1], padding: [3, 1, 0, 2], dilation: [2, 1], bias: false },
-      { x: [1, 2, 4, 6], w: [3, 2, 3, 3], stride: [1, 1], padding: [0, 0, 3, 1], dilation: [1, 1], bias: true },
-      { x: [1, 4, 6, 8], w: [1, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
+      // by rows (conv-rows.ts: 3 wide, stride 1, output rows of a multiple of 8, at least 64 blocks of 8): a 5-tall
+      // kernel dilated down with uneven padding and output channels not a multiple of 8; a left padding of 3 (more
+      // than the kernel reaches); a single output channel
+      { x: [2, 5, 40, 16], w: [10, 5, 5, 3], stride: [1, 1], padding: [3, 1, 0, 2], dilation: [2, 1], bias: false },
+      { x: [1, 2, 66, 6], w: [3, 2, 3, 3], stride: [1, 1], padding: [0, 0, 3, 1], dilation: [1, 1], bias: true },
+      { x: [1, 4, 64, 8], w: [1, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
     ];
     for (const c of convs) {
       const [N, , H, W] = c.x as [number, number, number, number];
@@ -622,12 +622,12 @@ const convBackwardCase: ParityCase = {
       // stride 2 with dilation 2: odd input rows and columns get no gradient; a kernel taller than the stride
       { x: [2, 2, 9, 9], w: [2, 2, 3, 3], stride: [2, 2], padding: [2, 2, 2, 2], dilation: [2, 2] },
       { x: [1, 3, 6, 7], w: [2, 3, 5, 4], stride: [2, 3], padding: [2, 1, 0, 2], dilation: [1, 1] },
-      // the stride-2 row kernel (conv-backward-stride2.ts): channels not a multiple of its 8 rows, a row of 12 pixels
-      // (its last block of 8 half outside), an odd left padding, and a taller kernel with a vertical stride of 3
-      { x: [2, 10, 6, 12], w: [3, 10, 3, 3], stride: [2, 2], padding: [1, 0, 1, 0], dilation: [1, 1] },
-      { x: [1, 3, 11, 4], w: [5, 3, 5, 3], stride: [3, 2], padding: [2, 1, 3, 2], dilation: [2, 1] },
-      // and at stride 1 with fewer than 8 input channels (an RGB input layer), uneven padding
-      { x: [2, 3, 5, 8], w: [6, 3, 3, 3], stride: [1, 1], padding: [0, 2, 2, 0], dilation: [1, 1] },
+      // by rows (conv-rows.ts: 3 wide, stride 1 or 2 across, rows of a multiple of 8, at least 32 blocks of 8 per
+      // phase class): channels not a multiple of its 8 rows with an odd left padding; a 5-tall kernel dilated down
+      // with a vertical stride of 3; stride 1 with 3 channels (an RGB input layer) and uneven padding
+      { x: [2, 10, 32, 16], w: [3, 10, 3, 3], stride: [2, 2], padding: [1, 0, 1, 0], dilation: [1, 1] },
+      { x: [2, 3, 48, 8], w: [5, 3, 5, 3], stride: [3, 2], padding: [2, 1, 0, 2], dilation: [2, 1] },
+      { x: [2, 3, 16, 8], w: [6, 3, 3, 3], stride: [1, 1], padding: [0, 2, 2, 0], dilation: [1, 1] },
       // odd H (phase classes of unequal height) and a stride of 4 across
       { x: [2, 3, 7, 8], w: [4, 3, 3, 3], stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1] },
       { x: [1, 2, 6, 8], w: [2, 2, 5, 5], stride: [3, 4], padding: [2, 1, 2, 2], dilation: [1, 1] },

@@ -9,20 +9,28 @@ type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 
 /**
  * Whether `conv2dBackwardInputRows` computes this input gradient: a 3-wide kernel, undilated across, a horizontal
- * stride of 1 or 2, and rows of a multiple of 4 pixels (whole vec4 stores). It took 0.5–0.9 of the GEMM form's CPU
- * time at every such shape measured (bench/conv-vs-matmul.ts; 3 to 256 channels, 8² to 64², stride 1 and 2).
+ * stride of 1 or 2, rows of a multiple of 8 pixels (whole blocks) and at least 32 blocks of them per phase class.
+ * There it took 0.6–0.9 of the GEMM form's CPU time (bench/conv-vs-matmul.ts: 3 to 512 channels, 8² to 64², both
+ * strides; 0.5–0.75 at the stride-2 downsamples); with fewer blocks its invocations are too few for their long loops
+ * (1.04–1.4× the GEMM's time with 256 channels at 8² or at 16² stride 2, one image), and half a block idle (rows of
+ * 4 or 12 pixels) cost 1.05–1.6×.
  */
 export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: readonly number[]): boolean {
-  return w[3] === 3 && p.dilation[1] === 1 && (p.stride[1] === 1 || p.stride[1] === 2) && outShape[3]! % 4 === 0;
+  const [N, , H, W] = outShape as [number, number, number, number];
+  const sh = p.stride[0];
+  const geometry = w[3] === 3 && p.dilation[1] === 1 && (p.stride[1] === 1 || p.stride[1] === 2) && W % 8 === 0;
+  return geometry && N * Math.ceil(H / sh) * (W / 8) >= 32;
 }
 
 /**
- * Whether `conv2dRows` computes this convolution: a 3-wide kernel, undilated across, stride 1, and output rows of a
- * multiple of 4 pixels. It took 0.55–0.9 of the GEMM form's CPU time at every such shape measured (3 to 256
- * channels, 8² to 64²).
+ * Whether `conv2dRows` computes this convolution: a 3-wide kernel, undilated across, stride 1, output rows of a
+ * multiple of 8 pixels and at least 64 blocks of 8 in all. There it took 0.55–0.9 of the GEMM form's CPU time (3 to
+ * 512 channels, 8² to 64²); at 32 blocks it was 1.1× (64 channels at 8², four images), at 8 blocks 1.4×.
  */
 export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], outShape: readonly number[]): boolean {
-  return w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && outShape[3]! % 4 === 0;
+  const [N, , Ho, Wo] = outShape as [number, number, number, number];
+  const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0;
+  return geometry && N * Ho * (Wo / 8) >= 64;
 }
 
 /** Rows of the output (channels) per invocation: 8, or the channels rounded up to a power of two when fewer. */
@@ -122,7 +130,7 @@ ${
     meta: pm.array(),
     workgroups: rt.grid(Math.ceil((KH * O * C) / WG)),
   });
-  const blocks = Math.ceil(W / 8);
+  const blocks = W / 8;
   const share = rt.laneSharing;
   const odd = left % 2 !== 0;
   const variant = sw === 1 ? 's1' : odd ? 's2odd' : 's2even';
@@ -230,7 +238,7 @@ ${rows
     (r) => `  if (c0 + ${r}u < C) {
     let at = (base + (c0 + ${r}u) * H * W) / 4u;
     dx[at] = accA${r}${bias ? ` + vec4<f32>(bs[c0 + ${r}u])` : ''};
-    if (x0 + 4u < W) { dx[at + 1u] = accB${r}${bias ? ` + vec4<f32>(bs[c0 + ${r}u])` : ''}; }
+    dx[at + 1u] = accB${r}${bias ? ` + vec4<f32>(bs[c0 + ${r}u])` : ''};
   }`,
   )
   .join('\n')}

@@ -6,7 +6,7 @@ import { conv2dRows, forwardRowsApply } from './conv-rows.js';
 import { dispatchGemm, memoryOperand, type GemmOperand } from './gemm.js';
 
 /**
- * conv2d. A 3-wide kernel at stride 1 (output rows of a multiple of 4 pixels) runs by rows (conv-rows.ts); a 1×1
+ * conv2d. A 3-wide kernel at stride 1 on enough output rows of a multiple of 8 pixels runs by rows (conv-rows.ts); a 1×1
  * convolution is a matmul per image; anything else is an implicit GEMM on the GEMM generator (gemm.ts): out[o, col] = Σ_k w[o, k] · patch[k, col] with
  * k = (c, u, v) and col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix (read four k at a
  * time); the im2col patch matrix is never stored (`patchOperand`). The bias is added in the store hook, which
@@ -18,7 +18,7 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   const [, , Ho, Wo] = outShape as [number, number, number, number];
   const cols = N * Ho * Wo;
   const K = C * KH * KW;
-  // a 3-wide kernel at stride 1: eight pixels of a row per invocation (conv-rows.ts), 0.55–0.9 of the GEMM's time
+  // a 3-wide kernel at stride 1 on enough rows of 8 pixels: by rows (conv-rows.ts), 0.55–0.9 of the GEMM's time
   if (forwardRowsApply(w.shape, p, outShape)) return conv2dRows(rt, x, w, bias, p, outShape);
   const y = rt.createStorage(O * cols * 4);
   if (O * cols === 0) return y;
