@@ -9,27 +9,30 @@ type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 
 /**
  * Whether `conv2dBackwardInputRows` computes this input gradient: a 3-wide kernel, undilated across, a horizontal
- * stride of 1 or 2, rows of a multiple of 8 pixels (whole blocks) and at least 32 blocks of them per phase class.
- * There it took 0.6–0.9 of the GEMM form's CPU time (bench/conv-vs-matmul.ts: 3 to 512 channels, 8² to 64², both
- * strides; 0.5–0.75 at the stride-2 downsamples); with fewer blocks its invocations are too few for their long loops
- * (1.04–1.4× the GEMM's time with 256 channels at 8² or at 16² stride 2, one image), and half a block idle (rows of
- * 4 or 12 pixels) cost 1.05–1.6×.
+ * stride of 1 or 2, rows of dx of a multiple of 8 pixels (whole blocks) and of the gradient a multiple of 4 (whole
+ * vec4 reads), and at least 32 blocks of 8 per phase class. There it took 0.6–0.9 of the GEMM form's CPU time
+ * (bench/conv-vs-matmul.ts: 3 to 512 channels, 8² to 64², both strides; 0.5–0.75 at the stride-2 downsamples); with
+ * fewer blocks its invocations are too few for their long loops (1.04–1.4× the GEMM's time with 256 channels at 8²
+ * or at 16² stride 2, one image), and half a block idle (rows of 4 or 12 pixels) cost 1.05–1.6×.
  */
 export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: readonly number[]): boolean {
   const [N, , H, W] = outShape as [number, number, number, number];
-  const sh = p.stride[0];
-  const geometry = w[3] === 3 && p.dilation[1] === 1 && (p.stride[1] === 1 || p.stride[1] === 2) && W % 8 === 0;
+  const [sh, sw] = p.stride;
+  const gradWidth = Math.floor((W + p.padding[2] + p.padding[3] - 3) / sw) + 1;
+  const geometry = w[3] === 3 && p.dilation[1] === 1 && (sw === 1 || sw === 2) && W % 8 === 0 && gradWidth % 4 === 0;
   return geometry && N * Math.ceil(H / sh) * (W / 8) >= 32;
 }
 
 /**
  * Whether `conv2dRows` computes this convolution: a 3-wide kernel, undilated across, stride 1, output rows of a
- * multiple of 8 pixels and at least 64 blocks of 8 in all. There it took 0.55–0.9 of the GEMM form's CPU time (3 to
- * 512 channels, 8² to 64²); at 32 blocks it was 1.1× (64 channels at 8², four images), at 8 blocks 1.4×.
+ * multiple of 8 pixels and input rows of a multiple of 4, and at least 64 blocks of 8 in all. There it took 0.55–0.9
+ * of the GEMM form's CPU time (3 to 512 channels, 8² to 64²); at 32 blocks it was 1.1× (64 channels at 8², four
+ * images), at 8 blocks 1.4×.
  */
 export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], outShape: readonly number[]): boolean {
   const [N, , Ho, Wo] = outShape as [number, number, number, number];
-  const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0;
+  const inWidth = Wo + 2 - p.padding[2] - p.padding[3];
+  const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0 && inWidth % 4 === 0;
   return geometry && N * Ho * (Wo / 8) >= 64;
 }
 
@@ -134,7 +137,9 @@ ${
   const share = rt.laneSharing;
   const odd = left % 2 !== 0;
   const variant = sw === 1 ? 's1' : odd ? 's2odd' : 's2even';
-  const code = rowsShader(R, variant, share, !!bias);
+  // the first gradient column the eight pixels from x0 read, less x0 (stride 1) or x0 / 2 (stride 2)
+  const lead = sw === 1 ? left - 2 : odd ? (left - 1) / 2 : left / 2 - 1;
+  const code = rowsShader(R, variant, share, !!bias, lead);
   // one dispatch for every vertical phase class: class = gid.z % classes, its words (CLASS_WORDS from word 20) say
   // which rows it has and which gradient rows they read; columns past the per-dimension limit of workgroups wrap
   // onto gid.z / classes (column = gid.x + wrap · 8 · groupsX)
@@ -143,10 +148,10 @@ ${
     .filter((k) => k.rows > 0);
   const groups = Math.max(...classes.map((k) => Math.ceil((N * k.rows * blocks) / 8)));
   const groupsX = Math.min(groups, rt.maxWorkgroupsPerDim);
-  const meta = new Meta().u32(Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, blocks, sh, 8 * groupsX, classes.length).i32(left).u32(0, 0, 0, 0, 0, 0, 0, 0);
+  const meta = new Meta().u32(Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, blocks, sh, 8 * groupsX, classes.length).i32(lead).u32(0, 0, 0, 0, 0, 0, 0, 0);
   for (const { a, py, rows } of classes) meta.u32(N * rows * blocks, rows, py, a.count, a.first, a.step, a.di).i32(a.base);
   rt.dispatch({
-    key: `convRows:${variant}:R${R}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
+    key: `convRows:${variant}:R${R}:s${((lead % 4) + 4) % 4}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
     code: () => code(meta.length),
     bindings: [
       { storage: src.storage as GPUStorage, kind: 'read' },
@@ -170,10 +175,15 @@ type Variant = 's1' | 's2even' | 's2odd';
  * fetches one row's packed weights and broadcasts them; a tap outside the gradient reads zeros instead of skipping
  * the step, so the lanes stay together.
  */
-function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean): (metaWords: number) => string {
+function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean, lead: number): (metaWords: number) => string {
   const rows = [...Array(R).keys()];
   const nG = variant === 's1' ? 10 : 5;
   const ts = [...Array(nG).keys()];
+  // The gradient values are read as whole vec4s: the first column jlo = (x0 or x0 / 2, a multiple of 4) + lead sits
+  // at s = lead mod 4 inside its vec4, and G_t is component (s + t) % 4 of vec4 (s + t) / 4. Rows of a multiple of
+  // 4 pixels make every vec4 wholly inside a row or wholly outside (read as zeros).
+  const s = ((lead % 4) + 4) % 4;
+  const vs = [...Array(Math.ceil((s + nG) / 4)).keys()];
   const G = (t: number) => `G${t}`;
   const v4 = (...xs: string[]) => `vec4<f32>(${xs.join(', ')})`;
   // each block (pixels 0-3, 4-7: offset b = 0, 4) as a list of (weights, gradient values) vec4 products
@@ -186,13 +196,12 @@ function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean):
   };
   const blockSum = (b: number, acc: string) => terms(b).reduce((e, [wt, gv]) => `fma(${wt}, ${gv}, ${e})`, acc);
   // the first gradient column the eight pixels read
-  const jlo =
-    variant === 's1' ? 'i32(x0) + mi(11u) - 2' : variant === 's2even' ? '(i32(x0) + mi(11u)) / 2 - 1' : '(i32(x0) + mi(11u)) / 2';
+  const first = variant === 's1' ? 'i32(x0)' : 'i32(x0 / 2u)';
   const weights = share
     ? [`      let wMine = wq[wrow + min(lane_, ${R - 1}u)];`, ...rows.map((r) => `      let w${r} = subgroupBroadcast(wMine, ${r}u);`)]
     : rows.map((r) => `      let w${r} = wq[wrow + ${r}u];`);
   return (metaWords) => `${share ? LANE_SHARING_ENABLE : ''}
-@group(0) @binding(0) var<storage, read> gs: array<f32>;
+@group(0) @binding(0) var<storage, read> gs: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> wq: array<vec4<f32>>;
 ${bias ? '@group(0) @binding(2) var<storage, read> bs: array<f32>;\n' : ''}@group(0) @binding(${bias ? 3 : 2}) var<storage, read_write> dx: array<vec4<f32>>;
 ${metaDecl(bias ? 4 : 3, metaWords)}
@@ -213,21 +222,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}`
   let xb = col % m(7u); let na = col / m(7u); let a = na % rows; let n = na / rows;
   let y = py + m(8u) * a;
   let x0 = xb * 8u;
-  let jlo = ${jlo};
-${ts.map((t) => `  let jok${t} = (jlo + ${t} >= 0) && (jlo + ${t} < i32(Wo));`).join('\n')}
+  // the vec4s of gradient columns qb·4 … : qb = (jlo − s) / 4, jlo = first + lead (lead = mi(11u))
+  let qb = (${first} + mi(11u) - ${s}) / 4;
+${vs.map((q) => `  let vok${q} = (qb + ${q} >= 0) && (qb + ${q} < i32(Wo / 4u));`).join('\n')}
 ${rows.map((r) => `  var accA${r} = vec4<f32>(0.0);\n  var accB${r} = vec4<f32>(0.0);`).join('\n')}
   for (var t = 0u; t < taps; t = t + 1u) {
     // tap u of the class reads gradient row i
     let u = tap0 + t * tapStep;
     let i = i0 + i32(a) - i32(t * di);
     let iok = i >= 0 && i < i32(Ho);
-    var gb = (n * O * Ho + u32(select(0, i, iok))) * Wo;
+    var gb = (n * O * Ho + u32(select(0, i, iok))) * (Wo / 4u);
     var wrow = u * O * C + c0;
     for (var o = 0u; o < O; o = o + 1u) {
-${ts.map((t) => `      let ok${t} = jok${t} && iok;\n      let ${G(t)} = select(0.0, gs[select(0u, gb + u32(jlo + ${t}), ok${t})], ok${t});`).join('\n')}
+${vs.map((q) => `      let ok${q} = vok${q} && iok;\n      let V${q} = select(vec4<f32>(0.0), gs[select(0u, u32(i32(gb) + qb + ${q}), ok${q})], ok${q});`).join('\n')}
+${ts.map((t) => `      let ${G(t)} = V${(s + t) >> 2}[${(s + t) & 3}];`).join('\n')}
 ${weights.join('\n')}
 ${rows.map((r) => `      { let wv = w${r}; accA${r} = ${blockSum(0, `accA${r}`)}; accB${r} = ${blockSum(4, `accB${r}`)}; }`).join('\n')}
-      gb = gb + Ho * Wo;
+      gb = gb + Ho * (Wo / 4u);
       wrow = wrow + C;
     }
   }
