@@ -12,8 +12,8 @@ type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 /**
  * The input gradient of conv2d. A 3-wide kernel with a horizontal stride of 1 or 2, on enough rows of a multiple of
  * 8 pixels, has its own kernel, eight pixels of a row per invocation (conv-rows.ts, `inputRowsApply`). Otherwise:
- * implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input
- * pixels (y ≡ py mod stride_h, x ≡ px mod stride_w): dx[n, c, y, x] = Σ_{o, u, v} w[o, c, u, v] · gradOut[n, o, i, j]
+ * implicit GEMMs on the GEMM generator, one per phase class (py, px) of the input pixels (y ≡ py mod stride_h,
+ * x ≡ px mod stride_w): dx[n, c, y, x] = Σ_{o, u, v} w[o, c, u, v] · gradOut[n, o, i, j]
  * over the taps that land on a gradient pixel, i = (y + top − u·dh) / sh. Within a class those taps are the same
  * for every pixel, so the class is a stride-1 convolution of gradOut by a sub-kernel with a negative dilation (the
  * forward's patch hook, reading gradOut), and no multiply-add is spent on the zeros a strided transposed

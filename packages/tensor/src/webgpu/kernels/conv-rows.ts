@@ -140,9 +140,9 @@ ${
   // the first gradient column the eight pixels from x0 read, less x0 (stride 1) or x0 / 2 (stride 2)
   const lead = sw === 1 ? left - 2 : odd ? (left - 1) / 2 : left / 2 - 1;
   const code = rowsShader(R, variant, share, !!bias, lead);
-  // one dispatch for every vertical phase class: class = gid.z % classes, its words (CLASS_WORDS from word 20) say
-  // which rows it has and which gradient rows they read; columns past the per-dimension limit of workgroups wrap
-  // onto gid.z / classes (column = gid.x + wrap · 8 · groupsX)
+  // one dispatch for every vertical phase class: class = gid.z % classes, whose eight words (from word 20) say which
+  // rows it has and which gradient rows they read; columns past the per-dimension limit of workgroups wrap onto
+  // gid.z / classes (column = gid.x + wrap · 8 · groupsX)
   const classes = phases(KH, sh, geo.dilation, geo.top)
     .map((a, py) => ({ a, py, rows: Math.max(0, Math.ceil((H - py) / sh)) }))
     .filter((k) => k.rows > 0);
@@ -195,7 +195,7 @@ function rowsShader(R: number, variant: Variant, share: boolean, bias: boolean, 
       : [['wv.yxyx', v4(G(h), G(h + 1), G(h + 1), G(h + 2))], ['vec4<f32>(0.0, wv.z, 0.0, wv.z)', v4('0.0', G(h), '0.0', G(h + 1))]];
   };
   const blockSum = (b: number, acc: string) => terms(b).reduce((e, [wt, gv]) => `fma(${wt}, ${gv}, ${e})`, acc);
-  // the first gradient column the eight pixels read
+  // where the eight pixels' gradient columns start, less `lead`: x0, or x0 / 2 at stride 2
   const first = variant === 's1' ? 'i32(x0)' : 'i32(x0 / 2u)';
   const weights = share
     ? [`      let wMine = wq[wrow + min(lane_, ${R - 1}u)];`, ...rows.map((r) => `      let w${r} = subgroupBroadcast(wMine, ${r}u);`)]

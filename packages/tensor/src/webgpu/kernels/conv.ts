@@ -6,9 +6,9 @@ import { conv2dRows, forwardRowsApply } from './conv-rows.js';
 import { dispatchGemm, memoryOperand, type GemmOperand } from './gemm.js';
 
 /**
- * conv2d. A 3-wide kernel at stride 1 on enough output rows of a multiple of 8 pixels runs by rows (conv-rows.ts); a 1×1
- * convolution is a matmul per image; anything else is an implicit GEMM on the GEMM generator (gemm.ts): out[o, col] = Σ_k w[o, k] · patch[k, col] with
- * k = (c, u, v) and col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix (read four k at a
+ * conv2d. A 3-wide kernel at stride 1 on enough output rows of a multiple of 8 pixels runs by rows (conv-rows.ts);
+ * a 1×1 convolution is a matmul per image; anything else is an implicit GEMM on the GEMM generator (gemm.ts):
+ * out[o, col] = Σ_k w[o, k] · patch[k, col] with k = (c, u, v) and col = (n, i, j). The weight [O, C·kh·kw] is already a row-major matrix (read four k at a
  * time); the im2col patch matrix is never stored (`patchOperand`). The bias is added in the store hook, which
  * also writes NCHW.
  */
