@@ -118,9 +118,11 @@ describeOnDevices(['webgpu'], 'lane sharing', () => {
     for (const c of [
       { x: [2, 8, 12, 12], w: [16, 8, 3, 3], stride: [1, 1] as [number, number] },
       { x: [3, 5, 9, 9], w: [6, 5, 3, 3], stride: [2, 2] as [number, number] },
-      // by rows (conv-rows.ts): stride 2 with channels not a multiple of its 8 rows, stride 1 with 3 channels
+      // by rows (conv-rows.ts): stride 2 with channels not a multiple of its rows, stride 1 with 3 channels
       { x: [2, 10, 32, 16], w: [4, 10, 3, 3], stride: [2, 2] as [number, number] },
       { x: [2, 3, 16, 16], w: [9, 3, 3, 3], stride: [1, 1] as [number, number] },
+      // 20 and 18 channels: a block of 16 rows and a part-filled one (input gradient, forward)
+      { x: [2, 20, 16, 16], w: [18, 20, 3, 3], stride: [1, 1] as [number, number] },
     ]) {
       const [N, , H, W] = c.x as [number, number, number, number];
       const O = c.w[0]!;

@@ -568,6 +568,8 @@ const ropeLossConvCase: ParityCase = {
       { x: [2, 5, 40, 16], w: [10, 5, 5, 3], stride: [1, 1], padding: [3, 1, 0, 2], dilation: [2, 1], bias: false },
       { x: [1, 2, 66, 4], w: [3, 2, 3, 3], stride: [1, 1], padding: [0, 0, 3, 3], dilation: [1, 1], bias: true },
       { x: [1, 4, 64, 8], w: [1, 4, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
+      // 20 output channels: a block of 16 rows (where lanes share the weights) and a part-filled one
+      { x: [1, 3, 8, 64], w: [20, 3, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
     ];
     for (const c of convs) {
       const [N, , H, W] = c.x as [number, number, number, number];
@@ -628,6 +630,7 @@ const convBackwardCase: ParityCase = {
       { x: [2, 10, 32, 16], w: [3, 10, 3, 3], stride: [2, 2], padding: [1, 0, 1, 0], dilation: [1, 1] },
       { x: [2, 3, 48, 8], w: [5, 3, 5, 3], stride: [3, 2], padding: [2, 1, 0, 2], dilation: [2, 1] },
       { x: [2, 3, 16, 8], w: [6, 3, 3, 3], stride: [1, 1], padding: [0, 2, 2, 0], dilation: [1, 1] },
+      { x: [2, 20, 16, 16], w: [4, 20, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1] },
       // odd H (phase classes of unequal height) and a stride of 4 across
       { x: [2, 3, 7, 8], w: [4, 3, 3, 3], stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1] },
       { x: [1, 2, 6, 8], w: [2, 2, 5, 5], stride: [3, 4], padding: [2, 1, 2, 2], dilation: [1, 1] },
