@@ -10,30 +10,28 @@ type ConvParams = PrimitiveParams['conv2dBackwardInput'];
 /**
  * Whether `conv2dBackwardInputRows` computes this input gradient: a 3-wide kernel, undilated across, a horizontal
  * stride of 1 or 2, rows of dx of a multiple of 8 pixels (whole blocks) and of the gradient a multiple of 4 (whole
- * vec4 reads), and at least 32 blocks of 8 per phase class. There it took 0.6–0.9 of the GEMM form's CPU time
- * (bench/conv-vs-matmul.ts: 3 to 512 channels, 8² to 64², both strides; 0.5–0.75 at the stride-2 downsamples); with
- * fewer blocks its invocations are too few for their long loops (1.04–1.4× the GEMM's time with 256 channels at 8²
- * or at 16² stride 2, one image), and half a block idle (rows of 4 or 12 pixels) cost 1.05–1.6×.
+ * vec4 reads). It took 0.55–0.9 of the GEMM form's CPU time at every such shape measured (bench/conv-vs-matmul.ts:
+ * 3 to 512 channels, 8² to 64², one to 32 images, both strides), down to 4 blocks of 8 pixels per phase class (one
+ * 8² image at stride 2); half a block idle (rows of 4 or 12 pixels) cost 1.05–1.6×.
  */
 export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: readonly number[]): boolean {
-  const [N, , H, W] = outShape as [number, number, number, number];
-  const [sh, sw] = p.stride;
+  const W = outShape[3]!;
+  const sw = p.stride[1];
   const gradWidth = Math.floor((W + p.padding[2] + p.padding[3] - 3) / sw) + 1;
-  const geometry = w[3] === 3 && p.dilation[1] === 1 && (sw === 1 || sw === 2) && W % 8 === 0 && gradWidth % 4 === 0;
-  return geometry && N * Math.ceil(H / sh) * (W / 8) >= 32;
+  return w[3] === 3 && p.dilation[1] === 1 && (sw === 1 || sw === 2) && W % 8 === 0 && gradWidth % 4 === 0;
 }
 
 /**
  * Whether `conv2dRows` computes this convolution: a 3-wide kernel, undilated across, stride 1, output rows of a
- * multiple of 8 pixels and input rows of a multiple of 4, and at least 64 blocks of 8 in all. There it took 0.55–0.9
- * of the GEMM form's CPU time (3 to 512 channels, 8² to 64²); at 32 blocks it was 1.1× (64 channels at 8², four
- * images), at 8 blocks 1.4×.
+ * multiple of 8 pixels and input rows of a multiple of 4, and at least 16 blocks of 8 pixels in all. There it took
+ * 0.55–0.9 of the GEMM form's CPU time (3 to 512 channels, 8² to 64²); with 8 blocks (one 8² image) its
+ * invocations were too few for their long loops, 1.2–1.3× the GEMM's time.
  */
 export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], outShape: readonly number[]): boolean {
   const [N, , Ho, Wo] = outShape as [number, number, number, number];
   const inWidth = Wo + 2 - p.padding[2] - p.padding[3];
   const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0 && inWidth % 4 === 0;
-  return geometry && N * Ho * (Wo / 8) >= 64;
+  return geometry && N * Ho * (Wo / 8) >= 16;
 }
 
 /**
