@@ -562,7 +562,7 @@ const ropeLossConvCase: ParityCase = {
       // output images of a multiple of 4 pixels (whole-vec4 stores), with and without a bias, and strided
       { x: [2, 3, 8, 8], w: [4, 3, 3, 3], stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], bias: true },
       { x: [2, 4, 8, 8], w: [5, 4, 3, 3], stride: [2, 2], padding: [0, 1, 0, 1], dilation: [1, 1], bias: false },
-      // by rows (conv-rows.ts: 3 wide, stride 1, output rows of a multiple of 8, at least 64 blocks of 8): a 5-tall
+      // by rows (conv-rows.ts: 3 wide, stride 1, output rows of a multiple of 8, at least 16 blocks of 8): a 5-tall
       // kernel dilated down with uneven padding and output channels not a multiple of 8; a left padding of 3 (more
       // than the kernel reaches); a single output channel
       { x: [2, 5, 40, 16], w: [10, 5, 5, 3], stride: [1, 1], padding: [3, 1, 0, 2], dilation: [2, 1], bias: false },
@@ -624,9 +624,10 @@ const convBackwardCase: ParityCase = {
       // stride 2 with dilation 2: odd input rows and columns get no gradient; a kernel taller than the stride
       { x: [2, 2, 9, 9], w: [2, 2, 3, 3], stride: [2, 2], padding: [2, 2, 2, 2], dilation: [2, 2] },
       { x: [1, 3, 6, 7], w: [2, 3, 5, 4], stride: [2, 3], padding: [2, 1, 0, 2], dilation: [1, 1] },
-      // by rows (conv-rows.ts: 3 wide, stride 1 or 2 across, rows of a multiple of 8, at least 32 blocks of 8 per
-      // phase class): channels not a multiple of its 8 rows with an odd left padding; a 5-tall kernel dilated down
-      // with a vertical stride of 3; stride 1 with 3 channels (an RGB input layer) and uneven padding
+      // by rows (conv-rows.ts: 3 wide, stride 1 or 2 across, rows of a multiple of 8 and gradient rows of a
+      // multiple of 4): 10 channels (not a multiple of its 8 or 16 rows) with an odd left padding; a 5-tall kernel
+      // dilated down with a vertical stride of 3; stride 1 with 3 channels (an RGB input layer) and uneven padding;
+      // 20 channels (a block of 16 rows where lanes share weights, and a part-filled one)
       { x: [2, 10, 32, 16], w: [3, 10, 3, 3], stride: [2, 2], padding: [1, 0, 1, 0], dilation: [1, 1] },
       { x: [2, 3, 48, 8], w: [5, 3, 5, 3], stride: [3, 2], padding: [2, 1, 0, 2], dilation: [2, 1] },
       { x: [2, 3, 16, 8], w: [6, 3, 3, 3], stride: [1, 1], padding: [0, 2, 2, 0], dilation: [1, 1] },
