@@ -25,17 +25,17 @@ const geometry = (stride: [number, number], padding: [number, number, number, nu
 it('takes the input gradient of 3-wide kernels, undilated across, at a horizontal stride of 1 or 2, on rows of a multiple of 8 pixels and gradient rows of a multiple of 4', () => {
   const same = geometry([1, 1], [1, 1, 1, 1]);
   const down = geometry([2, 2], [0, 1, 0, 1]);
-  expect(inputRowsApply([16, 3, 3, 3], same, [1, 3, 64, 64])).toBe(true);
-  expect(inputRowsApply([16, 16, 3, 3], down, [32, 16, 32, 32])).toBe(true);
-  expect(inputRowsApply([256, 256, 3, 3], down, [1, 256, 8, 8]), 'one 8² image at stride 2').toBe(true);
+  expect(inputRowsApply([16, 3, 3, 3], same, [1, 16, 64, 64], [1, 3, 64, 64])).toBe(true);
+  expect(inputRowsApply([16, 16, 3, 3], down, [32, 16, 16, 16], [32, 16, 32, 32])).toBe(true);
+  expect(inputRowsApply([256, 256, 3, 3], down, [1, 256, 4, 4], [1, 256, 8, 8]), 'one 8² image at stride 2').toBe(true);
   // any kernel height, vertical stride and vertical dilation (rows go by phase class)
-  expect(inputRowsApply([4, 4, 5, 3], geometry([3, 2], [2, 1, 1, 0], [2, 1]), [1, 4, 11, 8])).toBe(true);
-  expect(inputRowsApply([4, 4, 3, 3], same, [8, 4, 8, 12]), 'a row of 12 pixels').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [1, 3, 1, 3]), [8, 4, 8, 8]), 'gradient rows of 10').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 5], same, [8, 4, 8, 8]), 'a 5-wide kernel').toBe(false);
-  expect(inputRowsApply([4, 4, 1, 1], geometry([1, 1], [0, 0, 0, 0]), [8, 4, 8, 8]), '1×1').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 3], [1, 1, 1, 1]), [8, 4, 8, 24]), 'stride 3 across').toBe(false);
-  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [2, 2, 2, 2], [1, 2]), [8, 4, 8, 8]), 'dilated across').toBe(false);
+  expect(inputRowsApply([4, 4, 5, 3], geometry([3, 2], [2, 1, 1, 0], [2, 1]), [1, 4, 2, 4], [1, 4, 11, 8])).toBe(true);
+  expect(inputRowsApply([4, 4, 3, 3], same, [8, 4, 8, 12], [8, 4, 8, 12]), 'a row of 12 pixels').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [1, 3, 1, 3]), [8, 4, 10, 10], [8, 4, 8, 8]), 'gradient rows of 10').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 5], same, [8, 4, 8, 6], [8, 4, 8, 8]), 'a 5-wide kernel').toBe(false);
+  expect(inputRowsApply([4, 4, 1, 1], geometry([1, 1], [0, 0, 0, 0]), [8, 4, 8, 8], [8, 4, 8, 8]), '1×1').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 3], [1, 1, 1, 1]), [8, 4, 8, 8], [8, 4, 8, 24]), 'stride 3 across').toBe(false);
+  expect(inputRowsApply([4, 4, 3, 3], geometry([1, 1], [2, 2, 2, 2], [1, 2]), [8, 4, 8, 8], [8, 4, 8, 8]), 'dilated across').toBe(false);
 });
 
 it('takes conv2d of 3-wide kernels, undilated across, at stride 1, on output rows of a multiple of 8 and input rows of a multiple of 4, with 16 blocks of 8', () => {
@@ -45,15 +45,15 @@ it('takes conv2d of 3-wide kernels, undilated across, at stride 1, on output row
     dilation,
     hasBias: false,
   });
-  expect(forwardRowsApply([128, 3, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 128, 64, 64])).toBe(true);
-  expect(forwardRowsApply([8, 4, 5, 3], f([1, 1], [2, 2, 1, 1], [2, 1]), [2, 8, 8, 8]), 'any kernel height and dilation down').toBe(true);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 8, 8, 8]), 'one 8² image: 8 blocks').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [3, 3, 3, 3]), [4, 8, 8, 8]), 'input rows of 4 + 2 − 6 = 4').toBe(true);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 2, 1, 2]), [4, 8, 8, 8]), 'input rows of 7').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([2, 2], [0, 1, 0, 1]), [8, 8, 8, 8]), 'stride 2').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [16, 8, 8, 12]), 'a row of 12').toBe(false);
-  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [2, 2, 2, 2], [2, 2]), [8, 8, 8, 8]), 'dilated across').toBe(false);
-  expect(forwardRowsApply([8, 4, 1, 1], f([1, 1], [0, 0, 0, 0]), [8, 8, 8, 8]), '1×1').toBe(false);
+  expect(forwardRowsApply([128, 3, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 3, 64, 64], [1, 128, 64, 64])).toBe(true);
+  expect(forwardRowsApply([8, 4, 5, 3], f([1, 1], [2, 2, 1, 1], [2, 1]), [2, 4, 12, 8], [2, 8, 8, 8]), 'any kernel height and dilation down').toBe(true);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [1, 4, 8, 8], [1, 8, 8, 8]), 'one 8² image: 8 blocks').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [3, 3, 3, 3]), [4, 4, 4, 4], [4, 8, 8, 8]), 'input rows of 4').toBe(true);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 2, 1, 2]), [4, 4, 7, 7], [4, 8, 8, 8]), 'input rows of 7').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([2, 2], [0, 1, 0, 1]), [8, 4, 16, 16], [8, 8, 8, 8]), 'stride 2').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [1, 1, 1, 1]), [16, 4, 8, 12], [16, 8, 8, 12]), 'a row of 12').toBe(false);
+  expect(forwardRowsApply([8, 4, 3, 3], f([1, 1], [2, 2, 2, 2], [2, 2]), [8, 4, 8, 8], [8, 8, 8, 8]), 'dilated across').toBe(false);
+  expect(forwardRowsApply([8, 4, 1, 1], f([1, 1], [0, 0, 0, 0]), [8, 4, 8, 8], [8, 8, 8, 8]), '1×1').toBe(false);
 });
 
 // Held for the whole file: dawn.node must not collect a GPU object while its device lives.
@@ -92,7 +92,7 @@ describeOnDevices(['webgpu'], 'conv2dBackwardInput by rows, grid wrapped onto z'
       const inputs = forward ? [host(c.x), host(c.w)] : [host(c.g!), host(c.w)];
       const out = { shape: forward ? c.y! : c.x, dtype: 'f32' as const };
       const prim = forward ? 'conv2d' : 'conv2dBackwardInput';
-      expect(forward ? forwardRowsApply(c.w, c.p as ForwardParams, c.y!) : inputRowsApply(c.w, c.p, c.x)).toBe(true);
+      expect(forward ? forwardRowsApply(c.w, c.p as ForwardParams, c.x, c.y!) : inputRowsApply(c.w, c.p, c.g!, c.x)).toBe(true);
       const [a, b] = [await run(wide, prim, inputs, c.p, out), await run(narrow!, prim, inputs, c.p, out)];
       expect(b.length).toBe(a.length);
       let differ = 0;

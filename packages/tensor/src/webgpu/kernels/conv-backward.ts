@@ -24,7 +24,7 @@ export function conv2dBackwardInput(rt: Runtime, g: TensorRef, w: TensorRef, p: 
   const [N, O, Ho, Wo] = g.shape as [number, number, number, number];
   const [, C, KH, KW] = w.shape as [number, number, number, number];
   const [, , H, W] = outShape as [number, number, number, number];
-  if (inputRowsApply(w.shape, p, outShape)) return conv2dBackwardInputRows(rt, g, w, p, outShape);
+  if (inputRowsApply(w.shape, p, g.shape, outShape)) return conv2dBackwardInputRows(rt, g, w, p, outShape);
   const [sh, sw] = p.stride;
   const dx = rt.createStorage(N * C * H * W * 4);
   if (N * C * H * W === 0) return dx;

@@ -14,11 +14,9 @@ type ConvParams = PrimitiveParams['conv2dBackwardInput'];
  * 3 to 512 channels, 8² to 64², one to 32 images, both strides), down to 4 blocks of 8 pixels per phase class (one
  * 8² image at stride 2); half a block idle (rows of 4 or 12 pixels) cost 1.05–1.6×.
  */
-export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: readonly number[]): boolean {
-  const W = outShape[3]!;
+export function inputRowsApply(w: readonly number[], p: ConvParams, gradShape: readonly number[], dxShape: readonly number[]): boolean {
   const sw = p.stride[1];
-  const gradWidth = Math.floor((W + p.padding[2] + p.padding[3] - 3) / sw) + 1;
-  return w[3] === 3 && p.dilation[1] === 1 && (sw === 1 || sw === 2) && W % 8 === 0 && gradWidth % 4 === 0;
+  return w[3] === 3 && p.dilation[1] === 1 && (sw === 1 || sw === 2) && dxShape[3]! % 8 === 0 && gradShape[3]! % 4 === 0;
 }
 
 /**
@@ -27,10 +25,9 @@ export function inputRowsApply(w: readonly number[], p: ConvParams, outShape: re
  * 0.55–0.9 of the GEMM form's CPU time (3 to 512 channels, 8² to 64²); with 8 blocks (one 8² image) its
  * invocations were too few for their long loops, 1.2–1.3× the GEMM's time.
  */
-export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], outShape: readonly number[]): boolean {
+export function forwardRowsApply(w: readonly number[], p: PrimitiveParams['conv2d'], xShape: readonly number[], outShape: readonly number[]): boolean {
   const [N, , Ho, Wo] = outShape as [number, number, number, number];
-  const inWidth = Wo + 2 - p.padding[2] - p.padding[3];
-  const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0 && inWidth % 4 === 0;
+  const geometry = w[3] === 3 && p.dilation[1] === 1 && p.stride[0] === 1 && p.stride[1] === 1 && Wo % 8 === 0 && xShape[3]! % 4 === 0;
   return geometry && N * Ho * (Wo / 8) >= 16;
 }
 
@@ -142,7 +139,7 @@ ${
   // the first gradient column the eight pixels from x0 read, less x0 (stride 1) or x0 / 2 (stride 2)
   const lead = sw === 1 ? left - 2 : odd ? (left - 1) / 2 : left / 2 - 1;
   const code = rowsShader(R, variant, share, !!bias, lead);
-  // one dispatch for every vertical phase class: class = gid.z % classes, whose eight words (from word 20) say which
+  // one dispatch for every vertical phase class: class = gid.z % classes, whose eight words (from word 12) say which
   // rows it has and which gradient rows they read; columns past the per-dimension limit of workgroups wrap onto
   // gid.z / classes (column = gid.x + wrap · 8 · groupsX)
   const classes = phases(KH, sh, geo.dilation, geo.top)
@@ -150,7 +147,7 @@ ${
     .filter((k) => k.rows > 0);
   const groups = Math.max(...classes.map((k) => Math.ceil((N * k.rows * blocks) / 8)));
   const groupsX = Math.min(groups, rt.maxWorkgroupsPerDim);
-  const meta = new Meta().u32(Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, blocks, sh, 8 * groupsX, classes.length).i32(lead).u32(0, 0, 0, 0, 0, 0, 0, 0);
+  const meta = new Meta().u32(Math.ceil(C / R) * R, C, O, Ho, Wo, H, W, blocks, sh, 8 * groupsX, classes.length).i32(lead);
   for (const { a, py, rows } of classes) meta.u32(N * rows * blocks, rows, py, a.count, a.first, a.step, a.di).i32(a.base);
   rt.dispatch({
     key: `convRows:${variant}:R${R}:s${((lead % 4) + 4) % 4}${bias ? ':bias' : ''}${share ? ':lanes' : ''}`,
@@ -215,7 +212,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>${share ? `, ${LANE_PARAM}`
   let C = m(1u); let O = m(2u); let Ho = m(3u); let Wo = m(4u); let H = m(5u); let W = m(6u);
   // this invocation's phase class and its words: columns, rows, first row, taps (count, first, step), the
   // gradient rows' step per tap and first row
-  let cw = 20u + (gid.z % m(10u)) * 8u;
+  let cw = 12u + (gid.z % m(10u)) * 8u;
   let cols = m(cw); let rows = m(cw + 1u); let py = m(cw + 2u);
   let taps = m(cw + 3u); let tap0 = m(cw + 4u); let tapStep = m(cw + 5u); let di = m(cw + 6u); let i0 = mi(cw + 7u);
   let column = gid.x + (gid.z / m(10u)) * m(9u);

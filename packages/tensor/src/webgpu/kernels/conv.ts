@@ -19,7 +19,7 @@ export function conv2d(rt: Runtime, x: TensorRef, w: TensorRef, bias: TensorRef 
   const cols = N * Ho * Wo;
   const K = C * KH * KW;
   // a 3-wide kernel at stride 1 on enough rows of 8 pixels: by rows (conv-rows.ts), 0.55–0.9 of the GEMM's time
-  if (forwardRowsApply(w.shape, p, outShape)) return conv2dRows(rt, x, w, bias, p, outShape);
+  if (forwardRowsApply(w.shape, p, x.shape, outShape)) return conv2dRows(rt, x, w, bias, p, outShape);
   const y = rt.createStorage(O * cols * 4);
   if (O * cols === 0) return y;
   const hasBias = !!bias;
